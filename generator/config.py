@@ -1,0 +1,117 @@
+"""The site configuration: `site.yaml` at the repository root, every key optional.
+
+The defaults below are the documentation of each key (see also docs/content-format.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from generator.frontmatter import FrontMatterError, read_mapping
+from generator.model import Problem
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class TopicFilter:
+    """Which scraped papers a focused archive keeps: phrases (title/abstract) or tag slugs."""
+
+    include: tuple[str, ...] = ()  # empty: keep everything not excluded
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "Broadsheet"
+    description: str = "An archive of the research papers listed on Hugging Face Daily Papers."
+    base_url: str = "http://localhost:8000/"  # where the site is served; may carry a sub-path
+    language: str = "en"
+    per_page: int = 25  # papers per listing page (home, tags, dates)
+    feed_size: int = 50  # items per RSS feed
+    authors_shown: int = 12  # longer author lists are collapsed on the paper page
+    theme: str = "default"  # a folder under themes/
+    tag_rules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tag -> phrases
+    topic: TopicFilter = TopicFilter()
+    source_url: str = "https://huggingface.co"  # Hugging Face, for the scraper
+    arxiv_url: str = "https://export.arxiv.org"  # arXiv's API, for the scraper
+    root: Path = Path(".")  # the folder site.yaml lives in; themes/ is found there
+
+
+CONFIG_FILE = "site.yaml"
+_SIMPLE = {f.name: f.type for f in fields(SiteConfig) if f.name not in ("tag_rules", "topic", "root")}
+
+
+def load_config(path: Path | None = None, root: Path = Path(".")) -> SiteConfig:
+    """Read `path` (default: root/site.yaml if it exists). Raises ConfigError listing every problem."""
+    path = path or (root / CONFIG_FILE)
+    if not path.exists():
+        if path.name != CONFIG_FILE or path.parent != root:
+            raise ConfigError([Problem(str(path), 1, "config file not found")])
+        return SiteConfig(root=root)
+    try:
+        raw, lines, _ = read_mapping(path.read_text(encoding="utf-8"))
+    except FrontMatterError as exc:
+        raise ConfigError([Problem(str(path), exc.line, exc.message)]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([Problem(str(path), 1, f"not UTF-8: {exc.reason}")]) from None
+    return _from_mapping(raw, lines, str(path), path.parent)
+
+
+def _from_mapping(raw: dict[str, Any], lines: dict[str, int], where: str, root: Path) -> SiteConfig:
+    problems: list[Problem] = []
+    values: dict[str, Any] = {"root": root}
+    for key, value in raw.items():
+        line = lines.get(str(key), 1)
+        if key == "tag_rules":
+            values[key] = _tag_rules(value, Problem(where, line, ""), problems)
+        elif key == "topic":
+            values[key] = _topic(value, Problem(where, line, ""), problems)
+        elif key not in _SIMPLE:
+            problems.append(Problem(where, line, f"unknown key {key!r} ignored", "warning"))
+        elif _type_ok(key, value):
+            values[key] = value
+        else:
+            problems.append(Problem(where, line, f"{key}: expected {_SIMPLE[key]}, got {value!r}"))
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise ConfigError(errors)
+    config = SiteConfig(**values)
+    if not config.base_url.endswith("/"):
+        config = replace(config, base_url=config.base_url + "/")
+    return config
+
+
+def _type_ok(key: str, value: Any) -> bool:
+    if _SIMPLE[key] == "int":
+        return isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _tag_rules(value: Any, at: Problem, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        problems.append(replace(at, message="tag_rules: expected a mapping of tag -> list of phrases"))
+        return {}
+    rules = {}
+    for tag, phrases in value.items():
+        if not isinstance(phrases, list) or not all(isinstance(p, str) and p for p in phrases):
+            problems.append(replace(at, message=f"tag_rules.{tag}: expected a list of phrases"))
+            continue
+        rules[str(tag)] = tuple(phrases)
+    return rules
+
+
+def _topic(value: Any, at: Problem, problems: list[Problem]) -> TopicFilter:
+    if not isinstance(value, dict) or set(value) - {"include", "exclude"}:
+        problems.append(replace(at, message="topic: expected a mapping with 'include' and/or 'exclude' lists"))
+        return TopicFilter()
+    lists = {k: value.get(k) or [] for k in ("include", "exclude")}
+    if not all(isinstance(v, list) and all(isinstance(s, str) for s in v) for v in lists.values()):
+        problems.append(replace(at, message="topic: include and exclude must be lists of phrases or tags"))
+        return TopicFilter()
+    return TopicFilter(include=tuple(lists["include"]), exclude=tuple(lists["exclude"]))

@@ -1,0 +1,195 @@
+"""Read content/papers/**/*.md into Paper records, collecting every problem on the way.
+
+Nothing here raises on bad content: each file yields either a Paper or problems (or both,
+when only warnings were found), so `check` and `build` can report everything at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from generator import frontmatter
+from generator.model import SAFE_ID, Paper, Problem
+from generator.slugs import slugify
+
+PAPERS_DIR = "papers"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    papers: tuple[Paper, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def content_files(content_dir: Path) -> list[Path]:
+    """Every paper file, in a stable order."""
+    return sorted((Path(content_dir) / PAPERS_DIR).rglob("*.md"))
+
+
+def load_content(content_dir: Path) -> LoadResult:
+    """Load every paper under `content_dir`, then check what spans files (duplicate ids)."""
+    papers: list[Paper] = []
+    problems: list[Problem] = []
+    for path in content_files(content_dir):
+        paper, found = load_file(path)
+        problems.extend(found)
+        if paper is not None:
+            papers.append(paper)
+    problems.extend(_duplicate_ids(papers))
+    problems.extend(_undated(papers))
+    return LoadResult(tuple(papers), tuple(problems))
+
+
+def load_file(path: Path) -> tuple[Paper | None, list[Problem]]:
+    """Read one file. Returns (None, problems) when it has errors."""
+    where = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        return None, [Problem(where, line, f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})")]
+    try:
+        doc = frontmatter.parse(text)
+    except frontmatter.FrontMatterError as exc:
+        return None, [Problem(where, exc.line, exc.message)]
+    return paper_from_document(doc, path)
+
+
+def paper_from_document(doc: frontmatter.Document, path: Path) -> tuple[Paper | None, list[Problem]]:
+    """Validate front matter and build a Paper; every problem is reported, not only the first."""
+    fields = _Fields(doc, str(path))
+    values: dict[str, Any] = {"source_path": str(path), "abstract": doc.body}
+    values["id"] = fields.identifier(path.stem)
+    values["title"] = fields.text("title", required=True)
+    for name, read in _READERS.items():
+        value = read(fields, name)
+        if value is not None:
+            values[name] = value
+    fields.warn_unknown()
+    if any(p.is_error for p in fields.problems):
+        return None, fields.problems
+    return Paper(**values), fields.problems
+
+
+class _Fields:
+    """Typed access to front matter values that records a Problem for each bad one."""
+
+    def __init__(self, doc: frontmatter.Document, where: str) -> None:
+        self.doc, self.where, self.problems = doc, where, []
+
+    def _problem(self, key: str, message: str, severity: str = "error") -> None:
+        line = self.doc.key_lines.get(key, 1)
+        self.problems.append(Problem(self.where, line, f"{key}: {message}", severity))
+
+    def identifier(self, stem: str) -> str | None:
+        # The raw scalar: YAML would read an unquoted 2310.10000 as the float 2310.1.
+        raw = self.doc.scalars.get("id", stem) if "id" in self.doc.meta else stem
+        if not SAFE_ID.fullmatch(raw):
+            self._problem("id", f"{raw!r} is not a usable id (letters, digits, '.', '_', '-')")
+            return None
+        return raw
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.doc.meta.get(key)
+        if value is None:
+            if required:
+                self._problem(key, "missing (required)")
+            return None
+        if isinstance(value, (dict, list)) or (isinstance(value, str) and not value.strip()):
+            self._problem(key, "expected text")
+            return None
+        return str(value).strip()
+
+    def url(self, key: str) -> str | None:
+        value = self.text(key)
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            self._problem(key, f"expected an http(s) URL, got {value!r}")
+            return None
+        return value
+
+    def count(self, key: str) -> int | None:
+        value = self.doc.meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self._problem(key, f"expected a whole number >= 0, got {value!r}")
+            return None
+        return value
+
+    def day(self, key: str) -> dt.date | None:
+        value = self.doc.meta.get(key)
+        if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, dt.datetime):
+            return value.date()
+        self._problem(key, f"expected a date YYYY-MM-DD, got {value!r}")
+        return None
+
+    def strings(self, key: str) -> tuple[str, ...] | None:
+        value = self.doc.meta.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+            self._problem(key, "expected a list of text items")
+            return None
+        return tuple(str(v).strip() for v in value if str(v).strip())
+
+    def tags(self, key: str) -> tuple[str, ...] | None:
+        names = self.strings(key)
+        if names is None:
+            return None
+        slugs = [slugify(name) for name in names]
+        for name, slug in zip(names, slugs):
+            if not slug:
+                self._problem(key, f"tag {name!r} has no letters or digits")
+        return tuple(dict.fromkeys(s for s in slugs if s))
+
+    def warn_unknown(self) -> None:
+        for key in self.doc.meta:
+            if key not in KNOWN_KEYS:
+                self._problem(str(key), "unknown key (ignored)", "warning")
+
+
+_READERS: dict[str, Callable[[_Fields, str], Any]] = {
+    "authors": _Fields.strings,
+    "author_count": _Fields.count,
+    "published": _Fields.day,
+    "listed": _Fields.day,
+    "upvotes": _Fields.count,
+    "comments": _Fields.count,
+    "tags": _Fields.tags,
+    "github": _Fields.url,
+    "github_stars": _Fields.count,
+    "project_page": _Fields.url,
+    "keywords": _Fields.strings,
+    "ai_summary": _Fields.text,
+    "organization": _Fields.text,
+    "thumbnail": _Fields.url,
+}
+KNOWN_KEYS = frozenset({"id", "title", *_READERS})
+
+
+def _duplicate_ids(papers: list[Paper]) -> list[Problem]:
+    first: dict[str, Paper] = {}
+    problems = []
+    for paper in papers:
+        if paper.id in first:
+            other = first[paper.id].source_path
+            problems.append(Problem(paper.source_path, 1, f"duplicate id {paper.id!r} (also in {other})"))
+        else:
+            first[paper.id] = paper
+    return problems
+
+
+def _undated(papers: list[Paper]) -> list[Problem]:
+    return [
+        Problem(p.source_path, 1, "no 'listed' or 'published' date: the paper has no archive date", "warning")
+        for p in papers
+        if p.archive_date is None
+    ]
