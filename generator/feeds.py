@@ -1,0 +1,72 @@
+"""RSS 2.0 feeds: the site's newest papers, and one feed per tag.
+
+Built with ElementTree so that every title and abstract is escaped by the XML writer,
+never by hand. `guid` is the paper URL (stable); `pubDate` is the archive date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from email.utils import format_datetime
+
+from generator import urls
+from generator.config import SiteConfig
+from generator.markup import render_abstract
+from generator.model import Paper
+
+ATOM = "http://www.w3.org/2005/Atom"
+DC = "http://purl.org/dc/elements/1.1/"
+ET.register_namespace("atom", ATOM)
+ET.register_namespace("dc", DC)
+
+
+def rss_feed(
+    papers: Sequence[Paper], config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str, page_path: str,
+    tag_names: Mapping[str, str], abstracts: Mapping[str, str] | None = None,
+) -> bytes:
+    """An RSS document of `papers` (already newest first and cut to size)."""
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    _text(channel, "title", title)
+    _text(channel, "link", site_urls.absolute(page_path))
+    _text(channel, "description", config.description)
+    _text(channel, "language", config.language)
+    ET.SubElement(channel, f"{{{ATOM}}}link", {"href": site_urls.absolute(feed_path), "rel": "self",
+                                               "type": "application/rss+xml"})
+    newest = next((p.archive_date for p in papers if p.archive_date), None)
+    if newest:  # derived from content, so that an unchanged archive gives identical bytes
+        _text(channel, "lastBuildDate", rfc822(newest))
+    for paper in papers:
+        html = abstracts[paper.id] if abstracts and paper.id in abstracts else render_abstract(paper.abstract)
+        _item(channel, paper, site_urls, tag_names, html)
+    ET.indent(rss)
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _item(channel: ET.Element, paper: Paper, site_urls: urls.Urls, tag_names: Mapping[str, str], html: str) -> None:
+    item = ET.SubElement(channel, "item")
+    link = site_urls.absolute(urls.paper(paper.id))
+    _text(item, "title", paper.title)
+    _text(item, "link", link)
+    ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = link
+    if paper.archive_date:
+        _text(item, "pubDate", rfc822(paper.archive_date))
+    _text(item, "description", html)
+    for name in paper.authors:
+        _text(item, f"{{{DC}}}creator", name)
+    for slug in paper.tags:
+        _text(item, "category", tag_names.get(slug, slug))
+
+
+def rfc822(day: dt.date) -> str:
+    return format_datetime(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc))
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> None:
+    ET.SubElement(parent, tag).text = _xml_safe(text)
+
+
+def _xml_safe(text: str) -> str:
+    # XML 1.0 forbids most control characters; the web sometimes sends them.
+    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 32)

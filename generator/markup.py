@@ -1,0 +1,69 @@
+"""Untrusted abstract text -> safe HTML.
+
+Abstracts come from the web and contain things like `<EOS>` and `$\\alpha$` that must stay
+readable text. So raw HTML is escaped before Markdown sees it (it shows as text), and the
+Markdown output is then passed through an allowlist sanitiser (nh3) as a second wall: only
+the tags below survive, and only http(s) links.
+"""
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "sub", "sup"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+URL_SCHEMES = {"http", "https"}
+# A bare http(s) URL in running text; trailing punctuation belongs to the sentence.
+BARE_URL = re.compile(r"(?<![<(\[\"'=])\bhttps?://[^\s<>\"'`]+")
+TRAILING = ".,;:!?)]}'\""
+
+_md = markdown.Markdown(extensions=[], output_format="html")
+
+
+def render_abstract(source: str) -> str:
+    """Markdown abstract -> sanitised HTML fragment."""
+    text = _escape_html(source)
+    text = BARE_URL.sub(_autolink, text)
+    html = _md.reset().convert(text)
+    return sanitize(html)
+
+
+def sanitize(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener nofollow",
+    )
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None: only such URLs may become links."""
+    if url and url.strip().lower().startswith(("http://", "https://")) and not _has_control(url):
+        return url.strip()
+    return None
+
+
+def plain_excerpt(source: str, words: int = 45) -> str:
+    """The first `words` words of the abstract as plain text, for listings."""
+    parts = source.split()
+    text = " ".join(parts[:words])
+    return text + " …" if len(parts) > words else text
+
+
+def _escape_html(text: str) -> str:
+    # '&' is left to Markdown, which escapes a bare one and keeps entities.
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _autolink(match: re.Match[str]) -> str:
+    url = match.group(0)
+    stripped = url.rstrip(TRAILING)
+    return f"<{stripped}>{url[len(stripped):]}"
+
+
+def _has_control(url: str) -> bool:
+    return any(ord(c) < 32 or c in "<>\"' " for c in url.strip())

@@ -1,0 +1,69 @@
+"""Indexes over the loaded papers, keyed by id (never by object): tags and dates.
+
+Every index is built in one pass over the papers, already sorted newest first, so each
+list of ids below is newest first too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from generator.model import Paper, newest_first_key
+
+
+@dataclass(frozen=True)
+class Archive:
+    """The papers and their indexes: everything a page needs to know."""
+
+    papers: Mapping[str, Paper]  # id -> paper
+    order: tuple[str, ...]  # all ids, newest first
+    tags: Mapping[str, tuple[str, ...]]  # tag slug -> ids
+    days: Mapping[dt.date, tuple[str, ...]]  # archive day -> ids
+    months: Mapping[tuple[int, int], tuple[str, ...]]  # (year, month) -> ids
+    years: Mapping[int, tuple[str, ...]]  # year -> ids
+
+    def neighbours(self, paper_id: str) -> tuple[str | None, str | None]:
+        """(newer, older) ids next to `paper_id` in archive order."""
+        index = self._position[paper_id]
+        newer = self.order[index - 1] if index > 0 else None
+        older = self.order[index + 1] if index + 1 < len(self.order) else None
+        return newer, older
+
+    @property
+    def _position(self) -> dict[str, int]:
+        cached = self.__dict__.get("_position_cache")
+        if cached is None:
+            cached = {pid: i for i, pid in enumerate(self.order)}
+            object.__setattr__(self, "_position_cache", cached)
+        return cached
+
+
+def build_archive(papers: Iterable[Paper]) -> Archive:
+    ordered = sorted(papers, key=newest_first_key)
+    tags: dict[str, list[str]] = defaultdict(list)
+    days: dict[dt.date, list[str]] = defaultdict(list)
+    for paper in ordered:
+        for slug in paper.tags:
+            tags[slug].append(paper.id)
+        if paper.archive_date:
+            days[paper.archive_date].append(paper.id)
+    months = _group(days, lambda d: (d.year, d.month))
+    years = _group(days, lambda d: d.year)
+    return Archive(
+        papers={p.id: p for p in ordered},
+        order=tuple(p.id for p in ordered),
+        tags={slug: tuple(ids) for slug, ids in sorted(tags.items())},
+        days={d: tuple(ids) for d, ids in sorted(days.items(), reverse=True)},
+        months=months,
+        years=years,
+    )
+
+
+def _group(days: Mapping[dt.date, list[str]], key) -> dict:
+    """Merge day lists into coarser periods, newest period first, ids still newest first."""
+    grouped: dict = defaultdict(list)
+    for day in sorted(days, reverse=True):
+        grouped[key(day)].extend(days[day])
+    return {k: tuple(v) for k, v in grouped.items()}

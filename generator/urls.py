@@ -1,0 +1,73 @@
+"""Every URL of the site in one place. Feeds and links depend on these: keep them stable.
+
+Paths here are site-relative ("papers/2310.00653/"); `Urls` turns them into links that carry
+the base URL's sub-path ("/archive/papers/2310.00653/") or into absolute URLs for feeds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+
+def home(page: int = 1) -> str:
+    return "" if page == 1 else f"page/{page}/"
+
+
+def paper(paper_id: str) -> str:
+    return f"papers/{paper_id}/"
+
+
+def tags_index() -> str:
+    return "tags/"
+
+
+def tag(slug: str, page: int = 1) -> str:
+    return f"tags/{slug}/" if page == 1 else f"tags/{slug}/page/{page}/"
+
+
+def tag_feed(slug: str) -> str:
+    return f"tags/{slug}/feed.xml"
+
+
+def archive() -> str:
+    return "archive/"
+
+
+def year(y: int, page: int = 1) -> str:
+    return _paged(f"{y:04d}/", page)
+
+
+def month(y: int, m: int, page: int = 1) -> str:
+    return _paged(f"{y:04d}/{m:02d}/", page)
+
+
+def day(d: dt.date, page: int = 1) -> str:
+    return _paged(f"{d.year:04d}/{d.month:02d}/{d.day:02d}/", page)
+
+
+def feed() -> str:
+    return "feed.xml"
+
+
+def _paged(path: str, page: int) -> str:
+    return path if page == 1 else f"{path}page/{page}/"
+
+
+def output_file(path: str) -> str:
+    """The file a site path is written to: folders get an index.html."""
+    return f"{path}index.html" if path == "" or path.endswith("/") else path
+
+
+class Urls:
+    """Turns site paths into links for one base URL (which may carry a sub-path)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.base_path = urlsplit(self.base_url).path or "/"
+
+    def href(self, path: str) -> str:
+        """A root-relative link: '/archive/papers/x/' for base 'https://h/archive/'."""
+        return self.base_path + path
+
+    def absolute(self, path: str) -> str:
+        return self.base_url + path
