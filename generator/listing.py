@@ -1,0 +1,146 @@
+"""Import a Daily Papers listing page as a browser copies it (the seed of the archive).
+
+The copied text is a header, then for each paper::
+
+    Title
+    Abstract (one line)
+      • 13 authors
+    ·
+    Oct 1, 2023 7        <- the paper's date; a trailing number is the upvote count
+
+The author and date lines can be missing. A date without a year is in the as-of year, or the
+year before if that would put it after the as-of date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator.config import SiteConfig
+from generator.loader import load_content
+from generator.markup import TRAILING
+from generator.model import Paper
+from generator.slugs import slugify
+from generator.store import write_paper
+from generator.tagging import compile_rules, match_tags
+
+MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+DATE_LINE = re.compile(r"(?P<mon>[A-Z][a-z]{2})[a-z]*\.? (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?(?:\s+(?P<upvotes>\d+))?")
+AUTHORS_LINE = re.compile(r"•\s*(?P<count>\d+)\s+authors?")
+SEPARATOR = "·"
+HEADER = ("new", "Get trending papers in your email inbox!", "Subscribe", "Daily Papers", "byAK and the research community")
+URL = re.compile(r"https?://[^\s<>\"'`]+")
+GITHUB_REPO = re.compile(r"https?://(www\.)?github\.com/[\w.-]+/[\w.-]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ListingEntry:
+    title: str
+    abstract: str = ""
+    author_count: int | None = None
+    published: dt.date | None = None
+    upvotes: int | None = None
+
+
+def parse_listing(text: str, as_of: dt.date) -> list[ListingEntry]:
+    lines = _body_lines(text)
+    entries, i = [], 0
+    while i < len(lines):
+        title, i = lines[i], i + 1
+        abstract = ""
+        if i < len(lines) and not _is_meta(lines[i]):
+            abstract, i = lines[i], i + 1
+        fields: dict = {}
+        while i < len(lines) and _is_meta(lines[i]):
+            fields.update(_meta(lines[i], as_of))
+            i += 1
+        entries.append(ListingEntry(title=title, abstract=abstract, **fields))
+    return entries
+
+
+def _body_lines(text: str) -> list[str]:
+    """Non-blank lines after the page header (the header ends with the listing's own date)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    end = max((i + 1 for i, line in enumerate(lines[:12]) if line in HEADER), default=0)
+    if end and end < len(lines) and DATE_LINE.fullmatch(lines[end]) and not DATE_LINE.fullmatch(lines[end]).group("year"):
+        end += 1  # the page's own date ("Oct 29") follows the header
+    return lines[end:]
+
+
+def _is_meta(line: str) -> bool:
+    return line == SEPARATOR or bool(AUTHORS_LINE.fullmatch(line) or DATE_LINE.fullmatch(line))
+
+
+def _meta(line: str, as_of: dt.date) -> dict:
+    if match := AUTHORS_LINE.fullmatch(line):
+        return {"author_count": int(match["count"])}
+    if match := DATE_LINE.fullmatch(line):
+        upvotes = {"upvotes": int(match["upvotes"])} if match["upvotes"] else {}
+        day = _date(match, as_of)
+        return {"published": day, **upvotes} if day else upvotes
+    return {}
+
+
+def _date(match: re.Match[str], as_of: dt.date) -> dt.date | None:
+    month = MONTHS.get(match["mon"][:3])
+    if month is None:
+        return None
+    year = int(match["year"]) if match["year"] else as_of.year
+    try:
+        day = dt.date(year, month, int(match["day"]))
+    except ValueError:
+        return None
+    if not match["year"] and day > as_of:
+        day = day.replace(year=year - 1)
+    return day
+
+
+def links_in(abstract: str) -> tuple[str | None, str | None]:
+    """(github, project_page) found in the abstract's text, without trailing punctuation."""
+    found = [url.rstrip(TRAILING) for url in URL.findall(abstract)]
+    github = next((u for u in found if GITHUB_REPO.fullmatch(u)), None)
+    project = next((u for u in found if not re.search(r"//(www\.)?(github\.com|arxiv\.org)/", u)), None)
+    return github, project
+
+
+def entry_to_paper(entry: ListingEntry, paper_id: str, tags: tuple[str, ...]) -> Paper:
+    github, project = links_in(entry.abstract)
+    return Paper(
+        id=paper_id, title=entry.title, abstract=entry.abstract, author_count=entry.author_count,
+        published=entry.published, upvotes=entry.upvotes, tags=tags, github=github, project_page=project,
+    )
+
+
+def import_listing(file: Path, as_of: dt.date, content_dir: Path, config: SiteConfig) -> str:
+    """Write a file for each paper of the listing not already in the archive. Returns a summary."""
+    entries = parse_listing(file.read_text(encoding="utf-8"), as_of)
+    existing = load_content(content_dir).papers
+    known_titles = {title_key(p.title) for p in existing}
+    taken = {p.id for p in existing}
+    rules = compile_rules(config.tag_rules)
+    added = 0
+    for entry in entries:
+        if title_key(entry.title) in known_titles:
+            continue  # never overwrite: the file may hold a contributor's edits
+        paper_id = unique_slug(entry.title, taken)
+        taken.add(paper_id)
+        known_titles.add(title_key(entry.title))
+        paper = entry_to_paper(entry, paper_id, match_tags(rules, entry.title, entry.abstract))
+        added += write_paper(content_dir, paper)
+    return f"{len(entries)} papers in the listing: {added} added, {len(entries) - added} already in the archive"
+
+
+def title_key(title: str) -> str:
+    """Titles compared without case, punctuation or spacing differences."""
+    return slugify(title, max_length=0)
+
+
+def unique_slug(title: str, taken: set[str]) -> str:
+    base = slugify(title) or "paper"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
