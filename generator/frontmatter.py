@@ -24,6 +24,21 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 FENCE = "---"
 
 
+class _Loader(SafeLoader):
+    """The safe loader, except that an impossible date (2024-13-45) stays text for the
+    loader to report with its line, instead of aborting the whole file."""
+
+
+def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode):
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return node.value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 class FrontMatterError(ValueError):
     """The file cannot be split or its YAML cannot be read; `line` is 1-based."""
 
@@ -53,7 +68,7 @@ def read_mapping(yaml_text: str, first_line: int = 1) -> tuple[dict, dict[str, i
 
     `first_line` is the file line the YAML text starts on, so that lines point into the file.
     """
-    loader = SafeLoader(yaml_text)
+    loader = _Loader(yaml_text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}

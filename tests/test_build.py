@@ -1,0 +1,130 @@
+"""End-to-end builds of the shipped content and of hand-made content."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from generator.build import BuildError, build
+from generator.config import load_config
+from tests.conftest import REPO, paper_file, write_content
+from tests.sitecheck import html_files, missing_targets, tree_snapshot
+
+SUBPATH = "https://example.org/archive/"
+
+
+def repo_config(**changes):
+    return dataclasses.replace(load_config(root=REPO), **changes)
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("site") / "output"
+    build(REPO / "content", output, repo_config(base_url="https://example.org/"))
+    return output
+
+
+@pytest.fixture(scope="module")
+def shipped_subpath(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("sub") / "output"
+    build(REPO / "content", output, repo_config(base_url=SUBPATH))
+    return output
+
+
+def test_every_kind_of_page_exists(shipped):
+    for path in ["index.html", "page/2/index.html", "tags/index.html", "tags/vision-language/index.html",
+                 "tags/vision-language/feed.xml", "archive/index.html", "2023/index.html", "2023/10/index.html",
+                 "2023/10/01/index.html", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "static/style.css"]:
+        assert (shipped / path).is_file(), path
+    assert len(list((shipped / "papers").glob("*/index.html"))) == 89
+
+
+def test_paper_page_shows_what_a_reader_needs(shipped):
+    html = next((shipped / "papers").glob("reformulating-*/index.html")).read_text(encoding="utf-8")
+    assert "Reformulating Vision-Language Foundation Models" in html
+    assert 'href="https://github.com/thunlp/muffin"' in html
+    assert "@misc{" in html and "13</dd>" in html
+    assert 'href="/tags/vision-language/"' in html
+    assert 'rel="next"' in html or 'rel="prev"' in html
+
+
+def test_arxiv_papers_link_to_arxiv_and_hugging_face(tmp_path, content):
+    write_content(content, "2024/2403.01234.md", paper_file("2403.01234", "P", "published: 2024-03-10\n"))
+    build(content, tmp_path / "out", repo_config())
+    html = (tmp_path / "out/papers/2403.01234/index.html").read_text(encoding="utf-8")
+    for url in ["https://arxiv.org/abs/2403.01234", "https://arxiv.org/pdf/2403.01234", "https://huggingface.co/papers/2403.01234"]:
+        assert f'href="{url}"' in html
+
+
+def test_home_is_newest_first_then_by_upvotes(tmp_path, content):
+    write_content(content, "2024/old.md", paper_file("old", "Old", "published: 2024-01-01\nupvotes: 99\n"))
+    write_content(content, "2024/new-low.md", paper_file("new-low", "New low", "listed: 2024-02-01\nupvotes: 1\n"))
+    write_content(content, "2024/new-high.md", paper_file("new-high", "New high", "listed: 2024-02-01\nupvotes: 9\n"))
+    write_content(content, "undated/undated.md", paper_file("undated", "Undated"))
+    build(content, tmp_path / "out", repo_config())
+    html = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    positions = [html.index(t) for t in ("New high", "New low", "Old", "Undated")]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("site", ["shipped", "shipped_subpath"])
+def test_every_internal_link_resolves(site, request):
+    output = request.getfixturevalue(site)
+    base = "https://example.org/" if site == "shipped" else SUBPATH
+    assert missing_targets(output, base) == {}
+
+
+def test_subpath_build_prefixes_every_link(shipped_subpath):
+    index = (shipped_subpath / "index.html").read_text(encoding="utf-8")
+    assert 'href="/archive/static/style.css"' in index
+    assert 'href="/archive/feed.xml"' in index
+    feed = feedparser.parse((shipped_subpath / "feed.xml").read_bytes())
+    assert all(e.link.startswith(SUBPATH + "papers/") for e in feed.entries)
+
+
+def test_feeds_parse_without_errors(shipped):
+    feeds = [shipped / "feed.xml", *sorted((shipped / "tags").glob("*/feed.xml"))]
+    assert len(feeds) > 10
+    for path in feeds:
+        feed = feedparser.parse(path.read_bytes())
+        assert not feed.bozo, (path, feed.get("bozo_exception"))
+        assert feed.version == "rss20"
+        assert feed.entries
+
+
+def test_site_feed_is_newest_50_with_stable_guids(shipped):
+    feed = feedparser.parse((shipped / "feed.xml").read_bytes())
+    assert len(feed.entries) == 50
+    assert all(e.id == e.link for e in feed.entries)
+    dates = [e.published_parsed for e in feed.entries if "published_parsed" in e]
+    assert dates == sorted(dates, reverse=True)
+    self_links = [link.href for link in feed.feed.links if link.rel == "self"]
+    assert self_links == ["https://example.org/feed.xml"]
+    assert feed.entries[0].summary.startswith("<p>")
+
+
+def test_every_page_advertises_the_feed(shipped):
+    for page in html_files(shipped):
+        assert 'type="application/rss+xml"' in page.read_text(encoding="utf-8"), page
+
+
+def test_sitemap_and_robots(shipped):
+    sitemap = (shipped / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://example.org/papers/" in sitemap and "404.html" not in sitemap
+    assert "Sitemap: https://example.org/sitemap.xml" in (shipped / "robots.txt").read_text()
+
+
+def test_content_errors_leave_the_previous_output_untouched(tmp_path, content):
+    write_content(content, "2024/good.md", paper_file("good", "Good", "published: 2024-01-01\n"))
+    output = tmp_path / "out"
+    build(content, output, repo_config())
+    before = tree_snapshot(output)
+    write_content(content, "2024/bad.md", "---\ntitle: Bad\npublished: not-a-date\n---\n")
+    write_content(content, "2024/worse.md", "---\ntitle: [\n---\n")
+    with pytest.raises(BuildError) as err:
+        build(content, output, repo_config())
+    assert {Path(p.path).name for p in err.value.problems} == {"bad.md", "worse.md"}
+    assert tree_snapshot(output) == before
+    assert [p.name for p in output.parent.iterdir() if p.name.startswith(".out")] == []

@@ -1,0 +1,45 @@
+import pytest
+
+from generator.config import ConfigError, SiteConfig, load_config
+
+
+def test_missing_default_file_gives_defaults(tmp_path):
+    config = load_config(root=tmp_path)
+    assert config == SiteConfig(root=tmp_path)
+    assert config.per_page == 25 and config.feed_size == 50
+
+
+def test_values_and_base_url_slash(tmp_path):
+    (tmp_path / "site.yaml").write_text("title: My Archive\nbase_url: https://u.github.io/repo\ntag_rules:\n  video: [video, clip]\n")
+    config = load_config(root=tmp_path)
+    assert config.title == "My Archive"
+    assert config.base_url == "https://u.github.io/repo/"
+    assert config.tag_rules == {"video": ("video", "clip")}
+
+
+def test_all_errors_with_lines(tmp_path):
+    (tmp_path / "site.yaml").write_text("title: T\nper_page: 0\nfeed_size: lots\ntopic: [x]\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    lines = sorted(p.line for p in err.value.problems)
+    assert lines == [2, 3, 4]
+
+
+def test_broken_yaml_names_the_line(tmp_path):
+    (tmp_path / "site.yaml").write_text("title: T\ntag_rules: {a: [b\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    assert err.value.problems[0].path.endswith("site.yaml")
+    assert err.value.problems[0].line >= 2
+
+
+def test_explicit_missing_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError):
+        load_config(tmp_path / "other.yaml", root=tmp_path)
+
+
+def test_repository_site_yaml_is_valid():
+    from tests.conftest import REPO
+
+    config = load_config(root=REPO)
+    assert len(config.tag_rules) >= 9

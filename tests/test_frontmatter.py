@@ -1,0 +1,47 @@
+import datetime as dt
+
+import pytest
+
+from generator import frontmatter
+
+
+def test_parse_reads_meta_lines_and_body():
+    doc = frontmatter.parse("---\nid: '2310.00653'\ntitle: T\npublished: 2023-10-01\n---\nBody text.\n")
+    assert doc.meta == {"id": "2310.00653", "title": "T", "published": dt.date(2023, 10, 1)}
+    assert doc.key_lines == {"id": 2, "title": 3, "published": 4}
+    assert doc.body == "Body text."
+
+
+def test_unquoted_arxiv_id_keeps_its_written_digits():
+    doc = frontmatter.parse("---\nid: 2310.10000\n---\n")
+    assert doc.meta["id"] == 2310.1  # what YAML makes of it ...
+    assert doc.scalars["id"] == "2310.10000"  # ... and what the loader uses
+
+
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("title: x\n---\n", 1, "must start"),
+        ("---\ntitle: x\n", 2, "not closed"),
+        ("---\ntitle: x\nauthors: [a, b\nupvotes: 3\n---\n", 4, "invalid YAML"),
+        ("---\n- a\n- b\n---\n", 2, "mapping"),
+    ],
+)
+def test_errors_carry_the_file_line(text, line, words):
+    with pytest.raises(frontmatter.FrontMatterError) as err:
+        frontmatter.parse(text)
+    assert err.value.line == line
+    assert words in err.value.message
+
+
+def test_dump_round_trips_and_quotes_ids():
+    meta = {"id": "2310.10000", "title": "Q&A: <EOS> — μLO", "authors": ["Hè", "Aurélie"], "published": dt.date(2024, 1, 2)}
+    text = frontmatter.dump(meta, "Abstract with $\\alpha$.\n\nSecond paragraph.")
+    assert "id: '2310.10000'" in text
+    again = frontmatter.parse(text)
+    assert again.meta == meta
+    assert again.body == "Abstract with $\\alpha$.\n\nSecond paragraph."
+
+
+def test_byte_order_mark_is_ignored():
+    assert frontmatter.parse("\ufeff---\ntitle: T\n---\n").meta == {"title": "T"}

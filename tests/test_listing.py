@@ -1,0 +1,85 @@
+import datetime as dt
+
+from generator.config import SiteConfig
+from generator.listing import import_listing, links_in, parse_listing
+from generator.loader import load_content
+from tests.conftest import FIXTURES, REPO
+
+AS_OF = dt.date(2025, 10, 29)
+SEED = FIXTURES / "seed-listing.txt"
+
+
+def seed_entries():
+    return parse_listing(SEED.read_text(encoding="utf-8"), AS_OF)
+
+
+def by_title(prefix):
+    return next(e for e in seed_entries() if e.title.startswith(prefix))
+
+
+def test_all_89_papers_are_found_and_the_header_is_skipped():
+    entries = seed_entries()
+    assert len(entries) == 89
+    assert entries[0].title.startswith("Reformulating Vision-Language Foundation Models")
+    assert all(e.abstract for e in entries)
+
+
+def test_dates_with_and_without_year_and_upvotes():
+    assert by_title("Reformulating").published == dt.date(2023, 10, 1)
+    assert by_title("Reformulating").upvotes is None
+    inverse = by_title("Inverse-LLaVA")  # "Aug 17 2": this year, 2 upvotes
+    assert (inverse.published, inverse.upvotes) == (dt.date(2025, 8, 17), 2)
+    filip = by_title("FILIP")  # "Nov 9, 2021 1"
+    assert (filip.published, filip.upvotes, filip.author_count) == (dt.date(2021, 11, 9), 1, 10)
+
+
+def test_a_date_after_the_as_of_day_is_last_year():
+    text = "Daily Papers\nbyAK and the research community\nOct 29\n\nA title\n\nAn abstract.\n\n  • 3 authors\n·\nDec 5 4\n"
+    (entry,) = parse_listing(text, AS_OF)
+    assert (entry.published, entry.upvotes, entry.author_count) == (dt.date(2024, 12, 5), 4, 3)
+
+
+def test_entry_without_author_or_date_line_is_kept():
+    kwai = by_title("Kwai Keye-VL")
+    assert kwai.published is None and kwai.author_count is None
+    assert kwai.abstract.startswith("While Multimodal Large Language Models")
+    following = seed_entries()[seed_entries().index(kwai) + 1]
+    assert following.title.startswith("SimVLG")
+
+
+def test_links_lose_trailing_punctuation():
+    assert links_in("code at https://github.com/PriNing/ODM}. and more") == ("https://github.com/PriNing/ODM", None)
+    assert links_in("see https://github.com/showlab/datacentric.vlp.") == ("https://github.com/showlab/datacentric.vlp", None)
+    assert links_in("page https://wukong-dataset.github.io/wukong-dataset/.") == (None, "https://wukong-dataset.github.io/wukong-dataset/")
+
+
+def test_import_writes_files_tags_and_is_idempotent(tmp_path):
+    from generator.config import load_config
+
+    config = load_config(root=REPO)
+    content = tmp_path / "content"
+    assert "89 added" in import_listing(SEED, AS_OF, content, config)
+    papers = {p.title: p for p in load_content(content).papers}
+    assert len(papers) == 89
+    muffin = papers["Reformulating Vision-Language Foundation Models and Datasets Towards Universal Multimodal Assistants"]
+    assert muffin.github == "https://github.com/thunlp/muffin"
+    assert "vision-language" in muffin.tags
+    assert sum(1 for p in papers.values() if p.tags) == 89
+    assert "0 added" in import_listing(SEED, AS_OF, content, config)
+
+
+def test_import_never_overwrites_a_contributors_edit(tmp_path):
+    content = tmp_path / "content"
+    import_listing(SEED, AS_OF, content, SiteConfig())
+    path = next((content / "papers").rglob("filip-*.md"))
+    edited = path.read_text(encoding="utf-8").replace("upvotes: 1\n", "upvotes: 1\nproject_page: https://example.org/filip\n")
+    edited += "\nA contributor's note.\n"
+    path.write_text(edited, encoding="utf-8")
+    import_listing(SEED, AS_OF, content, SiteConfig())
+    assert path.read_text(encoding="utf-8") == edited
+
+
+def test_shipped_content_is_the_seed_listing():
+    papers = load_content(REPO / "content").papers
+    seed_titles = {e.title for e in seed_entries()}
+    assert seed_titles <= {p.title for p in papers}

@@ -1,0 +1,55 @@
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.markup import ALLOWED_TAGS, plain_excerpt, render_abstract, safe_url
+
+
+def test_angle_bracket_text_stays_readable_text():
+    html = render_abstract("predict the <EOS> token and <answer> … </answer>")
+    assert "&lt;EOS&gt;" in html and "&lt;answer&gt;" in html
+
+
+@pytest.mark.parametrize("hostile", [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    "[click](javascript:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD4=)",
+    "<iframe src=https://evil.example></iframe>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+])
+def test_hostile_markup_is_neutralised(hostile):
+    assert_harmless(render_abstract(hostile))
+
+
+def assert_harmless(html: str) -> None:
+    """Only allowlisted elements, no event handlers or styles, only http(s) links."""
+    for element in BeautifulSoup(html, "html.parser").find_all(True):
+        assert element.name in ALLOWED_TAGS, element
+        assert not [a for a in element.attrs if a.startswith("on") or a == "style"], element
+        if element.name == "a" and element.get("href"):
+            assert element["href"].startswith(("http://", "https://")), element
+
+
+def test_bare_urls_become_links_without_trailing_punctuation():
+    html = render_abstract("Code: https://github.com/thunlp/muffin. Done.")
+    assert '<a href="https://github.com/thunlp/muffin" rel="noopener nofollow">' in html
+    assert "muffin</a>." in html
+
+
+def test_markdown_and_latex_survive():
+    html = render_abstract("We use $\\alpha$ and 85.1\\% with *emphasis*.\n\nSecond paragraph, Q&A, μLO.")
+    assert "$\\alpha$" in html and "85.1\\%" in html and "<em>emphasis</em>" in html
+    assert html.count("<p>") == 2 and "Q&amp;A" in html and "μLO" in html
+
+
+def test_safe_url():
+    assert safe_url("https://x.org/a") == "https://x.org/a"
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url("http://x.org/\"onmouseover=") is None
+    assert safe_url(None) is None
+
+
+def test_plain_excerpt_cuts_words():
+    assert plain_excerpt("a b c d", words=2) == "a b …"
+    assert plain_excerpt("a b", words=2) == "a b"
