@@ -1,0 +1,25 @@
+import datetime as dt
+
+from generator.model import Paper
+from generator.taxonomy import build_archive
+
+
+def paper(pid, day=None, upvotes=None, tags=(), listed=None):
+    return Paper(id=pid, title=pid, published=day, listed=listed, upvotes=upvotes, tags=tags)
+
+
+def test_indexes_are_keyed_by_id_and_newest_first():
+    archive = build_archive([
+        paper("a", dt.date(2024, 1, 5), 1, ("x",)),
+        paper("b", dt.date(2024, 2, 1), 3, ("x", "y")),
+        paper("c", dt.date(2024, 2, 1), 7, ("y",)),
+        paper("d", None, 50, ("x",)),
+        paper("e", dt.date(2023, 12, 31), listed=dt.date(2024, 1, 1)),
+    ])
+    assert archive.order == ("c", "b", "a", "e", "d")
+    assert archive.tags == {"x": ("b", "a", "d"), "y": ("c", "b")}
+    assert archive.days[dt.date(2024, 2, 1)] == ("c", "b")
+    assert archive.months[(2024, 1)] == ("a", "e")
+    assert list(archive.years) == [2024] and archive.years[2024] == ("c", "b", "a", "e")
+    assert archive.neighbours("c") == (None, "b")
+    assert archive.neighbours("d") == ("e", None)
