@@ -97,6 +97,7 @@ class staging:
     def __enter__(self) -> Path:
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.stage = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.build-", dir=self.output.parent))
+        self.stage.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read it
         return self.stage
 
     def __exit__(self, exc_type, exc, tb) -> None:

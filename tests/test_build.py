@@ -128,3 +128,7 @@ def test_content_errors_leave_the_previous_output_untouched(tmp_path, content):
     assert {Path(p.path).name for p in err.value.problems} == {"bad.md", "worse.md"}
     assert tree_snapshot(output) == before
     assert [p.name for p in output.parent.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_output_folder_is_readable_by_a_web_server(shipped):
+    assert shipped.stat().st_mode & 0o755 == 0o755
