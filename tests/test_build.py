@@ -132,3 +132,9 @@ def test_content_errors_leave_the_previous_output_untouched(tmp_path, content):
 
 def test_output_folder_is_readable_by_a_web_server(shipped):
     assert shipped.stat().st_mode & 0o755 == 0o755
+
+
+def test_rebuilding_the_same_content_gives_identical_bytes(shipped, tmp_path):
+    again = tmp_path / "again"
+    build(REPO / "content", again, repo_config(base_url="https://example.org/"))
+    assert tree_snapshot(again) == tree_snapshot(shipped)

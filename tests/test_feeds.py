@@ -1,0 +1,39 @@
+import datetime as dt
+
+import feedparser
+
+from generator.config import SiteConfig
+from generator.feeds import rss_feed
+from generator.model import Paper
+from generator.urls import Urls
+
+
+def feed_of(papers, base="https://example.org/sub/"):
+    config = SiteConfig(base_url=base)
+    data = rss_feed(papers, config, Urls(base), "tags/x/feed.xml", "Site: X", "tags/x/", {"x": "Ex"})
+    return data, feedparser.parse(data)
+
+
+def test_items_carry_link_guid_date_authors_and_categories():
+    paper = Paper(id="2403.01234", title="T", abstract="A *b*", authors=("Ann", "Bo"), listed=dt.date(2024, 3, 12), tags=("x",))
+    _, feed = feed_of([paper])
+    assert not feed.bozo
+    (entry,) = feed.entries
+    assert entry.link == entry.id == "https://example.org/sub/papers/2403.01234/"
+    assert entry.published == "Tue, 12 Mar 2024 00:00:00 +0000"
+    assert entry.summary == "<p>A <em>b</em></p>"
+    assert [t.term for t in entry.tags] == ["Ex"]
+    assert feed.feed.link == "https://example.org/sub/tags/x/"
+    assert [link.href for link in feed.feed.links if link.rel == "self"] == ["https://example.org/sub/tags/x/feed.xml"]
+
+
+def test_control_characters_do_not_break_the_xml():
+    _, feed = feed_of([Paper(id="a", title="bell\x07 and \x1b escape", abstract="x\x00y")])
+    assert not feed.bozo
+    assert feed.entries[0].title == "bell and  escape"
+
+
+def test_same_papers_give_the_same_bytes():
+    papers = [Paper(id="a", title="A", published=dt.date(2024, 1, 1)), Paper(id="b", title="B")]
+    assert feed_of(papers)[0] == feed_of(papers)[0]
+    assert b"<lastBuildDate>Mon, 01 Jan 2024" in feed_of(papers)[0]
