@@ -21,8 +21,10 @@ from generator.config import SiteConfig
 from generator.feeds import rss_feed
 from generator.loader import load_content
 from generator.model import Problem
+from generator.opml import site_opml
 from generator.pages import Page, plan_pages
 from generator.render import make_environment, render_page, theme_dirs
+from generator.search import index_site
 from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
 from generator.taxonomy import Archive, build_archive
@@ -50,7 +52,9 @@ class Output:
     data: bytes
 
 
-def build(content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | None = None) -> BuildReport:
+def build(
+    content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | None = None, search: bool = True,
+) -> BuildReport:
     loaded = load_content(content_dir)
     if loaded.errors:
         raise BuildError(loaded.errors)
@@ -61,10 +65,13 @@ def build(content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | N
     outputs = plan_feeds(archive, config, site_urls, tag_names)
     outputs.append(Output("sitemap.xml", sitemap([p.path for p in pages if p.path != "404.html"], site_urls)))
     outputs.append(Output("robots.txt", robots(site_urls).encode()))
+    outputs.append(Output(urls.opml(), site_opml(archive, config, site_urls, tag_names)))
     with staging(Path(output_dir)) as stage:
         write_pages(pages, config, site_urls, stage, jobs)
         write_outputs(outputs, stage)
         copy_static(config, stage)
+        if search:  # last: Pagefind reads the pages written above
+            index_site(stage)
     warnings = tuple(p for p in loaded.problems if not p.is_error)
     return BuildReport(len(archive.papers), len(pages), len(pages) + len(outputs), warnings)
 

@@ -33,6 +33,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=Path("output"), help="output folder (default: output)")
     p.add_argument("--base-url", help="the URL the site is served from (default: the config's base_url)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--no-search", dest="search", action="store_false", help="skip the Pagefind search index")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="validate every content file; print each problem as path:line: message")
     add_common(p)
@@ -42,6 +43,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="the text a browser copied from the listing page")
     p.add_argument("--as-of", type=dt.date.fromisoformat, required=True, help="the day the page was copied (YYYY-MM-DD)")
     p.set_defaults(func=cmd_import_listing)
+    p = sub.add_parser("serve", help="build, serve on localhost, rebuild and reload the page on every change")
+    add_common(p)
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1; 0 picks a free one (default: 8000)")
+    p.add_argument("--no-search", dest="search", action="store_false", help="skip the Pagefind search index")
+    p.set_defaults(func=cmd_serve)
     _add_optional_commands(sub)
     return parser
 
@@ -70,7 +76,7 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
 def cmd_build(args: argparse.Namespace) -> int:
     config = site_config(args)
     try:
-        result = build(args.content, args.output, config, jobs=args.jobs)
+        result = build(args.content, args.output, config, jobs=args.jobs, search=args.search)
     except BuildError as exc:
         print(f"build failed; {args.output}/ was left as it was.", file=sys.stderr)
         return report(exc.problems)
@@ -95,6 +101,14 @@ def cmd_import_listing(args: argparse.Namespace) -> int:
     summary = import_listing(args.file, args.as_of, args.content, config)
     print(summary)
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.serve import serve
+
+    config = site_config(args)  # a broken site.yaml stops here, before anything is served
+    watched = [args.content, config.root / "themes", args.config or config.root / "site.yaml"]
+    return serve(args.content, lambda: site_config(args), watched, port=args.port, search=args.search)
 
 
 def report(problems: list[Problem] | tuple[Problem, ...]) -> int:

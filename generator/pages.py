@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator import urls
+from generator.charts import Bar, bar_chart
 from generator.config import SiteConfig
 from generator.taxonomy import Archive
-from generator.views import Summary, paper_view, summary, tag_ref
+from generator.views import Summary, paper_view, related_papers, summary, tag_ref
+
+LARGEST_TAGS = 15  # bars in the /stats/ tag chart
 
 
 @dataclass(frozen=True)
@@ -39,14 +42,19 @@ def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str
     pages += paper_pages(archive, tag_names, summaries)
     pages += tag_pages(archive, tag_names, listing)
     pages += date_pages(archive, listing)
+    pages += top_pages(archive, summaries, config.per_page)
+    pages.append(stats_page(archive, tag_names))
+    pages.append(Page(urls.search(), "search.html", {"title": "Search"}))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
     return pages
 
 
 def paper_pages(archive: Archive, tag_names: Mapping[str, str], summaries: Mapping[str, Summary]) -> Iterator[Page]:
+    related = related_papers(archive)
     for pid, paper in archive.papers.items():
         newer, older = archive.neighbours(pid)
-        view = paper_view(paper, tag_names, summaries.get(newer), summaries.get(older))
+        view = paper_view(paper, tag_names, summaries.get(newer), summaries.get(older),
+                          tuple(summaries[r] for r in related[pid]))
         yield Page(urls.paper(pid), "paper.html", {"title": paper.title, "view": view})
 
 
@@ -74,6 +82,55 @@ def date_pages(archive: Archive, listing: "_Listing") -> Iterator[Page]:
         crumbs = ((str(d.year), urls.year(d.year)), (calendar.month_name[d.month], urls.month(d.year, d.month)))
         extra = {"title": f"{d.day} {calendar.month_name[d.month]} {d.year}", "periods": (), "crumbs": crumbs}
         yield from listing.pages(ids, lambda n, d=d: urls.day(d, n), "period.html", extra)
+
+
+def top_pages(archive: Archive, summaries: Mapping[str, Summary], size: int) -> Iterator[Page]:
+    """The most upvoted papers of all time (/top/) and of each month (/top/YYYY/MM/).
+
+    Papers without an upvote count are left out: they were never ranked, not ranked last.
+    """
+    months = []
+    for (y, m), ids in archive.months.items():
+        ranked = most_upvoted(archive, ids, size)
+        if ranked:
+            label = f"{calendar.month_name[m]} {y}"
+            months.append((label, urls.top_month(y, m), [summaries[i] for i in ranked]))
+    best = [summaries[i] for i in most_upvoted(archive, archive.order, size)]
+    links = [(label, path) for label, path, _ in months]
+    yield Page(urls.top(), "top.html", {"title": "Top papers", "heading": "Top papers of all time",
+                                        "papers": best, "months": links, "crumbs": ()})
+    for label, path, papers in months:
+        yield Page(path, "top.html", {"title": f"Top papers of {label}", "heading": f"Top papers of {label}",
+                                      "papers": papers, "months": (), "crumbs": (("Top papers", urls.top()),)})
+
+
+def most_upvoted(archive: Archive, ids: Sequence[str], size: int) -> list[str]:
+    # `ids` are newest first and sorted() is stable: equal upvotes stay newest first.
+    voted = [i for i in ids if archive.papers[i].upvotes is not None]
+    return sorted(voted, key=lambda i: -(archive.papers[i].upvotes or 0))[:size]
+
+
+def stats_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:
+    per_month = [Bar(f"{calendar.month_abbr[m]} {y}", len(archive.months.get((y, m), ())), urls.month(y, m)
+                     if (y, m) in archive.months else None) for y, m in _every_month(archive)]
+    largest = sorted(archive.tags.items(), key=lambda item: (-len(item[1]), item[0]))[:LARGEST_TAGS]
+    tags = [Bar(tag_names.get(slug, slug), len(ids), urls.tag(slug)) for slug, ids in largest]
+    charts = (bar_chart("per-month", "Papers per month, newest first", "Month", per_month),
+              bar_chart("largest-tags", f"The {len(tags)} largest tags by papers", "Tag", tags))
+    totals = (("Papers", len(archive.papers)), ("Tags", len(archive.tags)), ("Days with papers", len(archive.days)))
+    return Page(urls.stats(), "stats.html", {"title": "Statistics", "charts": charts, "totals": totals})
+
+
+def _every_month(archive: Archive) -> list[tuple[int, int]]:
+    """Every month from the newest to the oldest with papers, empty months included: a gap is data."""
+    if not archive.months:
+        return []
+    (y, m), oldest = next(iter(archive.months)), min(archive.months)
+    months = []
+    while (y, m) >= oldest:
+        months.append((y, m))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return months
 
 
 def _period_links(archive: Archive) -> tuple[dict, dict]:

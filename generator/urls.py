@@ -49,6 +49,31 @@ def feed() -> str:
     return "feed.xml"
 
 
+def top() -> str:
+    return "top/"
+
+
+def top_month(y: int, m: int) -> str:
+    return f"top/{y:04d}/{m:02d}/"
+
+
+def stats() -> str:
+    return "stats/"
+
+
+def search() -> str:
+    return "search/"
+
+
+def search_bundle() -> str:
+    """The folder Pagefind writes its index and scripts to."""
+    return "pagefind/"
+
+
+def opml() -> str:
+    return "feeds.opml"
+
+
 def _paged(path: str, page: int) -> str:
     return path if page == 1 else f"{path}page/{page}/"
 

@@ -1,6 +1,8 @@
 """What templates show about a paper, computed once here so templates only lay it out."""
 from __future__ import annotations
 
+import heapq
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -8,6 +10,7 @@ from generator import urls
 from generator.bibtex import bibtex_entry
 from generator.markup import plain_excerpt, render_abstract, safe_url
 from generator.model import Paper
+from generator.taxonomy import Archive
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,13 @@ class PaperView:
     newer: Summary | None
     older: Summary | None
     listed_path: str | None  # the Daily Papers day page
+    related: tuple[Summary, ...] = ()  # papers sharing tags, most shared first
 
 
-def paper_view(paper: Paper, tag_names: Mapping[str, str], newer: Summary | None, older: Summary | None) -> PaperView:
+def paper_view(
+    paper: Paper, tag_names: Mapping[str, str], newer: Summary | None, older: Summary | None,
+    related: tuple[Summary, ...] = (),
+) -> PaperView:
     return PaperView(
         paper=paper,
         tags=tuple(tag_ref(s, tag_names) for s in paper.tags),
@@ -102,4 +109,29 @@ def paper_view(paper: Paper, tag_names: Mapping[str, str], newer: Summary | None
         newer=newer,
         older=older,
         listed_path=urls.day(paper.listed) if paper.listed else None,
+        related=related,
     )
+
+
+def related_papers(archive: Archive, limit: int = 5, window: int = 50) -> dict[str, tuple[str, ...]]:
+    """Paper id -> ids of the papers sharing most tags with it (ties: nearest in time first).
+
+    A tag of 100,000 papers would make an all-pairs count quadratic, so each paper only
+    looks at the `window` papers on either side of it in each tag's (date-ordered) list:
+    work is papers x tags x window, and what is found is close in time, which is what a
+    reader browsing "related" wants anyway.
+    """
+    position = {pid: i for i, pid in enumerate(archive.order)}
+    in_tag = {slug: {pid: i for i, pid in enumerate(ids)} for slug, ids in archive.tags.items()}
+    related = {}
+    for pid, paper in archive.papers.items():
+        shared: Counter[str] = Counter()
+        for slug in paper.tags:
+            ids, here = archive.tags[slug], in_tag[slug][pid]
+            shared.update(ids[max(0, here - window) : here + window + 1])
+        shared.pop(pid, None)
+        def rank(other: str, pid: str = pid, shared: Counter = shared) -> tuple:
+            return (-shared[other], abs(position[other] - position[pid]), other)
+
+        related[pid] = tuple(heapq.nsmallest(limit, shared, key=rank))
+    return related

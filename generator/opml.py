@@ -1,0 +1,52 @@
+"""An OPML 2.0 file listing every feed of the site, so a reader can subscribe to all tags at once.
+
+Built with ElementTree so tag names are escaped by the XML writer. No dateCreated: the same
+archive must give the same bytes.
+"""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from generator import urls
+from generator.config import SiteConfig
+from generator.taxonomy import Archive
+from generator.urls import Urls
+
+
+@dataclass(frozen=True)
+class FeedRef:
+    title: str
+    feed_path: str  # site path of the RSS file
+    page_path: str  # site path of the HTML page the feed follows
+
+
+def site_opml(archive: Archive, config: SiteConfig, site_urls: Urls, tag_names: Mapping[str, str]) -> bytes:
+    """The site feed, then one feed per tag (the same feeds build.plan_feeds writes)."""
+    feeds = [FeedRef(config.title, urls.feed(), urls.home())]
+    feeds += [FeedRef(f"{config.title}: {tag_names.get(slug, slug)}", urls.tag_feed(slug), urls.tag(slug))
+              for slug in archive.tags]
+    return opml_document(f"{config.title}: every feed", feeds, site_urls)
+
+
+def opml_document(title: str, feeds: Sequence[FeedRef], site_urls: Urls) -> bytes:
+    opml = ET.Element("opml", {"version": "2.0"})
+    head = ET.SubElement(opml, "head")
+    ET.SubElement(head, "title").text = _xml_safe(title)
+    body = ET.SubElement(opml, "body")
+    for feed in feeds:
+        ET.SubElement(body, "outline", {
+            "type": "rss",
+            "text": _xml_safe(feed.title),
+            "title": _xml_safe(feed.title),
+            "xmlUrl": site_urls.absolute(feed.feed_path),
+            "htmlUrl": site_urls.absolute(feed.page_path),
+        })
+    ET.indent(opml)
+    return ET.tostring(opml, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _xml_safe(text: str) -> str:
+    # XML 1.0 forbids most control characters; tag names are contributor text.
+    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 32)

@@ -1,0 +1,27 @@
+"""Full-text search: Pagefind indexes the built pages into a static bundle beside them.
+
+Only paper pages are indexed (their <article> carries data-pagefind-body), so a search
+lists papers, not the listing pages that repeat their excerpts. The binary comes from
+the `pagefind[bin]` Python package: nothing is downloaded at build time.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from generator import urls
+
+
+class SearchIndexError(Exception):
+    pass
+
+
+def index_site(site: Path) -> Path:
+    """Write the Pagefind bundle into `site`/pagefind/ and return that folder."""
+    bundle = urls.search_bundle().rstrip("/")
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", bundle, "--silent"]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SearchIndexError(f"pagefind failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    return site / bundle
