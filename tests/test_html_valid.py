@@ -1,0 +1,45 @@
+"""The Nu Html Checker (vnu-jar, from tools/) over one page of every kind, in one JVM start."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator import urls
+from tests.themesite import REPO, build_archive_site, sample_pages
+
+VNU = REPO / "tools/node_modules/vnu-jar/build/dist/vnu.jar"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_archive_site(tmp_path_factory.mktemp("vnu") / "site")
+
+
+def run_vnu(files: list[Path]) -> list[dict]:
+    if not VNU.is_file() or not shutil.which("java"):
+        pytest.fail("vnu.jar or java missing: run `bash scripts/install-test-tools`")
+    done = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *map(str, files)],
+                          capture_output=True, text=True, timeout=180)
+    return json.loads(done.stderr)["messages"]
+
+
+def test_every_kind_of_page_has_no_errors(site: Path) -> None:
+    pages = sample_pages(site)
+    files = [site / urls.output_file(path) for path in pages.values()]
+    messages = run_vnu(files)
+    errors = [m for m in messages if m["type"] in ("error", "non-document-error")]
+    assert not errors, "\n".join(f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}" for m in errors)
+    # Warnings are printed for a human to read (pytest -rA) but do not fail the suite.
+    for m in messages:
+        print(f"vnu {m['type']}: {m.get('url', '')}:{m.get('lastLine')}: {m['message']}")
+
+
+def test_the_checker_is_really_checking(tmp_path: Path) -> None:
+    # Guards the test above against a checker that silently accepts everything.
+    broken = tmp_path / "broken.html"
+    broken.write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></span>", encoding="utf-8")
+    assert any(m["type"] == "error" for m in run_vnu([broken]))
