@@ -64,6 +64,7 @@ async function run(query) {
 }
 
 async function main() {
+  document.getElementById("search-nojs").hidden = true;
   try {
     await load();
   } catch (error) {
