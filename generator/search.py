@@ -21,7 +21,7 @@ def index_site(site: Path) -> Path:
     """Write the Pagefind bundle into `site`/pagefind/ and return that folder."""
     bundle = urls.search_bundle().rstrip("/")
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", bundle, "--silent"]
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
     return site / bundle

@@ -34,7 +34,7 @@ RELOAD_SCRIPT = """<script>
   const built = "{version}";
   for (;;) {
     try {
-      const answer = await (await fetch("%s?v=" + built, {cache: "no-store"})).text();
+      const answer = await (await fetch("{wait}?v=" + built, {cache: "no-store"})).text();
       if (answer !== built) { location.reload(); return; }
     } catch (error) {
       await new Promise((wake) => setTimeout(wake, 1000));  // server restarting: try again
@@ -42,7 +42,7 @@ RELOAD_SCRIPT = """<script>
   }
 })();
 </script>
-""" % WAIT_PATH
+""".replace("{wait}", WAIT_PATH)
 
 
 class Builds:

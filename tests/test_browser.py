@@ -25,7 +25,13 @@ from generator.build import build
 from generator.config import SiteConfig
 from generator.loader import load_content
 from tests.conftest import paper_file, write_content
-from tests.themesite import BASE_URL, REPO, build_archive_site, sample_pages, serve_folder
+from tests.themesite import (
+    BASE_URL,
+    REPO,
+    build_archive_site,
+    sample_pages,
+    serve_folder,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -168,10 +174,12 @@ def small_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 SMALL_PAPERS = (
-    ("2402.00001", "Routing tokens to sparse experts", "authors: [Ada Quixotic, Bo Lin]\ntags: [mixture-of-experts]\n"
-     "listed: 2024-02-01\n", "We route every token to two experts."),
-    ("2402.00002", "<img src=x onerror=alert(1)> Hostile title", "authors: ['<b>Mallory</b> Zed']\n"
-     "tags: [securitytag]\nlisted: 2024-02-02\n", "An abstract about zanzibarite, <script>alert(2)</script> and more."),
+    ("2402.00001", "Routing tokens to sparse experts",
+     "authors: [Ada Quixotic, Bo Lin]\ntags: [mixture-of-experts]\nlisted: 2024-02-01\n",
+     "We route every token to two experts."),
+    ("2402.00002", "<img src=x onerror=alert(1)> Hostile title",
+     "authors: ['<b>Mallory</b> Zed']\ntags: [securitytag]\nlisted: 2024-02-02\n",
+     "An abstract about zanzibarite, <script>alert(2)</script> and more."),
     ("2402.00003", "A plain third paper", "authors: [Carol Plain]\nlisted: 2024-02-03\n", "Nothing special here."),
 )
 

@@ -27,7 +27,7 @@ def build_archive_site(output: Path, base_url: str = BASE_URL, search: bool = Tr
 
 def first(output: Path, pattern: str) -> str:
     """The site path of the first page (sorted) whose file matches `pattern`."""
-    match = sorted(output.glob(pattern))[0]
+    match = min(output.glob(pattern))
     return str(match.relative_to(output)).removesuffix("index.html")
 
 

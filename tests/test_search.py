@@ -1,0 +1,61 @@
+"""Pagefind runs as part of the build, indexes paper pages only, and can be skipped."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator import search
+from generator.build import build
+from generator.cli import main
+from generator.config import SiteConfig
+from tests.conftest import paper_file, write_content
+
+
+def three_papers(content: Path) -> None:
+    for i in range(1, 4):
+        write_content(content, f"{i}.md", paper_file(f"2401.0000{i}", f"Paper {i}", f"tags: [t{i}]\nlisted: 2024-01-0{i}\n"))
+
+
+def test_build_writes_a_search_index_of_the_paper_pages(content: Path, site_root: Path, tmp_path: Path) -> None:
+    three_papers(content)
+    build(content, tmp_path / "out", SiteConfig(base_url="https://example.org/sub/", root=site_root))
+    bundle = tmp_path / "out/pagefind"
+    assert (bundle / "pagefind.js").is_file()
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    # Only the three paper pages: listings, tags and dates repeat excerpts and would crowd the results.
+    assert sum(lang["page_count"] for lang in entry["languages"].values()) == 3
+
+
+def test_search_page_points_at_the_bundle_under_the_sub_path(content: Path, site_root: Path, tmp_path: Path) -> None:
+    three_papers(content)
+    build(content, tmp_path / "out", SiteConfig(base_url="https://example.org/sub/", root=site_root), search=False)
+    soup = BeautifulSoup((tmp_path / "out/search/index.html").read_text(encoding="utf-8"), "html.parser")
+    root = soup.find(id="search")
+    assert root["data-bundle"] == "/sub/pagefind/" and root["data-base"] == "/sub/"
+    assert soup.find("script", src="/sub/static/search.js")
+    # Without JavaScript the page says so and offers the other ways in.
+    assert "needs JavaScript" in soup.find(id="search-nojs").text
+    assert soup.find(id="search-nojs").find("a", href="/sub/tags/")
+
+
+def test_no_search_skips_pagefind(content: Path, site_root: Path, tmp_path: Path, monkeypatch) -> None:
+    three_papers(content)
+    monkeypatch.chdir(site_root)
+    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out"), "--no-search"]) == 0
+    assert (tmp_path / "out/index.html").is_file()
+    assert not (tmp_path / "out/pagefind").exists()
+
+
+def test_a_failed_index_leaves_the_previous_output(content: Path, site_root: Path, tmp_path: Path, monkeypatch) -> None:
+    three_papers(content)
+    out = tmp_path / "out"
+    build(content, out, SiteConfig(root=site_root), search=False)
+    before = (out / "index.html").read_bytes()
+    write_content(content, "4.md", paper_file("2401.00004", "Paper 4", "listed: 2024-01-04\n"))
+    monkeypatch.setattr(search.sys, "executable", "false")  # a pagefind that fails
+    with pytest.raises(search.SearchIndexError):
+        build(content, out, SiteConfig(root=site_root))
+    assert (out / "index.html").read_bytes() == before
