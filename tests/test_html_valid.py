@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from generator import urls
+from generator.build import build
+from generator.config import SiteConfig
+from tests.conftest import paper_file, write_content
 from tests.themesite import REPO, build_archive_site, sample_pages
 
 VNU = REPO / "tools/node_modules/vnu-jar/build/dist/vnu.jar"
@@ -19,6 +22,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_archive_site(tmp_path_factory.mktemp("vnu") / "site")
 
 
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Web text that tries to break the markup: it must stay text, and the page valid."""
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "themes").symlink_to(REPO / "themes")
+    extra = ("authors: ['<b>Mallory</b>', 'A \"quoted\" & <i>name</i>']\ntags: ['<script>x</script>', 'a\"b']\n"
+             "listed: 2024-01-01\nupvotes: 3\nai_summary: '</p><p>unclosed'\n")
+    write_content(folder / "content", "a.md", paper_file("2401.00001", "<h1>Title</h1> & </body>", extra,
+                                                         "<div><p>Abstract <iframe src=x></iframe></div> & **bold**"))
+    build(folder / "content", folder / "site", SiteConfig(root=folder), search=False)
+    return folder / "site"
+
+
 def run_vnu(files: list[Path]) -> list[dict]:
     if not VNU.is_file() or not shutil.which("java"):
         pytest.fail("vnu.jar or java missing: run `bash scripts/install-test-tools`")
@@ -27,9 +43,11 @@ def run_vnu(files: list[Path]) -> list[dict]:
     return json.loads(done.stderr)["messages"]
 
 
-def test_every_kind_of_page_has_no_errors(site: Path) -> None:
+def test_every_kind_of_page_has_no_errors(site: Path, hostile_site: Path) -> None:
     pages = sample_pages(site)
     files = [site / urls.output_file(path) for path in pages.values()]
+    files += [hostile_site / name for name in ("papers/2401.00001/index.html", "tags/index.html", "stats/index.html",
+                                               "top/index.html", "index.html")]
     messages = run_vnu(files)
     errors = [m for m in messages if m["type"] in ("error", "non-document-error")]
     assert not errors, "\n".join(f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}" for m in errors)
