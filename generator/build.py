@@ -4,6 +4,7 @@
 2. index the papers by tag and date
 3. plan every page and feed
 4. write them all into a staging folder beside output/
+   then let Pagefind index them for search (search=False / --no-search skips it)
 5. swap the staging folder in: a failed build never touches the previous output
 """
 from __future__ import annotations
