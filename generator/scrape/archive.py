@@ -1,0 +1,78 @@
+"""The archive as the scraper sees it: papers found by arXiv id or by title, and safe writes.
+
+An update rewrites only the front matter keys whose values changed: keys the loader does not know
+(a contributor's own) and the abstract stay as they are, and a file whose values did not change is
+not touched at all. Every write goes through fsutil's atomic rename (via store), so a killed scrape
+leaves each file old or new.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from generator import frontmatter
+from generator.fsutil import write_if_changed
+from generator.loader import load_content
+from generator.model import Paper
+from generator.scrape.merge import changed_fields, title_key
+from generator.store import KEY_ORDER, paper_meta, paper_path, with_source, write_paper
+
+
+class ArchiveIndex:
+    """The papers of content/, by id and, for papers without an arXiv id (imported from a copied
+    listing, id = title slug), by normalised title. Updated as the scrape writes."""
+
+    def __init__(self, papers: tuple[Paper, ...] | list[Paper] = ()) -> None:
+        self.by_id: dict[str, Paper] = {}
+        self.by_title: dict[str, Paper] = {}
+        for paper in papers:
+            if paper.id not in self.by_id:  # a duplicate id is the loader's problem to report
+                self.put(paper)
+
+    @classmethod
+    def load(cls, content_dir: Path) -> ArchiveIndex:
+        return cls(load_content(content_dir).papers)
+
+    def find(self, paper_id: str, title: str) -> Paper | None:
+        return self.by_id.get(paper_id) or self.by_title.get(title_key(title))
+
+    def put(self, paper: Paper) -> None:
+        self.by_id[paper.id] = paper
+        if not paper.is_arxiv:
+            self.by_title.setdefault(title_key(paper.title), paper)
+
+
+class Unreadable(Exception):
+    """A file is where a new paper would go, but the loader could not read it: never overwrite it."""
+
+
+def write_new(content_dir: Path, paper: Paper) -> Paper:
+    path = paper_path(content_dir, paper.id, paper.archive_date)
+    if path.exists():
+        raise Unreadable(f"{path} exists but has errors (see `broadsheet check`); not overwritten")
+    write_paper(content_dir, paper, path)
+    return with_source(paper, path)
+
+
+def write_update(old: Paper, new: Paper) -> bool:
+    """Rewrite `old`'s file with the fields that differ in `new`. False if nothing changed."""
+    changed = changed_fields(old, new)
+    if not changed:
+        return False
+    path = Path(old.source_path)
+    doc = frontmatter.parse(path.read_text(encoding="utf-8"))
+    meta = _updated_meta(doc.meta, paper_meta(new), changed)
+    meta["id"] = new.id  # YAML may have read an unquoted id as a number; the loader kept its digits
+    body = new.abstract if "abstract" in changed else doc.body
+    return write_if_changed(path, frontmatter.dump(meta, body))
+
+
+def _updated_meta(meta: dict[str, Any], fresh: dict[str, Any], changed: tuple[str, ...]) -> dict[str, Any]:
+    """`meta` with the changed keys set from `fresh`; known keys in the usual order, others after."""
+    result = dict(meta)
+    for key in changed:
+        if key in fresh:  # merging never empties a field, so there is nothing to remove
+            result[key] = fresh[key]
+    order = {key: i for i, key in enumerate(KEY_ORDER)}
+    keys = sorted(result, key=lambda k: (order.get(k, len(order)), list(result).index(k)))
+    return {k: result[k] for k in keys}

@@ -1,0 +1,64 @@
+"""arXiv's Atom API (`/api/query?id_list=...`), for `broadsheet add` when Hugging Face does not know a paper."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+
+from generator.scrape.records import ScrapedPaper, ScrapeError, checked
+from generator.scrape.text import one_line, paragraphs
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+# New-style ids, with an optional `arXiv:` prefix, abs/pdf URL around it, or version suffix.
+ID_IN_TEXT = re.compile(r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?$", re.I)
+
+
+def normalise_id(text: str) -> str | None:
+    """'arXiv:2509.24002v2' -> '2509.24002'; None for anything that is not a new-style arXiv id."""
+    match = ID_IN_TEXT.match(text.strip())
+    return match[1] if match else None
+
+
+def query_params(ids: list[str]) -> dict[str, str]:
+    return {"id_list": ",".join(ids), "max_results": str(len(ids))}
+
+
+def parse_feed(body: bytes, url: str) -> list[ScrapedPaper]:
+    """Every entry of an Atom feed. arXiv reports a bad query as an entry whose id is an error URL."""
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as exc:
+        raise ScrapeError(url, f"invalid Atom XML ({exc})") from None
+    if root.tag != f"{ATOM}feed":
+        raise ScrapeError(url, f"expected an Atom feed, got <{root.tag}>")
+    return [_entry(entry, url) for entry in root.findall(f"{ATOM}entry")]
+
+
+def _entry(entry: ET.Element, url: str) -> ScrapedPaper:
+    raw_id = _text(entry, "id")
+    if "/api/errors" in raw_id:
+        raise ScrapeError(url, f"arXiv reports an error: {one_line(_text(entry, 'summary'))}")
+    match = re.search(r"/abs/(.+?)(?:v\d+)?$", raw_id)
+    # Old-style ids (`quant-ph/0210005`) hold a slash, which a file name cannot: it becomes a dash.
+    paper_id = match[1].replace("/", "-") if match else ""
+    authors = (one_line(_text(a, "name")) for a in entry.findall(f"{ATOM}author"))
+    return checked(ScrapedPaper(
+        id=paper_id,
+        title=one_line(_text(entry, "title")),
+        source=url,
+        abstract=paragraphs(_text(entry, "summary")),
+        authors=tuple(a for a in authors if a),
+        published=_day(_text(entry, "published")),
+    ))
+
+
+def _text(element: ET.Element, name: str) -> str:
+    child = element.find(f"{ATOM}{name}")
+    return child.text or "" if child is not None else ""
+
+
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,130 @@
+"""`broadsheet scrape` and `broadsheet add`, registered on the lead's CLI by add_commands()."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from generator.config import SiteConfig, load_config
+from generator.scrape.arxiv import normalise_id
+from generator.scrape.client import ClientSettings, Fetcher
+from generator.scrape.run import Scrape, Summary, day_range
+from generator.scrape.sources import Endpoints
+
+SOURCE_ENV = "BROADSHEET_SOURCE_URL"
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("scrape", help="fetch Daily Papers into content/ (default: today and yesterday, UTC)")
+    _common(p)
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--date", type=_day, help="one day, YYYY-MM-DD")
+    when.add_argument("--since", type=_day, help="a backfill from this day (YYYY-MM-DD)")
+    p.add_argument("--until", type=_day, help="last day of the backfill, inclusive (default: today, UTC)")
+    p.add_argument("--query", help="a Daily Papers search instead of days")
+    p.add_argument("--refresh-days", type=_count, default=0, metavar="N",
+                   help="also re-fetch the last N days, so that upvotes and comment counts stay current")
+    p.set_defaults(func=cmd_scrape)
+    p = subparsers.add_parser("add", help="add or refresh single papers by arXiv id")
+    _common(p)
+    p.add_argument("ids", nargs="+", metavar="ID", help="arXiv ids (2509.24002, arXiv:2509.24002v2, an abs URL)")
+    p.set_defaults(func=cmd_add)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    p.add_argument("--config", type=Path, default=None, help="site config (default: site.yaml if present)")
+    p.add_argument("--source-url", help=f"Hugging Face base URL (default: ${SOURCE_ENV}, else the config's source_url)")
+    p.add_argument("--arxiv-url", help="arXiv API base URL (default: the config's arxiv_url)")
+    defaults = ClientSettings()
+    p.add_argument("--concurrency", type=_count, default=defaults.concurrency, help="requests in flight (default: %(default)s)")
+    p.add_argument("--timeout", type=float, default=defaults.timeout, help="seconds per request (default: %(default)s)")
+    p.add_argument("--retries", type=int, default=defaults.retries, help="retries per request (default: %(default)s)")
+    p.add_argument("--backoff", type=float, default=defaults.backoff, help="first retry pause in seconds, doubled each time (default: %(default)s)")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day YYYY-MM-DD") from None
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return int(text)
+
+
+def scrape_days(args: argparse.Namespace, today: dt.date) -> list[dt.date]:
+    """The days a `scrape` asks for: --date, --since/--until, or today and yesterday; plus --refresh-days."""
+    if args.until and not args.since:
+        raise SystemExit("broadsheet scrape: --until needs --since")
+    if args.since:
+        days = day_range(args.since, args.until or today)
+        if not days:
+            raise SystemExit(f"broadsheet scrape: --since {args.since} is after --until {args.until or today}")
+    elif args.date:
+        days = [args.date]
+    else:
+        days = [] if args.query else [today - dt.timedelta(days=1), today]
+    refresh = day_range(today - dt.timedelta(days=args.refresh_days - 1), today) if args.refresh_days else []
+    return sorted(set(days) | set(refresh))
+
+
+def cmd_scrape(args: argparse.Namespace) -> int:
+    days = scrape_days(args, dt.datetime.now(dt.UTC).date())
+    with _session(args) as scrape:
+        if args.query:
+            scrape.query(args.query)
+        if days:
+            scrape.days(days)
+        return report(scrape.summary)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    ids = [normalise_id(text) for text in args.ids]
+    bad = [text for text, i in zip(args.ids, ids) if i is None]
+    if bad:
+        print(f"broadsheet add: not an arXiv id: {', '.join(bad)}", file=sys.stderr)
+        return 2
+    with _session(args) as scrape:
+        scrape.add(list(dict.fromkeys(ids)))
+        return report(scrape.summary)
+
+
+class _session:
+    """A Scrape with its HTTP client, closed at the end."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        config = load_config(args.config, root=Path("."))
+        settings = dataclasses.replace(ClientSettings(), concurrency=args.concurrency, timeout=args.timeout,
+                                       retries=max(0, args.retries), backoff=max(0.0, args.backoff))
+        self.fetcher = Fetcher(settings)
+        self.scrape = Scrape(args.content, config, self.fetcher, endpoints(args, config), progress=args.progress)
+
+    def __enter__(self) -> Scrape:
+        return self.scrape
+
+    def __exit__(self, *exc: object) -> None:
+        self.fetcher.close()
+
+
+def endpoints(args: argparse.Namespace, config: SiteConfig) -> Endpoints:
+    """--source-url, else $BROADSHEET_SOURCE_URL, else site.yaml; --arxiv-url, else site.yaml."""
+    source = args.source_url or os.environ.get(SOURCE_ENV, "").strip() or config.source_url
+    return Endpoints(source_url=source, arxiv_url=args.arxiv_url or config.arxiv_url)
+
+
+def report(summary: Summary) -> int:
+    """Print what happened (failures with their URL and status on stderr); 1 if anything failed."""
+    for note in summary.notes:
+        print(f"warning: {note}", file=sys.stderr)
+    for failure in summary.failures:
+        print(f"failed: {failure}", file=sys.stderr)
+    print(f"papers: {summary}")
+    return 1 if summary.failures else 0

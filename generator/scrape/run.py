@@ -1,0 +1,120 @@
+"""A scrape from start to end: fetch units of work in parallel, fold them into content/ in order.
+
+Fetching runs in worker threads (the Fetcher bounds the requests in flight); merging and writing
+run in the calling thread, one unit after another in the order asked for (oldest day first), so a
+paper seen on two days is filed under the first and the index always matches the files.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from tqdm import tqdm
+
+from generator.config import SiteConfig
+from generator.frontmatter import FrontMatterError
+from generator.scrape import sources
+from generator.scrape.archive import ArchiveIndex, Unreadable, write_new, write_update
+from generator.scrape.client import Fetcher
+from generator.scrape.filters import compile_topic, keeps
+from generator.scrape.merge import merged, new_paper
+from generator.scrape.records import ScrapedPaper
+from generator.scrape.sources import Endpoints, Fetched
+from generator.tagging import compile_rules, match_tags
+
+
+@dataclass
+class Summary:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # new papers outside the topic filter
+    failures: list[str] = field(default_factory=list)  # "<unit>: <url>: <reason> (HTTP status)"
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+        text += f", {self.skipped} outside the topic" if self.skipped else ""
+        return text + f", {len(self.failures)} failed"
+
+
+class Scrape:
+    """One run against one content folder."""
+
+    def __init__(self, content_dir: Path, config: SiteConfig, fetcher: Fetcher, ends: Endpoints,
+                 progress: bool = True) -> None:
+        self.content_dir, self.fetcher, self.ends, self.progress = Path(content_dir), fetcher, ends, progress
+        self.index = ArchiveIndex.load(content_dir)
+        self.rules = compile_rules(config.tag_rules)
+        self.topic = compile_topic(config.topic)
+        self.summary = Summary()
+
+    def days(self, days: list[dt.date]) -> Summary:
+        work = lambda day: sources.fetch_day(self.fetcher, self.ends, day)  # noqa: E731
+        for fetched in self._in_parallel(work, sorted(set(days)), unit="day"):
+            self.apply(fetched)
+        return self.summary
+
+    def query(self, text: str) -> Summary:
+        self.apply(sources.fetch_query(self.fetcher, self.ends, text))
+        return self.summary
+
+    def add(self, ids: list[str]) -> Summary:
+        """Explicitly asked for: the topic filter does not apply."""
+        work = lambda i: sources.fetch_hf_paper(self.fetcher, self.ends, i)  # noqa: E731
+        fetched = list(self._in_parallel(work, ids, unit="paper"))
+        unknown = [f.label for f in fetched if f.missing]
+        by_arxiv = {f.label: f for f in sources.fetch_arxiv(self.fetcher, self.ends, unknown)} if unknown else {}
+        for item in fetched:
+            self.apply(by_arxiv.get(item.label, item), filtered=False)
+        return self.summary
+
+    def _in_parallel(self, work: Callable, items: list, unit: str) -> Iterable[Fetched]:
+        """Results in the order of `items`, fetched by as many threads as requests may be in flight."""
+        workers = max(1, self.fetcher.settings.concurrency)
+        bar = not self.progress or len(items) < 2
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            yield from tqdm(pool.map(work, items), total=len(items), unit=unit, disable=True if bar else None,
+                            file=sys.stderr)
+
+    def apply(self, fetched: Fetched, filtered: bool = True) -> None:
+        """Fold one unit into content/. A failed unit writes nothing and is reported."""
+        self.summary.notes.extend(f"{fetched.label}: {n}" for n in fetched.notes)
+        if fetched.error:
+            self.summary.failures.append(f"{fetched.label}: {fetched.error}")
+            return
+        for paper in fetched.papers:
+            try:
+                self._one(paper, filtered)
+            except (Unreadable, OSError, FrontMatterError) as exc:  # that file only; the rest go on
+                self.summary.failures.append(f"{fetched.label}: {paper.id}: {exc}")
+
+    def _one(self, scraped: ScrapedPaper, filtered: bool) -> None:
+        existing = self.index.find(scraped.id, scraped.title)
+        if existing is None:
+            self._add(scraped, filtered)
+            return
+        paper = merged(existing, scraped)
+        changed = write_update(existing, paper)
+        self.index.put(paper)
+        if changed:
+            self.summary.updated += 1
+        else:
+            self.summary.unchanged += 1
+
+    def _add(self, scraped: ScrapedPaper, filtered: bool) -> None:
+        tags = match_tags(self.rules, scraped.title, scraped.abstract, "\n".join(scraped.keywords))
+        if filtered and not keeps(self.topic, tags, scraped.title, scraped.abstract, "\n".join(scraped.keywords)):
+            self.summary.skipped += 1
+            return
+        self.index.put(write_new(self.content_dir, new_paper(scraped, tags)))
+        self.summary.added += 1
+
+
+def day_range(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]

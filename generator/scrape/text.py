@@ -1,0 +1,31 @@
+"""Text as the services send it, made readable: arXiv's hard line breaks go, paragraphs stay.
+
+LaTeX (`\\textsc{...}`, `$x$`) and angle-bracket text (`<EOS>`) are kept as typed: the site shows
+an abstract's raw HTML as text, so nothing needs escaping here.
+"""
+from __future__ import annotations
+
+import re
+
+# C0/C1 control characters other than newline and tab: never meaningful in a title or abstract,
+# and they make YAML quote the whole value.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# arXiv marks a new paragraph with a line break followed by indentation; a blank line also counts.
+_PARAGRAPH = re.compile(r"\n[ \t]+(?=\S)|\n[ \t]*\n")
+# A text with lines this long was not hard-wrapped, so its single line breaks are paragraph breaks.
+_UNWRAPPED_LINE = 120
+
+
+def one_line(text: str) -> str:
+    """Collapse every run of whitespace (line breaks included) into one space."""
+    return " ".join(_CONTROL.sub("", text).split())
+
+
+def paragraphs(text: str) -> str:
+    """Undo hard wrapping: each paragraph becomes one line, paragraphs are separated by a blank line."""
+    text = _CONTROL.sub("", text.replace("\r\n", "\n")).strip()
+    if any(len(line) > _UNWRAPPED_LINE for line in text.split("\n")):
+        parts = text.split("\n")
+    else:
+        parts = _PARAGRAPH.split(text)
+    return "\n\n".join(p for p in map(one_line, parts) if p)

@@ -1,0 +1,136 @@
+"""The HTTP client against a real local server: retries, Retry-After, timeouts, truncation, limits."""
+from __future__ import annotations
+
+import threading
+
+import httpx
+import pytest
+
+from generator.scrape.client import USER_AGENT, ClientSettings, Fetcher, FetchError, retry_after
+from tests.scrape_server import Reply, hf_server  # noqa: F401 (a pytest fixture)
+
+OK = Reply.json({"ok": True})
+
+
+def fetcher(sleeps: list[float] | None = None, **settings) -> Fetcher:
+    """A Fetcher whose pauses are recorded instead of slept (and jitter fixed at 1.0x)."""
+    record = sleeps.append if sleeps is not None else (lambda s: None)
+    config = {"timeout": 2.0, "retries": 3, "backoff": 0.5, **settings}
+    return Fetcher(ClientSettings(**config), sleep=record, jitter=lambda: 0.5)
+
+
+def test_sends_a_user_agent_naming_the_project(hf_server):
+    hf_server.route("/x", OK)
+    with fetcher() as f:
+        assert f.get(hf_server.url + "/x").json() == {"ok": True}
+    assert hf_server.log.user_agents == [USER_AGENT]
+    assert USER_AGENT.startswith("Broadsheet/")
+
+
+def test_429_waits_as_long_as_retry_after_says(hf_server):
+    hf_server.route("/x", Reply(429, b"slow down", (("Retry-After", "7"),)), OK)
+    sleeps: list[float] = []
+    with fetcher(sleeps) as f:
+        assert f.get(hf_server.url + "/x").status_code == 200
+    assert hf_server.hits("/x") == 2
+    assert sleeps == [7.0]  # more than the 0.5 s backoff
+
+
+def test_5xx_is_retried_with_growing_backoff(hf_server):
+    hf_server.route("/x", Reply(500), Reply(502), Reply(503), OK)
+    sleeps: list[float] = []
+    with fetcher(sleeps) as f:
+        assert f.get(hf_server.url + "/x").status_code == 200
+    assert hf_server.hits("/x") == 4
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+def test_jitter_spreads_the_pauses(hf_server):
+    hf_server.route("/x", Reply(500), OK)
+    sleeps: list[float] = []
+    f = Fetcher(ClientSettings(backoff=1.0), sleep=sleeps.append, jitter=lambda: 0.9)
+    with f:
+        f.get(hf_server.url + "/x")
+    assert sleeps == [pytest.approx(1.4)]
+
+
+def test_a_request_that_keeps_failing_names_url_and_status(hf_server):
+    hf_server.route("/api/daily_papers?date=2024-03-12", Reply(500, b"oops"))
+    with fetcher(retries=2) as f, pytest.raises(FetchError) as caught:
+        f.get(hf_server.url + "/api/daily_papers", {"date": "2024-03-12"})
+    assert caught.value.status == 500
+    assert caught.value.url == f"{hf_server.url}/api/daily_papers?date=2024-03-12"
+    assert "after 3 attempts" in str(caught.value) and "HTTP 500" in str(caught.value)
+    assert hf_server.hits("/api/daily_papers?date=2024-03-12") == 3
+
+
+def test_404_is_not_retried(hf_server):
+    with fetcher() as f, pytest.raises(FetchError) as caught:
+        f.get(hf_server.url + "/nowhere")
+    assert caught.value.status == 404
+    assert hf_server.hits("/nowhere") == 1
+
+
+def test_a_stalled_response_times_out_and_is_retried(hf_server):
+    hf_server.route("/x", Reply(stall=True), OK)
+    with fetcher(timeout=0.3) as f:
+        assert f.get(hf_server.url + "/x").json() == {"ok": True}
+    assert hf_server.stalled.is_set()
+    assert hf_server.hits("/x") == 2
+
+
+def test_a_response_that_always_stalls_fails_as_timed_out(hf_server):
+    hf_server.route("/x", Reply(stall=True))
+    with fetcher(timeout=0.2, retries=1) as f, pytest.raises(FetchError) as caught:
+        f.get(hf_server.url + "/x")
+    assert "timed out" in str(caught.value) and caught.value.status is None
+
+
+def test_a_truncated_body_is_retried(hf_server):
+    hf_server.route("/x", Reply(200, b'{"a": "' + b"x" * 5000 + b'"}', truncate=True), OK)
+    with fetcher() as f:
+        assert f.get(hf_server.url + "/x").json() == {"ok": True}
+    assert hf_server.hits("/x") == 2
+
+
+def test_a_body_always_truncated_fails(hf_server):
+    hf_server.route("/x", Reply(200, b"[" + b"1," * 5000 + b"1]", truncate=True))
+    with fetcher(retries=1) as f, pytest.raises(FetchError) as caught:
+        f.get(hf_server.url + "/x")
+    assert "connection error" in str(caught.value)
+
+
+def test_a_retry_after_beyond_the_limit_fails_at_once(hf_server):
+    hf_server.route("/x", Reply(429, headers=(("Retry-After", "86400"),)))
+    sleeps: list[float] = []
+    with fetcher(sleeps, max_wait=60) as f, pytest.raises(FetchError) as caught:
+        f.get(hf_server.url + "/x")
+    assert "Retry-After" in str(caught.value) and sleeps == []
+
+
+def test_connection_refused_is_retried_then_reported():
+    sleeps: list[float] = []
+    with fetcher(sleeps, retries=2) as f, pytest.raises(FetchError) as caught:
+        f.get("http://127.0.0.1:9/")  # the discard port: nothing listens there
+    assert "connection error" in str(caught.value) and len(sleeps) == 2
+
+
+def test_no_more_requests_in_flight_than_allowed(hf_server):
+    hf_server.delay = 0.05  # holds each request open, so that unbounded callers would overlap
+    hf_server.route("/x", OK)
+    with fetcher(concurrency=2) as f:
+        threads = [threading.Thread(target=f.get, args=(hf_server.url + "/x",)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert hf_server.hits("/x") == 8
+    assert hf_server.log.most_active <= 2
+
+
+def test_retry_after_as_an_http_date():
+    response = httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    assert retry_after(response) == 0.0  # in the past: no wait
+    assert retry_after(httpx.Response(429, headers={"Retry-After": "12"})) == 12.0
+    assert retry_after(httpx.Response(429, headers={"Retry-After": "soon"})) is None
+    assert retry_after(httpx.Response(429)) is None
