@@ -1,0 +1,359 @@
+"""`broadsheet scrape` and `broadsheet add` end to end, against a real local server serving the
+recorded responses: what lands in content/, and what a re-run, an outage or a kill leaves there."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import cli
+from generator.loader import load_content, load_file
+from generator.scrape.commands import scrape_days
+from tests.scrape_server import ATOM, PAPER_PAGE, Reply, ScrapeServer, cards, daily_page, fixture_items, hf_server, paper_page_props  # noqa: F401
+
+REPO = Path(__file__).resolve().parent.parent
+MARCH = ("2024-03-12", "2024-03-27")  # ten recorded days and six without papers (weekends...)
+FAST = ["--retries", "1", "--backoff", "0", "--timeout", "2", "--no-progress"]
+
+
+def run(server: ScrapeServer, content: Path, *args: str, config: str = "", tmp: Path | None = None) -> tuple[int, str, str]:
+    """`broadsheet <args>` in this process; returns (status, stdout, stderr)."""
+    site = (tmp or content.parent) / "site.yaml"
+    site.write_text(config or "title: Test\n", encoding="utf-8")
+    argv = [*args, "--content", str(content), "--config", str(site), "--source-url", server.url,
+            "--arxiv-url", server.url, *FAST]
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = cli.main(argv)
+    return status, out.getvalue(), err.getvalue()
+
+
+def serve_march(server: ScrapeServer) -> int:
+    """The recorded March 2024 days, and an empty list for the days between them. Returns the paper count."""
+    recorded = set(server.serve_fixture_days())
+    day, last = dt.date.fromisoformat(MARCH[0]), dt.date.fromisoformat(MARCH[1])
+    while day <= last:
+        if day not in recorded:
+            server.serve_day(day, [])
+        day += dt.timedelta(days=1)
+    return sum(len(fixture_items(d.isoformat())) for d in recorded if d <= last)
+
+
+def snapshot(content: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(content)): p.read_bytes() for p in sorted(content.rglob("*.md"))}
+
+
+def backfill(server, content, *extra):
+    return run(server, content, "scrape", "--since", MARCH[0], "--until", MARCH[1], *extra)
+
+
+def test_backfill_writes_one_valid_file_per_paper(hf_server, content):
+    count = serve_march(hf_server)
+    status, out, err = backfill(hf_server, content)
+    assert status == 0, err
+    assert f"papers: {count} added, 0 updated, 0 unchanged, 0 failed" in out
+    result = load_content(content)
+    assert result.errors == [] and len(result.papers) == count == 116
+    paper = next(p for p in result.papers if p.id == "2403.06634")
+    assert Path(paper.source_path) == content / "papers" / "2024" / "2403.06634.md"
+    assert paper.listed == dt.date(2024, 3, 12) and paper.published == dt.date(2024, 3, 11)
+    assert paper.upvotes == 63 and paper.comments == 3 and "Florian Tramèr" in paper.authors
+    assert "id: '2403.06634'" in Path(paper.source_path).read_text(encoding="utf-8")  # quoted: not a float
+
+
+def test_every_field_of_the_latest_schema_lands_in_the_file(hf_server, content):
+    hf_server.serve_fixture_days()
+    status, _, err = run(hf_server, content, "scrape", "--date", "2026-08-21")
+    assert status == 0, err
+    paper, problems = load_file(content / "papers" / "2026" / "2608.19880.md")
+    assert problems == []
+    assert (paper.organization, paper.github, paper.github_stars, paper.project_page) == (
+        "Google", "https://github.com/google-research/envharness", 8, "https://envharness.com/")
+    assert paper.thumbnail.endswith("2608.19880.png") and paper.ai_summary and paper.keywords
+    assert paper.listed == dt.date(2026, 8, 21) and paper.comments == 1
+
+
+def test_rerunning_rewrites_nothing(hf_server, content):
+    serve_march(hf_server)
+    backfill(hf_server, content)
+    before = {p: (content / p).stat().st_mtime_ns for p in snapshot(content)}
+    files = snapshot(content)
+    status, out, _ = backfill(hf_server, content)
+    assert status == 0 and "0 added, 0 updated, 116 unchanged" in out
+    assert snapshot(content) == files
+    assert {p: (content / p).stat().st_mtime_ns for p in files} == before
+
+
+def test_service_fields_refresh_and_contributor_edits_survive(hf_server, content):
+    hf_server.serve_fixture_days()
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    path = content / "papers" / "2024" / "2403.06634.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("title: Stealing Part of a Production Language Model", "title: Stealing Part of a Model (edited)")
+    text = text.replace("tags:", "note: my own key\ntags:") if "tags:" in text else text.replace("---\n", "---\nnote: my own key\n", 1)
+    text = text.rsplit("---\n", 1)[0] + "---\nMy own summary of the paper.\n"
+    path.write_text(text, encoding="utf-8")
+    items = fixture_items("2024-03-12")
+    items[0]["paper"]["upvotes"], items[0]["numComments"] = 99, 7
+    items[0]["paper"]["summary"] = "A newer abstract from the service."
+    items[0]["paper"]["githubRepo"] = "https://github.com/example/new"
+    hf_server.serve_day("2024-03-12", items)
+    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 0 and "1 updated, 8 unchanged" in out
+    paper, problems = load_file(path)
+    assert paper.upvotes == 99 and paper.comments == 7  # the service's
+    assert paper.github == "https://github.com/example/new"  # was missing: filled in
+    assert paper.title == "Stealing Part of a Model (edited)" and paper.abstract == "My own summary of the paper."
+    assert "note: my own key" in path.read_text(encoding="utf-8")  # an unknown key is kept
+    assert [p.message for p in problems] == ["note: unknown key (ignored)"]
+
+
+def test_an_imported_seed_paper_is_enriched_in_place(hf_server, content):
+    seed = content / "papers" / "2024" / "stealing-part-of-a-production-language-model.md"
+    seed.parent.mkdir(parents=True)
+    seed.write_text(
+        "---\nid: stealing-part-of-a-production-language-model\ntitle: Stealing part of a production language-model\n"
+        "author_count: 13\npublished: 2024-03-11\nupvotes: 12\ntags:\n- llm-alignment\n---\nThe seed's abstract.\n",
+        encoding="utf-8")
+    hf_server.serve_fixture_days()
+    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 0 and "8 added, 1 updated" in out
+    assert not (content / "papers" / "2024" / "2403.06634.md").exists()  # never duplicated
+    paper, _ = load_file(seed)
+    assert paper.id == "stealing-part-of-a-production-language-model"  # its URL keeps working
+    assert paper.title == "Stealing part of a production language-model" and paper.tags == ("llm-alignment",)
+    assert paper.abstract == "The seed's abstract." and paper.author_count == 13
+    assert paper.upvotes == 63 and paper.listed == dt.date(2024, 3, 12) and paper.authors[0] == "Nicholas Carlini"
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert len(load_content(content).papers) == 9
+
+
+def test_an_empty_or_shorter_day_deletes_and_shrinks_nothing(hf_server, content):
+    hf_server.serve_fixture_days()
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    files = snapshot(content)
+    hf_server.serve_day("2024-03-12", [])
+    assert run(hf_server, content, "scrape", "--date", "2024-03-12")[0] == 0
+    shorter = fixture_items("2024-03-12")[:3]
+    for item in shorter:  # a partial day whose items lack fields the first fetch had
+        item["paper"]["authors"] = item["paper"]["authors"][:1]
+        del item["numComments"]
+    hf_server.serve_day("2024-03-12", shorter)
+    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 0 and "3 unchanged" in out
+    assert snapshot(content) == files
+
+
+def test_a_paper_on_two_days_keeps_the_first(hf_server, content):
+    hf_server.serve_fixture_days()
+    items = fixture_items("2024-03-12")
+    hf_server.serve_day("2024-03-14", [items[0]])  # seen again two days later
+    status, _, _ = run(hf_server, content, "scrape", "--since", "2024-03-12", "--until", "2024-03-14")
+    assert status == 0
+    paper, _ = load_file(content / "papers" / "2024" / "2403.06634.md")
+    assert paper.listed == dt.date(2024, 3, 12)
+    # The later day scraped first, the earlier one after: still the earliest, in the same file.
+    other = content.parent / "other"
+    run(hf_server, other, "scrape", "--date", "2024-03-14")
+    run(hf_server, other, "scrape", "--date", "2024-03-12")
+    paper, _ = load_file(other / "papers" / "2024" / "2403.06634.md")
+    assert paper.listed == dt.date(2024, 3, 12)
+
+
+def test_a_failing_day_is_reported_and_the_others_kept(hf_server, content):
+    hf_server.serve_fixture_days()
+    hf_server.route("/api/daily_papers?date=2024-03-13", Reply(500, b"down"))
+    hf_server.route("/papers/date/2024-03-13", Reply(503, b"down"))
+    status, out, err = run(hf_server, content, "scrape", "--since", "2024-03-12", "--until", "2024-03-13")
+    assert status == 1
+    assert f"failed: 2024-03-13: {hf_server.url}/api/daily_papers?date=2024-03-13: server answered 500" in err
+    assert "HTTP 500" in err and f"{hf_server.url}/papers/date/2024-03-13" in err and "HTTP 503" in err
+    assert "9 added" in out and "1 failed" in out
+    assert len(load_content(content).papers) == 9
+
+
+def test_invalid_json_names_the_url_and_writes_nothing(hf_server, content):
+    hf_server.serve_day("2024-03-12", (REPO / "tests/fixtures/scrape/daily_papers/2024-03-12.json").read_bytes()[:5000])
+    status, _, err = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 1 and "invalid JSON" in err and f"{hf_server.url}/api/daily_papers?date=2024-03-12" in err
+    assert snapshot(content) == {}
+
+
+def test_a_paper_without_an_id_spoils_its_whole_response(hf_server, content):
+    items = fixture_items("2024-03-12")
+    del items[4]["paper"]["id"]
+    hf_server.serve_day("2024-03-12", items)
+    status, _, err = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 1 and "a paper without a usable id" in err and "date=2024-03-12" in err
+    assert snapshot(content) == {}
+
+
+def test_the_html_list_page_stands_in_for_a_failing_api(hf_server, content):
+    hf_server.route("/api/daily_papers?date=2026-08-21", Reply(500))
+    hf_server.route("/papers/date/2026-08-21", Reply.html(daily_page(fixture_items("2026-08-21"), "2026-08-21")))
+    status, out, err = run(hf_server, content, "scrape", "--date", "2026-08-21")
+    assert status == 0 and "17 added" in out and "used the HTML page instead" in err
+    paper, _ = load_file(content / "papers" / "2026" / "2608.19880.md")
+    assert paper.organization == "Google" and paper.upvotes == 163
+
+
+def test_cards_and_paper_pages_when_the_island_is_gone_too(hf_server, content):
+    items = [i for i in fixture_items("2025-10-03")][:2]
+    items[0]["paper"]["id"] = "2509.24002"  # the paper whose real page we have
+    hf_server.route("/api/daily_papers?date=2025-10-03", Reply(502))
+    hf_server.route("/papers/date/2025-10-03", Reply.html(f"<html><body><main>{cards(items)}</main></body></html>"))
+    hf_server.route("/papers/2509.24002", Reply.html(PAPER_PAGE.read_text(encoding="utf-8")))
+    status, out, err = run(hf_server, content, "scrape", "--date", "2025-10-03")
+    assert status == 0 and "2 added" in out
+    assert f"{hf_server.url}/papers/{items[1]['paper']['id']}" in err  # its page is missing: noted
+    full, _ = load_file(content / "papers" / "2025" / "2509.24002.md")
+    assert full.abstract.startswith("MCP standardizes") and len(full.authors) == 15
+    assert full.listed == dt.date(2025, 10, 3)  # the day whose list showed the card...
+    assert full.upvotes == items[0]["paper"]["upvotes"]  # ...and the card's count
+
+
+def test_changed_html_everywhere_fails_the_day(hf_server, content):
+    hf_server.route("/api/daily_papers?date=2024-03-12", Reply(500))
+    hf_server.route("/papers/date/2024-03-12", Reply.html("<html><body><main><p>New design!</p></main></body></html>"))
+    status, _, err = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 1 and "structure not recognised" in err and "/papers/date/2024-03-12" in err
+    assert snapshot(content) == {}
+
+
+def test_add_from_hugging_face(hf_server, content):
+    hf_server.route("/api/papers/2509.24002", Reply.json(paper_page_props()["paper"]))
+    hf_server.route("/papers/2509.24002", Reply.html(PAPER_PAGE.read_text(encoding="utf-8")))
+    status, out, _ = run(hf_server, content, "add", "arXiv:2509.24002v1")
+    assert status == 0 and "1 added" in out
+    paper, problems = load_file(content / "papers" / "2025" / "2509.24002.md")
+    assert problems == [] and paper.comments == 2 and paper.github_stars == 182  # comments: from the page
+    assert paper.listed == dt.date(2025, 10, 1)
+
+
+def test_add_falls_back_to_arxiv_and_reports_what_nobody_knows(hf_server, content):
+    hf_server.route("/api/query?id_list=1501.05039%2C2501.99999&max_results=2", Reply(200, ATOM.read_bytes()))
+    status, out, err = run(hf_server, content, "add", "1501.05039", "2501.99999")
+    assert status == 1 and "1 added" in out and "2501.99999: not found on Hugging Face or arXiv" in err
+    paper, _ = load_file(content / "papers" / "2015" / "1501.05039.md")
+    assert paper.title == "Defining Data Science" and paper.listed is None and paper.published == dt.date(2015, 1, 21)
+
+
+def test_add_rejects_what_is_not_an_arxiv_id(hf_server, content):
+    status, _, err = run(hf_server, content, "add", "../../etc/passwd")
+    assert status == 2 and "not an arXiv id" in err and hf_server.log.targets == []
+
+
+def test_query_uses_the_search_api(hf_server, content):
+    hf_server.route("/api/papers/search?q=consistency+models", Reply.json(fixture_items("2024-03-12")[:2]))
+    status, out, _ = run(hf_server, content, "scrape", "--query", "consistency models")
+    assert status == 0 and "2 added" in out
+    paper = load_content(content).papers[0]
+    assert paper.listed is None and paper.published  # a search result has no Daily Papers day
+    assert hf_server.log.targets == ["/api/papers/search?q=consistency+models"]
+
+
+def test_topic_filter_and_tag_rules_from_the_config(hf_server, content):
+    hf_server.serve_fixture_days()
+    config = "tag_rules:\n  diffusion: [diffusion]\ntopic:\n  include: [diffusion, language model]\n  exclude: [video]\n"
+    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12", config=config)
+    assert status == 0
+    kept = load_content(content).papers
+    assert kept and "outside the topic" in out and len(kept) < 9
+    for paper in kept:
+        text = f"{paper.title} {paper.abstract}".lower()
+        assert ("diffusion" in text or "language model" in text) and "video" not in text
+        assert ("diffusion" in paper.tags) == ("diffusion" in text)
+
+
+def test_the_source_url_comes_from_the_environment(hf_server, content, monkeypatch):
+    hf_server.serve_fixture_days()
+    monkeypatch.setenv("BROADSHEET_SOURCE_URL", hf_server.url)
+    site = content.parent / "site.yaml"
+    site.write_text("source_url: http://127.0.0.1:9\n", encoding="utf-8")
+    status = cli.main(["scrape", "--date", "2024-03-12", "--content", str(content), "--config", str(site), *FAST])
+    assert status == 0 and len(load_content(content).papers) == 9
+
+
+def test_which_days_a_scrape_asks_for():
+    today = dt.date(2026, 8, 21)
+    args = lambda **kw: argparse.Namespace(**{"since": None, "until": None, "date": None, "query": None, "refresh_days": 0, **kw})  # noqa: E731
+    assert scrape_days(args(), today) == [dt.date(2026, 8, 20), today]
+    assert scrape_days(args(date=dt.date(2026, 1, 1)), today) == [dt.date(2026, 1, 1)]
+    assert scrape_days(args(since=dt.date(2026, 8, 19)), today) == [dt.date(2026, 8, 19), dt.date(2026, 8, 20), today]
+    assert len(scrape_days(args(refresh_days=14), today)) == 14
+    assert scrape_days(args(query="x"), today) == []
+    with pytest.raises(SystemExit):
+        scrape_days(args(until=today), today)
+    with pytest.raises(SystemExit):
+        scrape_days(args(since=today, until=dt.date(2026, 8, 1)), today)
+
+
+def test_a_write_interrupted_midway_leaves_every_file_old_or_new(hf_server, content, tmp_path, monkeypatch):
+    serve_march(hf_server)
+    backfill(hf_server, content)
+    old = snapshot(content)
+    for day in ("2024-03-12", "2024-03-13"):
+        items = fixture_items(day)
+        for item in items:
+            item["paper"]["upvotes"] += 1000
+        hf_server.serve_day(day, items)
+    expected_dir = tmp_path / "expected"
+    (expected_dir).mkdir()
+    import shutil
+
+    shutil.copytree(content, expected_dir / "content")
+    backfill(hf_server, expected_dir / "content")
+    new = snapshot(expected_dir / "content")
+    import generator.fsutil as fsutil
+
+    calls, real_replace = [], os.replace
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 5:  # the fifth file: written to its temporary file, then the process "dies"
+            raise KeyboardInterrupt
+        real_replace(src, dst)
+
+    monkeypatch.setattr(fsutil.os, "replace", failing_replace)
+    with pytest.raises(KeyboardInterrupt):
+        backfill(hf_server, content)
+    after = snapshot(content)
+    assert set(after) == set(old) and len(calls) == 5
+    changed = [p for p in after if after[p] != old[p]]
+    assert len(changed) == 4 and all(after[p] == new[p] for p in changed)
+    assert load_content(content).errors == []
+    assert not [p for p in content.rglob("*") if p.is_file() and p.suffix != ".md"]  # no temporary file left
+
+
+def test_a_killed_scrape_leaves_every_file_whole(tmp_path):
+    """SIGKILL while the scrape is busy: every file there is a complete file a full run writes."""
+    with ScrapeServer() as server:
+        serve_march(server)
+        full = tmp_path / "full"
+        assert run(server, full, "scrape", "--since", MARCH[0], "--until", MARCH[1], tmp=tmp_path)[0] == 0
+        expected = snapshot(full)
+        server.route("/api/daily_papers?date=2024-03-25", Reply(stall=True))  # the scrape hangs here
+        killed = tmp_path / "killed"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", "scrape", "--since", MARCH[0], "--until", MARCH[1], "--content",
+             str(killed), "--config", str(tmp_path / "site.yaml"), "--source-url", server.url, "--concurrency", "1",
+             "--timeout", "60", "--no-progress"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert server.stalled.wait(60)
+            proc.send_signal(signal.SIGKILL)
+        finally:
+            proc.wait(60)
+    left = snapshot(killed)
+    assert left and len(left) < len(expected)
+    assert all(left[p] == expected[p] for p in left)
+    assert load_content(killed).errors == []
