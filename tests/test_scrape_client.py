@@ -6,11 +6,23 @@ import threading
 import httpx
 import pytest
 
-from generator.scrape.client import USER_AGENT, ClientSettings, Fetcher, FetchError, retry_after
-from tests.scrape_server import Reply, hf_server  # noqa: F401 (a pytest fixture)
+from generator.scrape.client import (
+    USER_AGENT,
+    ClientSettings,
+    Fetcher,
+    FetchError,
+    retry_after,
+)
+from tests.scrape_server import Reply, ScrapeServer
 
 OK = Reply.json({"ok": True})
 
+
+
+@pytest.fixture
+def hf_server():
+    with ScrapeServer() as server:
+        yield server
 
 def fetcher(sleeps: list[float] | None = None, **settings) -> Fetcher:
     """A Fetcher whose pauses are recorded instead of slept (and jitter fixed at 1.0x)."""

@@ -13,11 +13,13 @@ D = dt.date
 
 
 def scraped(**fields) -> ScrapedPaper:
-    base = dict(id="2403.06634", title="Stealing Part of a Production Language Model", source="http://h/x",
-                abstract="Fresh abstract.", authors=("A", "B"), published=D(2024, 3, 11), listed=D(2024, 3, 12),
-                upvotes=63, comments=3, github="https://github.com/x/y", github_stars=5,
-                project_page="https://p.example/", keywords=("k1",), ai_summary="AI says.",
-                organization="Google", thumbnail="https://t.example/1.png")
+    base = {
+        "id": "2403.06634", "title": "Stealing Part of a Production Language Model", "source": "http://h/x",
+        "abstract": "Fresh abstract.", "authors": ("A", "B"), "published": D(2024, 3, 11), "listed": D(2024, 3, 12),
+        "upvotes": 63, "comments": 3, "github": "https://github.com/x/y", "github_stars": 5,
+        "project_page": "https://p.example/", "keywords": ("k1",), "ai_summary": "AI says.",
+        "organization": "Google", "thumbnail": "https://t.example/1.png",
+    }
     return ScrapedPaper(**{**base, **fields})
 
 

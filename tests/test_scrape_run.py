@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import signal
 import subprocess
@@ -16,12 +15,27 @@ import pytest
 from generator import cli
 from generator.loader import load_content, load_file
 from generator.scrape.commands import scrape_days
-from tests.scrape_server import ATOM, PAPER_PAGE, Reply, ScrapeServer, cards, daily_page, fixture_items, hf_server, paper_page_props  # noqa: F401
+from tests.scrape_server import (
+    ATOM,
+    PAPER_PAGE,
+    Reply,
+    ScrapeServer,
+    cards,
+    daily_page,
+    fixture_items,
+    paper_page_props,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 MARCH = ("2024-03-12", "2024-03-27")  # ten recorded days and six without papers (weekends...)
 FAST = ["--retries", "1", "--backoff", "0", "--timeout", "2", "--no-progress"]
 
+
+
+@pytest.fixture
+def hf_server():
+    with ScrapeServer() as server:
+        yield server
 
 def run(server: ScrapeServer, content: Path, *args: str, config: str = "", tmp: Path | None = None) -> tuple[int, str, str]:
     """`broadsheet <args>` in this process; returns (status, stdout, stderr)."""
@@ -286,7 +300,7 @@ def test_the_source_url_comes_from_the_environment(hf_server, content, monkeypat
 
 def test_which_days_a_scrape_asks_for():
     today = dt.date(2026, 8, 21)
-    args = lambda **kw: argparse.Namespace(**{"since": None, "until": None, "date": None, "query": None, "refresh_days": 0, **kw})  # noqa: E731
+    args = lambda **kw: argparse.Namespace(**{"since": None, "until": None, "date": None, "query": None, "refresh_days": 0, **kw})
     assert scrape_days(args(), today) == [dt.date(2026, 8, 20), today]
     assert scrape_days(args(date=dt.date(2026, 1, 1)), today) == [dt.date(2026, 1, 1)]
     assert scrape_days(args(since=dt.date(2026, 8, 19)), today) == [dt.date(2026, 8, 19), dt.date(2026, 8, 20), today]
@@ -314,7 +328,7 @@ def test_a_write_interrupted_midway_leaves_every_file_old_or_new(hf_server, cont
     shutil.copytree(content, expected_dir / "content")
     backfill(hf_server, expected_dir / "content")
     new = snapshot(expected_dir / "content")
-    import generator.fsutil as fsutil
+    from generator import fsutil
 
     calls, real_replace = [], os.replace
 

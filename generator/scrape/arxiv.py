@@ -10,7 +10,7 @@ from generator.scrape.text import one_line, paragraphs
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # New-style ids, with an optional `arXiv:` prefix, abs/pdf URL around it, or version suffix.
-ID_IN_TEXT = re.compile(r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?$", re.I)
+ID_IN_TEXT = re.compile(r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?$", re.IGNORECASE)
 
 
 def normalise_id(text: str) -> str | None:

@@ -6,8 +6,9 @@ import email.utils
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Self
 
 import httpx
 
@@ -59,7 +60,7 @@ class Fetcher:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> Fetcher:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -88,7 +88,7 @@ def _day(obj: dict, key: str) -> dt.date | None:
     """The UTC calendar day of an ISO timestamp (`2025-10-01T01:58:54.337Z`)."""
     value = _str(obj, key)
     try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+        moment = dt.datetime.fromisoformat(value) if value else None
     except ValueError:
         return None
     if moment is None or moment.tzinfo is None:  # the HTML pages write times without a zone: UTC

@@ -6,13 +6,12 @@ paper seen on two days is filed under the first and the index always matches the
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import sys
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from tqdm import tqdm
 
@@ -55,7 +54,7 @@ class Scrape:
         self.summary = Summary()
 
     def days(self, days: list[dt.date]) -> Summary:
-        work = lambda day: sources.fetch_day(self.fetcher, self.ends, day)  # noqa: E731
+        work = lambda day: sources.fetch_day(self.fetcher, self.ends, day)
         for fetched in self._in_parallel(work, sorted(set(days)), unit="day"):
             self.apply(fetched)
         return self.summary
@@ -66,7 +65,7 @@ class Scrape:
 
     def add(self, ids: list[str]) -> Summary:
         """Explicitly asked for: the topic filter does not apply."""
-        work = lambda i: sources.fetch_hf_paper(self.fetcher, self.ends, i)  # noqa: E731
+        work = lambda i: sources.fetch_hf_paper(self.fetcher, self.ends, i)
         fetched = list(self._in_parallel(work, ids, unit="paper"))
         unknown = [f.label for f in fetched if f.missing]
         by_arxiv = {f.label: f for f in sources.fetch_arxiv(self.fetcher, self.ends, unknown)} if unknown else {}
@@ -77,10 +76,13 @@ class Scrape:
     def _in_parallel(self, work: Callable, items: list, unit: str) -> Iterable[Fetched]:
         """Results in the order of `items`, fetched by as many threads as requests may be in flight."""
         workers = max(1, self.fetcher.settings.concurrency)
-        bar = not self.progress or len(items) < 2
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            yield from tqdm(pool.map(work, items), total=len(items), unit=unit, disable=True if bar else None,
+        hidden = not self.progress or len(items) < 2  # a bar on ranges only; tqdm hides it off a terminal
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
+            yield from tqdm(pool.map(work, items), total=len(items), unit=unit, disable=True if hidden else None,
                             file=sys.stderr)
+        finally:  # interrupted (Ctrl-C, a write error): do not wait for the days not yet fetched
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def apply(self, fetched: Fetched, filtered: bool = True) -> None:
         """Fold one unit into content/. A failed unit writes nothing and is reported."""

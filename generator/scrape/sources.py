@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from generator.scrape import arxiv
-from generator.scrape.client import FetchError, Fetcher
+from generator.scrape.client import Fetcher, FetchError
 from generator.scrape.hf_api import decode_json, parse_items, parse_paper
 from generator.scrape.hf_html import parse_daily_page, parse_paper_page
 from generator.scrape.records import ScrapedPaper, ScrapeError, fill_missing
