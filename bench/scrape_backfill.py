@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.config import SiteConfig  # noqa: E402
-from generator.scrape.client import ClientSettings, Fetcher  # noqa: E402
-from generator.scrape.run import Scrape, day_range  # noqa: E402
-from generator.scrape.sources import Endpoints  # noqa: E402
-from tests.scrape_server import DAILY, ScrapeServer  # noqa: E402
+from generator.config import SiteConfig
+from generator.scrape.client import ClientSettings, Fetcher
+from generator.scrape.run import Scrape, day_range
+from generator.scrape.sources import Endpoints
+from tests.scrape_server import DAILY, ScrapeServer
 
 
 def recorded_days() -> list[list[dict]]:

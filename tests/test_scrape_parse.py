@@ -12,7 +12,14 @@ from generator.scrape.hf_api import decode_json, parse_items
 from generator.scrape.hf_html import parse_daily_page, parse_paper_page
 from generator.scrape.records import ScrapeError
 from generator.scrape.text import one_line, paragraphs
-from tests.scrape_server import ATOM, DAILY, PAPER_PAGE, cards, daily_page, fixture_items
+from tests.scrape_server import (
+    ATOM,
+    DAILY,
+    PAPER_PAGE,
+    cards,
+    daily_page,
+    fixture_items,
+)
 
 URL = "http://127.0.0.1:1/api/daily_papers?date=D"
 
