@@ -52,19 +52,27 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         reply = self.server.owner.next_reply(self.path, self.headers.get("User-Agent", ""))
+        # The request counts as in flight until its reply starts: counting until the last byte is
+        # written would race the client, which may start its next request as soon as it has that byte.
         try:
-            self._send(reply)
+            answered = self._hold(reply)
         finally:
             self.server.owner.done()
+        if answered:
+            self._send(reply)
 
-    def _send(self, reply: Reply) -> None:
+    def _hold(self, reply: Reply) -> bool:
+        """Waits as the reply asks; False for a stalled reply, which never answers."""
         if self.server.owner.delay:
             time.sleep(self.server.owner.delay)
         if reply.stall:
             self.server.owner.stalled.set()
             self.server.owner.released.wait(60)
             self.close_connection = True
-            return
+            return False
+        return True
+
+    def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)

@@ -1,7 +1,17 @@
+import json
+from pathlib import Path
+
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from generator import markup
+from generator.loader import load_content
 from generator.markup import ALLOWED_TAGS, plain_excerpt, render_abstract, safe_url
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def test_angle_bracket_text_stays_readable_text():
@@ -53,3 +63,44 @@ def test_safe_url():
 def test_plain_excerpt_cuts_words():
     assert plain_excerpt("a b c d", words=2) == "a b …"
     assert plain_excerpt("a b", words=2) == "a b"
+
+
+# -- the plain-text shortcut must give Markdown's own bytes ------------------------------------
+
+def _markdown_both_ways(source: str) -> tuple[str, str]:
+    text = markup.BARE_URL.sub(markup._autolink, markup._escape_html(source))
+    return markup.markdown_html(text), markup._md.reset().convert(text)
+
+
+def _real_abstracts() -> list[str]:
+    seed = [p.abstract for p in load_content(ROOT / "content").papers]
+    api = []
+    for path in sorted((FIXTURES / "scrape" / "daily_papers").glob("*.json")):
+        api += [entry["paper"].get("summary", "") for entry in json.loads(path.read_text(encoding="utf-8"))]
+    return seed + api
+
+
+def test_shortcut_matches_markdown_on_real_abstracts():
+    abstracts = _real_abstracts()
+    assert len(abstracts) > 200
+    for source in abstracts:
+        fast, slow = _markdown_both_ways(source)
+        assert fast == slow, source
+
+
+def test_shortcut_is_taken_for_most_real_abstracts():
+    # The shortcut only pays if plain abstracts take it: a regex that always falls back would pass the test above.
+    texts = [markup.BARE_URL.sub(markup._autolink, markup._escape_html(s)) for s in _real_abstracts()]
+    plain = [t for t in texts if not markup._MARKDOWN_SYNTAX.search("x".join(markup._PLAIN_AUTOLINK.split(t)[::2]))]
+    assert len(plain) > len(texts) // 2
+
+
+PIECES = list("ab 1.\n\n#=-+>*_`\\[]()!&<>:/\t\r\x0b\xa0é") + ["http://x.org/a_b", "&lt;", " \n", "word "]
+TRICKY = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(TRICKY)
+def test_shortcut_matches_markdown_on_tricky_text(source):
+    fast, slow = _markdown_both_ways(source)
+    assert fast == slow
