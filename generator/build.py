@@ -1,34 +1,38 @@
 """`broadsheet build`: content/ -> output/, as a checklist of steps.
 
-1. load and validate every content file (stop here, listing every problem, if any is an error)
-2. index the papers by tag and date
-3. plan every page and feed
-4. write them all into a staging folder beside output/
-   then let Pagefind index them for search (search=False / --no-search skips it)
-5. swap the staging folder in: a failed build never touches the previous output
+1. load and validate every content file (stop here, listing every problem, if any is an error);
+   files unchanged since the last build are taken from the cache instead of parsed again
+2. if nothing changed since the last build into this output folder, stop: it is up to date
+3. index the papers by tag and date
+4. plan every page and feed (cheap: pages name their papers by id)
+5. render the pages and feeds whose inputs changed (all of them in a cold build) on every core,
+   into a staging folder; then Pagefind indexes them for search (search=False / --no-search skips it)
+6. put them in place: a cold build swaps the whole staging folder in; an incremental one moves
+   each changed file in and deletes the gone ones. A failed build never touches the previous output.
+7. record what was written, for the next build (only when a cache folder is given)
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
 import shutil
-import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import urls
+from generator import cache, urls
 from generator.config import SiteConfig
-from generator.feeds import rss_feed
+from generator.feeds import plan_feeds
 from generator.loader import load_content
 from generator.model import Problem
 from generator.opml import site_opml
 from generator.pages import Page, plan_pages
-from generator.render import make_environment, render_page, theme_dirs
+from generator.render import theme_dirs
 from generator.search import index_site
 from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
 from generator.taxonomy import Archive, build_archive
+from generator.views import Views
+from generator.writer import Job, Output, Renderer, apply_changes, keys_by_file, render_jobs, scratch, staging
 
 
 class BuildError(Exception):
@@ -43,38 +47,89 @@ class BuildReport:
     pages: int
     files: int
     warnings: tuple[Problem, ...]
+    written: int = 0  # files rendered anew (all of them in a cold build)
+    deleted: int = 0  # files removed because the site no longer has them
+    timings: tuple[tuple[str, float], ...] = ()  # (step, seconds of wall time)
 
 
-@dataclass(frozen=True)
-class Output:
-    """A file to write that is not a rendered template (feeds, sitemap, robots.txt)."""
+class Steps:
+    """The wall time of each step, for `broadsheet build --timings` and the benchmark."""
 
-    path: str
-    data: bytes
+    def __init__(self) -> None:
+        self.times: list[tuple[str, float]] = []
+        self._start = time.perf_counter()
+
+    def done(self, step: str) -> None:
+        now = time.perf_counter()
+        self.times.append((step, now - self._start))
+        self._start = now
 
 
 def build(
     content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | None = None, search: bool = True,
+    cache_dir: Path | None = None,
 ) -> BuildReport:
-    loaded = load_content(content_dir)
+    """Build the site. With `cache_dir`, reuse what the last build into `output_dir` left there."""
+    steps, output_dir = Steps(), Path(output_dir).resolve()
+    state_path = cache.state_file(cache_dir, content_dir, output_dir) if cache_dir else None
+    state = cache.load_state(state_path) if state_path else cache.BuildState()
+    code_key = cache.code_key()
+    steps.done("read the cache")
+    loaded = load_content(content_dir, state.files if state.code_key == code_key else {}, jobs)
     if loaded.errors:
         raise BuildError(loaded.errors)
+    warnings = tuple(p for p in loaded.problems if not p.is_error)
+    site_key = cache.site_key(code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search))
+    incremental = state_path is not None and state.site_key == site_key and state.output_id == cache.folder_id(output_dir)
+    steps.done("load the content")
+    if incremental and _same_files(loaded.files, state.files):
+        return BuildReport(len(loaded.papers), state.pages, len(state.manifest), warnings, timings=tuple(steps.times))
+
     archive = build_archive(loaded.papers)
     tag_names = tag_display_names(config)
     site_urls = urls.Urls(config.base_url)
     pages = plan_pages(archive, config, tag_names)
-    outputs = plan_feeds(archive, config, site_urls, tag_names)
-    outputs.append(Output("sitemap.xml", sitemap([p.path for p in pages if p.path != "404.html"], site_urls)))
-    outputs.append(Output("robots.txt", robots(site_urls).encode()))
-    outputs.append(Output(urls.opml(), site_opml(archive, config, site_urls, tag_names)))
-    with staging(Path(output_dir)) as stage:
-        write_pages(pages, config, site_urls, stage, jobs)
-        write_outputs(outputs, stage)
+    to_write: list[Job] = [*pages, *plan_feeds(archive, config, tag_names),
+                           *fixed_outputs(archive, config, site_urls, pages, tag_names)]
+    renderer = Renderer(Views(archive, tag_names), config, site_urls, loaded.digests)
+    steps.done("index and plan")
+    if incremental:
+        written, deleted, keys = _update(to_write, renderer, output_dir, state.manifest, search, jobs, state_path)
+    else:
+        keys = _write_cold(to_write, renderer, output_dir, config, search, jobs)
+        written, deleted = len(keys), 0
+    steps.done("render and write")
+    if state_path:
+        cache.save_state(state_path, cache.BuildState(code_key, site_key, dict(loaded.files),
+                                                      cache.folder_id(output_dir), keys, len(pages)))
+        steps.done("save the cache")
+    return BuildReport(len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times))
+
+
+def _same_files(now: Mapping, before: Mapping) -> bool:
+    # Entries are reused objects when a file's stamp is unchanged, so identity is the cheap test.
+    return now.keys() == before.keys() and all(now[path] is before[path] for path in now)
+
+
+def _write_cold(jobs_to_write: Sequence[Job], renderer: Renderer, output_dir: Path, config: SiteConfig,
+                search: bool, jobs: int | None) -> dict[str, bytes]:
+    with staging(output_dir) as stage:
+        keys = render_jobs(jobs_to_write, renderer, stage, {}, jobs)
         copy_static(config, stage)
         if search:  # last: Pagefind reads the pages written above
             index_site(stage)
-    warnings = tuple(p for p in loaded.problems if not p.is_error)
-    return BuildReport(len(archive.papers), len(pages), len(pages) + len(outputs), warnings)
+    return keys_by_file(jobs_to_write, keys)
+
+
+def _update(jobs_to_write: Sequence[Job], renderer: Renderer, output_dir: Path, known: Mapping[str, bytes],
+            search: bool, jobs: int | None, state_path: Path) -> tuple[int, int, dict[str, bytes]]:
+    with scratch(output_dir) as stage:
+        keys = render_jobs(jobs_to_write, renderer, stage, known, jobs, flat=True)
+        cache.forget(state_path)  # from here on output/ changes: if cut short there, rebuild cold
+        moved, deleted = apply_changes(stage, output_dir, jobs_to_write, keys, known)
+    if search and (moved or deleted):
+        reindex(output_dir)
+    return moved, deleted, keys_by_file(jobs_to_write, keys)
 
 
 def tag_display_names(config: SiteConfig) -> dict[str, str]:
@@ -82,86 +137,31 @@ def tag_display_names(config: SiteConfig) -> dict[str, str]:
     return {slugify(name): name for name in config.tag_rules}
 
 
-def plan_feeds(archive: Archive, config: SiteConfig, site_urls: urls.Urls, names: Mapping[str, str]) -> list[Output]:
-    def feed(ids: Sequence[str], path: str, title: str, page: str) -> Output:
-        papers = [archive.papers[i] for i in ids[: config.feed_size]]
-        return Output(path, rss_feed(papers, config, site_urls, path, title, page, names))
-
-    feeds = [feed(archive.order, urls.feed(), config.title, urls.home())]
-    for slug, ids in archive.tags.items():
-        title = f"{config.title}: {names.get(slug, slug)}"
-        feeds.append(feed(ids, urls.tag_feed(slug), title, urls.tag(slug)))
-    return feeds
-
-
-# -- writing ----------------------------------------------------------------------------------
-
-class staging:
-    """Build into a fresh folder beside `output`, then swap it in only if the build succeeded."""
-
-    def __init__(self, output: Path) -> None:
-        self.output = output.resolve()
-
-    def __enter__(self) -> Path:
-        self.output.parent.mkdir(parents=True, exist_ok=True)
-        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.build-", dir=self.output.parent))
-        self.stage.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read it
-        return self.stage
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            shutil.rmtree(self.stage, ignore_errors=True)
-            return
-        old = self.output.with_name(f".{self.output.name}.old-{os.getpid()}")
-        if self.output.exists():
-            self.output.rename(old)
-        self.stage.rename(self.output)
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def write_pages(pages: Sequence[Page], config: SiteConfig, site_urls: urls.Urls, stage: Path, jobs: int | None) -> None:
-    """Render every page; on more than one core the pages are split between forked workers."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(pages) < 200 or "fork" not in multiprocessing.get_all_start_methods():
-        _render_range(pages, config, site_urls, stage, 0, len(pages))
-        return
-    # Forked workers inherit `pages` instead of receiving them pickled.
-    global _SHARED
-    _SHARED = (pages, config, site_urls, stage)
-    bounds = [(len(pages) * k // jobs, len(pages) * (k + 1) // jobs) for k in range(jobs)]
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            pool.starmap(_render_shared, bounds)
-    finally:
-        _SHARED = None
-
-
-_SHARED: tuple | None = None
-
-
-def _render_shared(start: int, stop: int) -> None:
-    assert _SHARED is not None
-    _render_range(*_SHARED, start, stop)
-
-
-def _render_range(pages: Sequence[Page], config: SiteConfig, site_urls: urls.Urls, stage: Path, start: int, stop: int) -> None:
-    env = make_environment(config, site_urls)
-    for page in pages[start:stop]:
-        _write(stage / urls.output_file(page.path), render_page(env, page).encode("utf-8"))
-
-
-def write_outputs(outputs: Sequence[Output], stage: Path) -> None:
-    for output in outputs:
-        _write(stage / output.path, output.data)
+def fixed_outputs(archive: Archive, config: SiteConfig, site_urls: urls.Urls, pages: Sequence[Page],
+                  tag_names: Mapping[str, str]) -> list[Output]:
+    return [
+        Output("sitemap.xml", sitemap([p.path for p in pages if p.path != "404.html"], site_urls)),
+        Output("robots.txt", robots(site_urls).encode()),
+        Output(urls.opml(), site_opml(archive, config, site_urls, tag_names)),
+    ]
 
 
 def copy_static(config: SiteConfig, stage: Path) -> None:
-    """Theme static files, the default theme's first so that the configured theme overrides them."""
+    """Theme static files, the default theme's first so that the configured theme overrides them.
+
+    Only cold builds copy them: the theme's files are part of the site key, so any change to
+    them makes the next build a cold one.
+    """
     for folder in reversed(theme_dirs(config, "static")):
         shutil.copytree(folder, stage / "static", dirs_exist_ok=True)
 
 
-def _write(path: Path, data: bytes) -> None:
-    # The staging folder is private to this build, so plain writes are safe here.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def reindex(output_dir: Path) -> None:
+    """Index the pages in place for search: the new bundle is made aside, then swapped in."""
+    bundle = output_dir / urls.search_bundle().rstrip("/")
+    with scratch(output_dir) as aside:
+        index_site(output_dir, aside / "bundle")
+        old = aside / "old"
+        if bundle.exists():
+            bundle.rename(old)
+        (aside / "bundle").rename(bundle)

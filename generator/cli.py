@@ -34,6 +34,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", help="the URL the site is served from (default: the config's base_url)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the Pagefind search index")
+    p.add_argument("--cache", type=Path, default=Path(".cache/broadsheet"),
+                   help="where builds keep what the next build can reuse; safe to delete (default: .cache/broadsheet)")
+    p.add_argument("--no-cache", dest="cache", action="store_const", const=None,
+                   help="build everything from scratch and record nothing")
+    p.add_argument("--timings", action="store_true", help="print the wall time of each step")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="validate every content file; print each problem as path:line: message")
     add_common(p)
@@ -76,12 +81,16 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
 def cmd_build(args: argparse.Namespace) -> int:
     config = site_config(args)
     try:
-        result = build(args.content, args.output, config, jobs=args.jobs, search=args.search)
+        result = build(args.content, args.output, config, jobs=args.jobs, search=args.search, cache_dir=args.cache)
     except BuildError as exc:
         print(f"build failed; {args.output}/ was left as it was.", file=sys.stderr)
         return report(exc.problems)
     report(result.warnings)
-    print(f"built {result.papers} papers: {result.pages} pages, {result.files} files in {args.output}/")
+    print(f"built {result.papers} papers: {result.pages} pages, {result.files} files in {args.output}/"
+          f" ({result.written} written, {result.deleted} deleted)")
+    if args.timings:
+        for step, seconds in result.timings:
+            print(f"  {seconds:7.3f} s  {step}")
     return 0
 
 

@@ -6,19 +6,41 @@ never by hand. `guid` is the paper URL (stable); `pubDate` is the archive date.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from email.utils import format_datetime
 
 from generator import urls
 from generator.config import SiteConfig
 from generator.markup import render_abstract
 from generator.model import Paper
+from generator.taxonomy import Archive
 
 ATOM = "http://www.w3.org/2005/Atom"
 DC = "http://purl.org/dc/elements/1.1/"
 ET.register_namespace("atom", ATOM)
 ET.register_namespace("dc", DC)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """An RSS file to write: the papers it carries, by id, newest first, already cut to size."""
+
+    path: str
+    title: str
+    page_path: str  # the HTML page the feed follows
+    papers: tuple[str, ...]
+
+
+def plan_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) -> list[Feed]:
+    """The site's feed, then one per tag."""
+    feeds = [Feed(urls.feed(), config.title, urls.home(), archive.order[: config.feed_size])]
+    for slug, ids in archive.tags.items():
+        title = f"{config.title}: {names.get(slug, slug)}"
+        feeds.append(Feed(urls.tag_feed(slug), title, urls.tag(slug), ids[: config.feed_size]))
+    return feeds
 
 
 def rss_feed(
@@ -64,9 +86,12 @@ def rfc822(day: dt.date) -> str:
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> None:
-    ET.SubElement(parent, tag).text = _xml_safe(text)
+    ET.SubElement(parent, tag).text = xml_safe(text)
 
 
-def _xml_safe(text: str) -> str:
-    # XML 1.0 forbids most control characters; the web sometimes sends them.
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 32)
+# XML 1.0 forbids most control characters; the web sometimes sends them.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text)

@@ -6,8 +6,12 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and a rename."""
+def write_atomic(path: Path, data: bytes | str, durable: bool = True) -> None:
+    """Write `data` to `path` through a temporary file in the same folder and a rename.
+
+    `durable=False` skips forcing the bytes to disk first: for files that are safe to lose
+    (caches), where the rename alone still guarantees old-or-new, never half.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -15,8 +19,9 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -6,7 +6,12 @@ when only warnings were found), so `check` and `build` can report everything at 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+import multiprocessing
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -15,12 +20,33 @@ from generator.model import SAFE_ID, Paper, Problem
 from generator.slugs import slugify
 
 PAPERS_DIR = "papers"
+PARALLEL_FROM = 400  # files to parse before it pays to fork a second parser
+# A file modified this recently may be modified again within the file system's clock tick
+# without its size or time changing, so its stamp is not trusted by the next build.
+RACY_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One content file as read: what it held, and the stamp that says it is unchanged since."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes  # of the file's bytes
+    paper: Paper | None
+    problems: tuple[Problem, ...]
 
 
 @dataclass(frozen=True)
 class LoadResult:
     papers: tuple[Paper, ...]
     problems: tuple[Problem, ...]
+    files: Mapping[str, FileEntry] = field(default_factory=dict)  # path -> entry, for the next build
+
+    @property
+    def digests(self) -> dict[str, bytes]:
+        """Paper id -> digest of its file's bytes: a paper whose digest is unchanged is unchanged."""
+        return {e.paper.id: e.digest for e in self.files.values() if e.paper is not None}
 
     @property
     def errors(self) -> list[Problem]:
@@ -32,27 +58,67 @@ def content_files(content_dir: Path) -> list[Path]:
     return sorted((Path(content_dir) / PAPERS_DIR).rglob("*.md"))
 
 
-def load_content(content_dir: Path) -> LoadResult:
-    """Load every paper under `content_dir`, then check what spans files (duplicate ids)."""
-    papers: list[Paper] = []
-    problems: list[Problem] = []
-    for path in content_files(content_dir):
-        paper, found = load_file(path)
-        problems.extend(found)
-        if paper is not None:
-            papers.append(paper)
+def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None, jobs: int | None = None) -> LoadResult:
+    """Load every paper under `content_dir`, then check what spans files (duplicate ids).
+
+    `known`: the entries of an earlier load; a file with the same size and modification time
+    is taken from there instead of being parsed again.
+    """
+    known = known or {}
+    stamps = {str(path): _stamp(path) for path in content_files(content_dir)}
+    todo = [path for path, stamp in stamps.items() if _stamp_of(known.get(path)) != stamp]
+    files = {path: known[path] for path in stamps if path not in todo}
+    files.update(zip(todo, _read_all(todo, jobs)))
+    papers = [files[path].paper for path in stamps if files[path].paper is not None]
+    problems = [problem for path in stamps for problem in files[path].problems]
     problems.extend(_duplicate_ids(papers))
     problems.extend(_undated(papers))
-    return LoadResult(tuple(papers), tuple(problems))
+    return LoadResult(tuple(papers), tuple(problems), {path: files[path] for path in stamps})
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _stamp_of(entry: FileEntry | None) -> tuple[int, int] | None:
+    return (entry.size, entry.mtime_ns) if entry else None
+
+
+def _read_all(paths: Sequence[str], jobs: int | None) -> list[FileEntry]:
+    """Read and parse `paths`, on every core when there are many."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(paths) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return [read_entry(Path(p)) for p in paths]
+    chunks = [paths[k * len(paths) // jobs : (k + 1) * len(paths) // jobs] for k in range(jobs)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return [entry for chunk in pool.map(_read_chunk, chunks) for entry in chunk]
+
+
+def _read_chunk(paths: Sequence[str]) -> list[FileEntry]:
+    return [read_entry(Path(p)) for p in paths]
+
+
+def read_entry(path: Path) -> FileEntry:
+    """Read one file once: its stamp, digest, and the Paper or problems it holds."""
+    st = path.stat()  # before reading: a file changed meanwhile is re-read next time
+    data = path.read_bytes()
+    paper, problems = parse_file(path, data)
+    mtime = st.st_mtime_ns if st.st_mtime_ns < time.time_ns() - RACY_NS else -1
+    return FileEntry(st.st_size, mtime, hashlib.blake2b(data, digest_size=16).digest(), paper, tuple(problems))
 
 
 def load_file(path: Path) -> tuple[Paper | None, list[Problem]]:
     """Read one file. Returns (None, problems) when it has errors."""
+    return parse_file(path, path.read_bytes())
+
+
+def parse_file(path: Path, data: bytes) -> tuple[Paper | None, list[Problem]]:
     where = str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         return None, [Problem(where, line, f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})")]
     try:
         doc = frontmatter.parse(text)

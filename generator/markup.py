@@ -24,10 +24,23 @@ TRAILING = ".,;:!?)]}'\""
 # block (indent, heading, list, rule, quote), no hard line break. Most abstracts are such plain
 # paragraphs, perhaps with <http://...> autolinks, and Markdown takes ~0.3 ms to say so;
 # tests/test_markup.py proves the shortcut gives Markdown's own bytes.
-_MARKDOWN_SYNTAX = re.compile(
-    r"\\[\\`*_{}\[\]()>#+.!-]|[`*_\[\]<>!\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029]|&(?!lt;|gt;)"
-    r"|  \n|\A\Z|\A[\s#=+>\d-]|\n(?!\n)[\s#=+>\d-]|\s\Z"
-)
+_INLINE_CHARS = re.compile(r"[`*_\[\]<>!\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029]")
+_AMPERSAND = re.compile(r"&(?!lt;|gt;)")
+_ESCAPE = re.compile(r"\\[\\`*_{}\[\]()>#+.!-]")
+_BLOCK_START = re.compile(r"(?:[^\S\n]|[#=+>-]|\d+\.)")  # what opens a block at the start of a line
+_LATER_BLOCK_START = re.compile(r"\n" + _BLOCK_START.pattern)
+
+
+def _is_plain(text: str) -> bool:
+    # Separate tests, the rarer ones only when their character occurs: a single regex of
+    # all these alternatives takes several times longer.
+    return not (
+        not text or text[0].isspace() or text[-1].isspace() or "  \n" in text
+        or _INLINE_CHARS.search(text) or _BLOCK_START.match(text) or _LATER_BLOCK_START.search(text)
+        or ("&" in text and _AMPERSAND.search(text)) or ("\\" in text and _ESCAPE.search(text))
+    )
+
+
 _PLAIN_AUTOLINK = re.compile(r"<(https?://[A-Za-z0-9./?=#%~:@+,;_-]+)>")
 
 _md = markdown.Markdown(extensions=[], output_format="html")
@@ -36,14 +49,15 @@ _md = markdown.Markdown(extensions=[], output_format="html")
 def render_abstract(source: str) -> str:
     """Markdown abstract -> sanitised HTML fragment."""
     text = _escape_html(source)
-    text = BARE_URL.sub(_autolink, text)
+    if "http" in text:
+        text = BARE_URL.sub(_autolink, text)
     return sanitize(markdown_html(text))
 
 
 def markdown_html(text: str) -> str:
     """What python-markdown makes of `text`, without running it when the text is plain paragraphs."""
     parts = _PLAIN_AUTOLINK.split(text)  # text, url, text, url, ..., text
-    if _MARKDOWN_SYNTAX.search("x".join(parts[::2])):  # "x" stands in for each link
+    if not _is_plain("x".join(parts[::2])):  # "x" stands in for each link
         return _md.reset().convert(text)
     for i in range(1, len(parts), 2):
         parts[i] = f'<a href="{parts[i]}">{parts[i]}</a>'

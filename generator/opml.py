@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from generator import urls
 from generator.config import SiteConfig
 from generator.taxonomy import Archive
+from generator.feeds import xml_safe as _xml_safe
 from generator.urls import Urls
 
 
@@ -45,8 +46,3 @@ def opml_document(title: str, feeds: Sequence[FeedRef], site_urls: Urls) -> byte
         })
     ET.indent(opml)
     return ET.tostring(opml, encoding="utf-8", xml_declaration=True) + b"\n"
-
-
-def _xml_safe(text: str) -> str:
-    # XML 1.0 forbids most control characters; tag names are contributor text.
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 32)

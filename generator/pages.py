@@ -1,6 +1,8 @@
-"""The list of HTML pages to write: a path, a template and the values it shows.
+"""The list of HTML pages to write: a path, a template, the values it shows, and the papers it shows.
 
-Pure: from an Archive and the config to a list of Page records. Rendering happens elsewhere.
+Pure and cheap: from an Archive and the config to a list of Page records. A page names its
+papers by id; what it shows of them (summaries, a paper's full view) is made where the page is
+rendered (`views.Views`), on whichever core renders it, and only if the page has changed.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from generator import urls
 from generator.charts import Bar, bar_chart
 from generator.config import SiteConfig
 from generator.taxonomy import Archive
-from generator.views import Summary, paper_view, related_papers, summary, tag_ref
+from generator.views import tag_ref
 
 LARGEST_TAGS = 15  # bars in the /stats/ tag chart
 
@@ -24,6 +26,8 @@ class Page:
     path: str  # site path, e.g. "papers/2310.00653/"
     template: str
     context: Mapping[str, Any] = field(default_factory=dict)
+    papers: tuple[str, ...] = ()  # ids of the papers the page lists, in order (its `papers` value)
+    paper: str | None = None  # the id of the paper a paper page shows (its `view` value)
 
 
 @dataclass(frozen=True)
@@ -36,26 +40,21 @@ class Pagination:
 
 def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str]) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
-    summaries = {pid: summary(p, tag_names) for pid, p in archive.papers.items()}
-    listing = _Listing(summaries, config.per_page)
+    listing = _Listing(config.per_page)
     pages = list(listing.pages(archive.order, urls.home, "index.html", {"title": None}))
-    pages += paper_pages(archive, tag_names, summaries)
+    pages += paper_pages(archive)
     pages += tag_pages(archive, tag_names, listing)
     pages += date_pages(archive, listing)
-    pages += top_pages(archive, summaries, config.per_page)
+    pages += top_pages(archive, config.per_page)
     pages.append(stats_page(archive, tag_names))
     pages.append(Page(urls.search(), "search.html", {"title": "Search"}))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
     return pages
 
 
-def paper_pages(archive: Archive, tag_names: Mapping[str, str], summaries: Mapping[str, Summary]) -> Iterator[Page]:
-    related = related_papers(archive)
+def paper_pages(archive: Archive) -> Iterator[Page]:
     for pid, paper in archive.papers.items():
-        newer, older = archive.neighbours(pid)
-        view = paper_view(paper, tag_names, summaries.get(newer), summaries.get(older),
-                          tuple(summaries[r] for r in related[pid]))
-        yield Page(urls.paper(pid), "paper.html", {"title": paper.title, "view": view})
+        yield Page(urls.paper(pid), "paper.html", {"title": paper.title}, paper=pid)
 
 
 def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: "_Listing") -> Iterator[Page]:
@@ -84,7 +83,7 @@ def date_pages(archive: Archive, listing: "_Listing") -> Iterator[Page]:
         yield from listing.pages(ids, lambda n, d=d: urls.day(d, n), "period.html", extra)
 
 
-def top_pages(archive: Archive, summaries: Mapping[str, Summary], size: int) -> Iterator[Page]:
+def top_pages(archive: Archive, size: int) -> Iterator[Page]:
     """The most upvoted papers of all time (/top/) and of each month (/top/YYYY/MM/).
 
     Papers without an upvote count are left out: they were never ranked, not ranked last.
@@ -94,14 +93,14 @@ def top_pages(archive: Archive, summaries: Mapping[str, Summary], size: int) -> 
         ranked = most_upvoted(archive, ids, size)
         if ranked:
             label = f"{calendar.month_name[m]} {y}"
-            months.append((label, urls.top_month(y, m), [summaries[i] for i in ranked]))
-    best = [summaries[i] for i in most_upvoted(archive, archive.order, size)]
+            months.append((label, urls.top_month(y, m), tuple(ranked)))
+    best = tuple(most_upvoted(archive, archive.order, size))
     links = [(label, path) for label, path, _ in months]
     yield Page(urls.top(), "top.html", {"title": "Top papers", "heading": "Top papers of all time",
-                                        "papers": best, "months": links, "crumbs": ()})
-    for label, path, papers in months:
+                                        "months": links, "crumbs": ()}, papers=best)
+    for label, path, ranked in months:
         yield Page(path, "top.html", {"title": f"Top papers of {label}", "heading": f"Top papers of {label}",
-                                      "papers": papers, "months": (), "crumbs": (("Top papers", urls.top()),)})
+                                      "months": (), "crumbs": (("Top papers", urls.top()),)}, papers=ranked)
 
 
 def most_upvoted(archive: Archive, ids: Sequence[str], size: int) -> list[str]:
@@ -145,10 +144,10 @@ def _period_links(archive: Archive) -> tuple[dict, dict]:
 
 
 class _Listing:
-    """Paginated lists of paper summaries."""
+    """Paginated lists of papers."""
 
-    def __init__(self, summaries: Mapping[str, Summary], per_page: int) -> None:
-        self.summaries, self.per_page = summaries, per_page
+    def __init__(self, per_page: int) -> None:
+        self.per_page = per_page
 
     def pages(self, ids: Sequence[str], path_of: Callable[[int], str], template: str, extra: Mapping) -> Iterator[Page]:
         chunks = [ids[i : i + self.per_page] for i in range(0, len(ids), self.per_page)] or [()]
@@ -159,5 +158,4 @@ class _Listing:
                 newer=path_of(number - 1) if number > 1 else None,
                 older=path_of(number + 1) if number < len(chunks) else None,
             )
-            context = {**extra, "papers": [self.summaries[i] for i in chunk], "pagination": nav}
-            yield Page(path_of(number), template, context)
+            yield Page(path_of(number), template, {**extra, "pagination": nav}, papers=tuple(chunk))

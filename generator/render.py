@@ -1,7 +1,9 @@
 """Jinja templates -> HTML. Templates lay out values; they never compute what the model should."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -27,6 +29,7 @@ def make_environment(config: SiteConfig, site_urls: Urls) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,  # every value is untrusted text unless a template says otherwise
+        auto_reload=False,  # templates do not change during a build; checking costs a stat per page
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -35,6 +38,7 @@ def make_environment(config: SiteConfig, site_urls: Urls) -> jinja2.Environment:
     return env
 
 
-def render_page(env: jinja2.Environment, page: Page) -> str:
+def render_page(env: jinja2.Environment, page: Page, values: Mapping[str, Any]) -> str:
+    """`values`: the page's context, completed with what it shows of its papers (writer.Renderer)."""
     template = env.get_template(page.template)
-    return template.render(page_path=page.path, **page.context)
+    return template.render(page_path=page.path, **values)

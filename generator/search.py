@@ -17,11 +17,11 @@ class SearchIndexError(Exception):
     pass
 
 
-def index_site(site: Path) -> Path:
-    """Write the Pagefind bundle into `site`/pagefind/ and return that folder."""
-    bundle = urls.search_bundle().rstrip("/")
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", bundle, "--silent"]
+def index_site(site: Path, bundle: Path | None = None) -> Path:
+    """Write the Pagefind bundle into `bundle` (default: `site`/pagefind/) and return that folder."""
+    bundle = bundle or site / urls.search_bundle().rstrip("/")
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--silent"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
-    return site / bundle
+    return bundle

@@ -128,7 +128,7 @@ class DevServer:
         started = time.monotonic()
         try:
             config = dataclasses.replace(self.load_config(), base_url=self.url)
-            report = build(self.content, self.output, config, search=self.search)
+            report = build(self.content, self.output, config, search=self.search, cache_dir=self.folder / "cache")
         except (BuildError, ConfigError) as exc:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)

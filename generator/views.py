@@ -1,8 +1,6 @@
 """What templates show about a paper, computed once here so templates only lay it out."""
 from __future__ import annotations
 
-import heapq
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -98,13 +96,13 @@ class PaperView:
 
 def paper_view(
     paper: Paper, tag_names: Mapping[str, str], newer: Summary | None, older: Summary | None,
-    related: tuple[Summary, ...] = (),
+    related: tuple[Summary, ...] = (), abstract_html: str | None = None,
 ) -> PaperView:
     return PaperView(
         paper=paper,
         tags=tuple(tag_ref(s, tag_names) for s in paper.tags),
         links=paper_links(paper),
-        abstract_html=render_abstract(paper.abstract),
+        abstract_html=render_abstract(paper.abstract) if abstract_html is None else abstract_html,
         bibtex=bibtex_entry(paper),
         newer=newer,
         older=older,
@@ -114,24 +112,83 @@ def paper_view(
 
 
 def related_papers(archive: Archive, limit: int = 5, window: int = 50) -> dict[str, tuple[str, ...]]:
-    """Paper id -> ids of the papers sharing most tags with it (ties: nearest in time first).
+    """Paper id -> ids of the papers sharing most tags with it (see `Related`)."""
+    related = Related(archive, limit, window)
+    return {pid: related.of(pid) for pid in archive.papers}
+
+
+class Related:
+    """The papers sharing most tags with a paper (ties: nearest in time first).
 
     A tag of 100,000 papers would make an all-pairs count quadratic, so each paper only
     looks at the `window` papers on either side of it in each tag's (date-ordered) list:
-    work is papers x tags x window, and what is found is close in time, which is what a
+    work is tags x window per paper, and what is found is close in time, which is what a
     reader browsing "related" wants anyway.
     """
-    position = {pid: i for i, pid in enumerate(archive.order)}
-    in_tag = {slug: {pid: i for i, pid in enumerate(ids)} for slug, ids in archive.tags.items()}
-    related = {}
-    for pid, paper in archive.papers.items():
-        shared: Counter[str] = Counter()
-        for slug in paper.tags:
-            ids, here = archive.tags[slug], in_tag[slug][pid]
-            shared.update(ids[max(0, here - window) : here + window + 1])
-        shared.pop(pid, None)
-        def rank(other: str, pid: str = pid, shared: Counter = shared) -> tuple:
-            return (-shared[other], abs(position[other] - position[pid]), other)
 
-        related[pid] = tuple(heapq.nsmallest(limit, shared, key=rank))
-    return related
+    def __init__(self, archive: Archive, limit: int = 5, window: int = 50) -> None:
+        self.archive, self.limit, self.window = archive, limit, window
+        self.position = {pid: i for i, pid in enumerate(archive.order)}
+        self.in_tag = {slug: {pid: i for i, pid in enumerate(ids)} for slug, ids in archive.tags.items()}
+
+    def of(self, pid: str) -> tuple[str, ...]:
+        here = self.position[pid]
+        windows = [self._window(slug, pid) for slug in self.archive.papers[pid].tags]
+        sets = [set(ids) for ids, _ in windows]
+        # Papers in two or more of the windows rank first: few, so they are ranked in full.
+        multi = set().union(*(a & b for i, a in enumerate(sets) for b in sets[i + 1 :])) - {pid}
+        ranked = sorted((-sum(o in s for s in sets), abs(self.position[o] - here), o) for o in multi)[: self.limit]
+        need = self.limit - len(ranked)
+        if need > 0:  # then the nearest papers in one window only: windows are in time order
+            reach = need + len(multi)
+            near = {o for ids, at in windows for o in ids[max(0, at - reach) : at + reach + 1]} - multi - {pid}
+            ranked += sorted((-1, abs(self.position[o] - here), o) for o in near)[:need]
+        return tuple(o for _, _, o in ranked)
+
+    def _window(self, slug: str, pid: str) -> tuple[tuple[str, ...], int]:
+        """The papers within `window` of `pid` in the tag's list, and where `pid` is in them."""
+        ids, at = self.archive.tags[slug], self.in_tag[slug][pid]
+        start = max(0, at - self.window)
+        return ids[start : at + self.window + 1], at - start
+
+
+class Views:
+    """What pages show of the archive's papers, each made once, on first use.
+
+    Built before the page writers fork, so every worker shares the archive and makes only
+    the summaries and views of the pages it renders.
+    """
+
+    def __init__(self, archive: Archive, tag_names: Mapping[str, str]) -> None:
+        self.archive, self.tag_names = archive, tag_names
+        self.related = Related(archive)
+        self._summaries: dict[str, Summary] = {}
+        self._abstracts: dict[str, str] = {}
+        self._shown_with: dict[str, tuple] = {}
+
+    def summary(self, pid: str) -> Summary:
+        made = self._summaries.get(pid)
+        if made is None:
+            made = self._summaries[pid] = summary(self.archive.papers[pid], self.tag_names)
+        return made
+
+    def abstract_html(self, pid: str) -> str:
+        made = self._abstracts.get(pid)
+        if made is None:
+            made = self._abstracts[pid] = render_abstract(self.archive.papers[pid].abstract)
+        return made
+
+    def shown_with(self, pid: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+        """(newer, older, related): the other papers a paper's page shows."""
+        made = self._shown_with.get(pid)
+        if made is None:
+            newer, older = self.archive.neighbours(pid)
+            made = self._shown_with[pid] = (newer, older, self.related.of(pid))
+        return made
+
+    def paper_view(self, pid: str) -> PaperView:
+        newer, older, related = self.shown_with(pid)
+        return paper_view(
+            self.archive.papers[pid], self.tag_names, newer and self.summary(newer), older and self.summary(older),
+            tuple(self.summary(r) for r in related), self.abstract_html(pid),
+        )

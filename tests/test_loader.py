@@ -1,6 +1,8 @@
+import os
+import time
 import datetime as dt
 
-from generator.loader import load_content
+from generator.loader import RACY_NS, load_content
 from tests.conftest import paper_file, write_content
 
 
@@ -59,3 +61,27 @@ def test_undated_paper_loads_with_a_warning(content):
 def test_unsafe_id_is_an_error(content):
     write_content(content, "2024/x.md", "---\nid: '../../etc'\ntitle: X\n---\n")
     assert "not a usable id" in load_content(content).errors[0].message
+
+
+def test_files_with_an_unchanged_stamp_come_from_the_earlier_load(content):
+    path = write_content(content, "2024/a.md", paper_file("a", "Old title"))
+    old = time.time_ns() - 10 * RACY_NS
+    os.utime(path, ns=(old, old))
+    first = load_content(content)
+    path.write_text(paper_file("a", "A longer new title"), encoding="utf-8")  # a different size
+    os.utime(path, ns=(old, old))
+    assert load_content(content, first.files).papers[0].title == "A longer new title"
+    path.write_text(paper_file("a", "Old title"), encoding="utf-8")
+    os.utime(path, ns=(old, old))
+    again = load_content(content)
+    assert load_content(content, again.files).files[str(path)] is again.files[str(path)]
+
+
+def test_a_file_edited_within_the_clock_tick_of_its_last_read_is_read_again(content):
+    # Same size and, on a coarse file-system clock, the same time: only distrust of fresh stamps catches it.
+    path = write_content(content, "2024/a.md", paper_file("a", "Title 1"))
+    first = load_content(content)
+    stamp = path.stat().st_mtime_ns
+    path.write_text(paper_file("a", "Title 2"), encoding="utf-8")
+    os.utime(path, ns=(stamp, stamp))
+    assert load_content(content, first.files).papers[0].title == "Title 2"

@@ -5,6 +5,7 @@ from generator.config import SiteConfig
 from generator.model import Paper
 from generator.pages import plan_pages
 from generator.taxonomy import build_archive
+from generator.views import Views
 
 
 def papers(n, day=dt.date(2024, 3, 5), tags=("x",)):
@@ -20,14 +21,14 @@ def test_pagination_paths_and_links():
     assert {"", "page/2/", "page/3/"} <= set(pages) and "page/4/" not in pages
     second = pages["page/2/"].context["pagination"]
     assert (second.page, second.pages, second.newer, second.older) == (2, 3, "", "page/3/")
-    assert [s.id for s in pages[""].context["papers"]][:2] == ["p024", "p023"]
-    assert len(pages["page/3/"].context["papers"]) == 5
+    assert pages[""].papers[:2] == ("p024", "p023")
+    assert len(pages["page/3/"].papers) == 5
     assert {"tags/x/", "tags/x/page/2/", "tags/x/page/3/", "2024/03/05/page/3/"} <= set(pages)
 
 
 def test_an_empty_archive_still_has_a_home_page():
     pages = plan([])
-    assert pages[""].context["papers"] == [] and "tags/" in pages and "archive/" in pages
+    assert pages[""].papers == () and "tags/" in pages and "archive/" in pages
 
 
 def test_archive_counts_and_period_links():
@@ -47,6 +48,8 @@ def test_tag_names_come_from_the_rules():
 
 
 def test_paper_pages_link_newer_and_older():
-    view = plan(papers(3))["papers/p001/"].context["view"]
+    archive = build_archive(papers(3))
+    page = next(p for p in plan_pages(archive, SiteConfig(), {}) if p.path == "papers/p001/")
+    view = Views(archive, {}).paper_view(page.paper)
     assert (view.newer.id, view.older.id) == ("p002", "p000")
     assert view.listed_path == "2024/03/05/"

@@ -1,0 +1,239 @@
+"""Writing the site: render only what changed, on every core, then put it in place.
+
+A job is one output file: a Page (a Jinja template), a Feed (RSS) or an Output (bytes made
+already). Its key is a digest of everything its bytes depend on: the job itself (path,
+template, values) and the file digests of the papers it shows. The site-wide inputs (code,
+theme, config) are not in the key: when they change, the build is a cold one.
+
+- Cold build: every job is rendered into a fresh staging folder, which then replaces the
+  output folder in one rename (see `staging`).
+- Incremental build: only jobs whose key differs from the last build's record are rendered,
+  into a staging folder; then each is moved into the output folder (one atomic rename per file)
+  and files the site no longer has are deleted. Nothing in output/ changes before every
+  changed page has rendered without error.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from generator import urls
+from generator.config import SiteConfig
+from generator.feeds import Feed, rss_feed
+from generator.pages import Page
+from generator.render import make_environment, render_page
+from generator.views import Views
+
+PARALLEL_FROM = 200  # jobs to render before it pays to fork workers
+CARD_TEMPLATE = "partials/card.html"
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file whose bytes are made before writing (sitemap, robots.txt, OPML)."""
+
+    path: str
+    data: bytes
+
+
+Job = Page | Feed | Output
+
+
+def output_file(job: Job) -> str:
+    """The job's file, relative to the output folder."""
+    return urls.output_file(job.path) if isinstance(job, Page) else job.path
+
+
+class Renderer:
+    """Keys and bytes of jobs. Made before the workers fork; each worker fills its own caches."""
+
+    def __init__(self, views: Views, config: SiteConfig, site_urls: urls.Urls, digests: Mapping[str, bytes]) -> None:
+        self.views, self.config, self.site_urls, self.digests = views, config, site_urls, digests
+        self._env: jinja2.Environment | None = None
+        self._cards: dict[str, Markup] = {}
+
+    @property
+    def env(self) -> jinja2.Environment:
+        if self._env is None:  # made in the process that renders: it holds compiled templates
+            self._env = make_environment(self.config, self.site_urls)
+        return self._env
+
+    def key(self, job: Job) -> bytes:
+        if isinstance(job, Output):
+            return hashlib.blake2b(job.data, digest_size=16).digest()
+        digest = hashlib.blake2b(repr(job).encode(), digest_size=16)
+        for pid in self.references(job):
+            digest.update(self.digests.get(pid) or repr(self.views.archive.papers[pid]).encode())
+        return digest.digest()
+
+    def references(self, job: Page | Feed) -> tuple[str, ...]:
+        """The papers whose content shows on the job's page."""
+        if isinstance(job, Page) and job.paper is not None:
+            newer, older, related = self.views.shown_with(job.paper)
+            return (job.paper, *(i for i in (newer, older) if i), *related)
+        return job.papers
+
+    def render(self, job: Job) -> bytes:
+        if isinstance(job, Output):
+            return job.data
+        if isinstance(job, Feed):
+            return self._feed(job)
+        return render_page(self.env, job, self.values(job)).encode("utf-8")
+
+    def values(self, page: Page) -> dict:
+        """The page's context, completed with what it shows of its papers."""
+        if page.paper is not None:
+            return {**page.context, "view": self.views.paper_view(page.paper)}
+        return {**page.context, "papers": [self.views.summary(i) for i in page.papers],
+                "cards": [self.card(i) for i in page.papers]}
+
+    def card(self, pid: str) -> Markup:
+        """A paper as listings show it: rendered once, then reused by every page that lists it."""
+        made = self._cards.get(pid)
+        if made is None:
+            html = self.env.get_template(CARD_TEMPLATE).render(p=self.views.summary(pid))
+            made = self._cards[pid] = Markup(html.strip("\n"))
+        return made
+
+    def _feed(self, feed: Feed) -> bytes:
+        papers = [self.views.archive.papers[i] for i in feed.papers]
+        abstracts = {i: self.views.abstract_html(i) for i in feed.papers}
+        return rss_feed(papers, self.config, self.site_urls, feed.path, feed.title, feed.page_path,
+                        self.views.tag_names, abstracts)
+
+
+def render_jobs(jobs: Sequence[Job], renderer: Renderer, stage: Path, known: Mapping[str, bytes],
+                workers: int | None = None, flat: bool = False) -> list[bytes]:
+    """Render into `stage` every job whose key is not the one `known` has for its file.
+
+    Returns every job's key. `flat`: the n-th job is written to `stage`/n rather than to its own
+    path, which spares making a tree of folders only to move the files out of it again.
+    On more than one core the jobs are dealt out to forked workers, which inherit everything
+    instead of receiving it pickled.
+    """
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return _render_share(jobs, range(len(jobs)), renderer, stage, known, flat)
+    global _SHARED
+    _SHARED = (jobs, renderer, stage, known, flat, workers)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            shares = pool.map(_render_dealt, range(workers))
+    finally:
+        _SHARED = None
+    keys = [b""] * len(jobs)
+    for k, share in enumerate(shares):
+        keys[k::workers] = share
+    return keys
+
+
+_SHARED: tuple | None = None
+
+
+def _render_dealt(k: int) -> list[bytes]:
+    assert _SHARED is not None
+    jobs, renderer, stage, known, flat, workers = _SHARED
+    return _render_share(jobs, range(k, len(jobs), workers), renderer, stage, known, flat)
+
+
+def _render_share(jobs: Sequence[Job], share: range, renderer: Renderer, stage: Path,
+                  known: Mapping[str, bytes], flat: bool) -> list[bytes]:
+    keys = []
+    made: set[str] = set()  # folders this process has made already: mkdir is a system call each
+    for n in share:
+        job = jobs[n]
+        key, file = renderer.key(job), output_file(job)
+        if known.get(file) != key:
+            _write(stage / (str(n) if flat else file), renderer.render(job), made)
+        keys.append(key)
+    return keys
+
+
+def _write(path: Path, data: bytes, made: set[str]) -> None:
+    # The staging folder is private to this build, so plain writes are safe here.
+    folder = os.path.dirname(path)
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+    with open(path, "wb") as stream:
+        stream.write(data)
+
+
+def keys_by_file(jobs: Sequence[Job], keys: Sequence[bytes]) -> dict[str, bytes]:
+    """Output file -> key of its bytes: the record the next build compares against."""
+    return {output_file(job): key for job, key in zip(jobs, keys)}
+
+
+def apply_changes(stage: Path, output: Path, jobs: Sequence[Job], keys: Sequence[bytes],
+                  known: Mapping[str, bytes]) -> tuple[int, int]:
+    """Move the files a flat render left in `stage` into `output` (each rename atomic), delete
+    the files the site no longer has. Returns (moved, deleted)."""
+    moved = 0
+    for n, (job, key) in enumerate(zip(jobs, keys)):
+        file = output_file(job)
+        if known.get(file) != key:
+            target = output / file
+            if not target.parent.is_dir():
+                target.parent.mkdir(parents=True)
+            os.replace(stage / str(n), target)
+            moved += 1
+    planned = {output_file(job) for job in jobs}
+    gone = [file for file in known if file not in planned]
+    for file in gone:
+        (output / file).unlink(missing_ok=True)
+        _prune_empty(output / file, output)
+    return moved, len(gone)
+
+
+def _prune_empty(file: Path, root: Path) -> None:
+    for folder in file.parents:
+        if folder == root or not folder.is_relative_to(root):
+            return
+        try:
+            folder.rmdir()
+        except OSError:  # not empty: a folder above it is not empty either
+            return
+
+
+@contextmanager
+def scratch(beside: Path) -> Iterator[Path]:
+    """A private folder beside `beside`, on the same file system (renames out of it are atomic)."""
+    beside.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{beside.name}.build-", dir=beside.parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class staging:
+    """Build into a fresh folder beside `output`, then swap it in only if the build succeeded."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output.resolve()
+
+    def __enter__(self) -> Path:
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.build-", dir=self.output.parent))
+        self.stage.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read it
+        return self.stage
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            return
+        old = self.output.with_name(f".{self.output.name}.old-{os.getpid()}")
+        if self.output.exists():
+            self.output.rename(old)
+        self.stage.rename(self.output)
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,155 @@
+"""Incremental builds: only what changed is rendered, and the result is byte-identical to a cold build."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import cache
+from generator.build import BuildError, build
+from generator.config import load_config
+from tests.conftest import REPO, paper_file, write_content
+from tests.sitecheck import tree_snapshot
+
+CONFIG = dataclasses.replace(load_config(root=REPO), base_url="https://example.org/sub/")
+
+
+@pytest.fixture
+def seed(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(REPO / "content", folder)
+    return folder
+
+
+def build_twice(content: Path, output: Path, cache_dir: Path, edit, config=CONFIG, jobs=2):
+    """A cold build with a cache, `edit`, then a second build: its report."""
+    first = build(content, output, config, jobs=jobs, search=False, cache_dir=cache_dir)
+    assert first.written == first.files
+    edit(content)
+    return build(content, output, config, jobs=jobs, search=False, cache_dir=cache_dir)
+
+
+def cold(content: Path, folder: Path, config=CONFIG) -> dict[str, bytes]:
+    build(content, folder, config, search=False)
+    return tree_snapshot(folder)
+
+
+def edit_file(content: Path, name: str, pattern: str, replacement: str) -> None:
+    path = next((content / "papers").rglob(name))
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(pattern, replacement, text, count=1, flags=re.M)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+
+
+def a_new_day(content: Path) -> None:
+    for i in range(3):
+        extra = f"listed: 2025-11-0{i + 1}\nupvotes: {i}\ntags:\n- vision-language\n- brand-new-tag\n"
+        write_content(content, f"2025/2511.0000{i}.md", paper_file(f"2511.0000{i}", f"New paper {i}", extra))
+
+
+EDITS = {
+    "upvotes": lambda c: edit_file(c, "filip-fine-grained-interactive-language-image-pre-training.md", r"^upvotes: \d+", "upvotes: 977"),
+    "title": lambda c: edit_file(c, "filip-fine-grained-interactive-language-image-pre-training.md", r"^title: .*", "title: An edited title"),
+    "abstract": lambda c: edit_file(c, "filip-fine-grained-interactive-language-image-pre-training.md", r"\Z", "A sentence a contributor added.\n"),
+    "tags": lambda c: edit_file(c, "filip-fine-grained-interactive-language-image-pre-training.md", r"^tags:\n", "tags:\n- a-tag-of-its-own\n"),
+    "new day": a_new_day,
+    "deleted": lambda c: next((c / "papers").rglob("filip-fine-grained-interactive-language-image-pre-training.md")).unlink(),
+}
+
+
+@pytest.mark.parametrize("change", EDITS)
+def test_incremental_build_is_byte_identical_to_a_cold_build(change, seed, tmp_path):
+    report = build_twice(seed, tmp_path / "out", tmp_path / "cache", EDITS[change])
+    assert tree_snapshot(tmp_path / "out") == cold(seed, tmp_path / "cold")
+    assert 0 < report.written + report.deleted < report.files / 2  # it really was incremental
+
+
+def test_incremental_build_on_one_core_too(seed, tmp_path):
+    build_twice(seed, tmp_path / "out", tmp_path / "cache", EDITS["new day"], jobs=1)
+    assert tree_snapshot(tmp_path / "out") == cold(seed, tmp_path / "cold")
+
+
+def test_a_deleted_tag_loses_its_pages(seed, tmp_path):
+    build_twice(seed, tmp_path / "out", tmp_path / "cache", EDITS["tags"])
+    assert (tmp_path / "out/tags/a-tag-of-its-own/index.html").is_file()
+    edit_file(seed, "filip-fine-grained-interactive-language-image-pre-training.md", r"^- a-tag-of-its-own\n", "")
+    report = build(seed, tmp_path / "out", CONFIG, search=False, cache_dir=tmp_path / "cache")
+    assert report.deleted == 2 and not (tmp_path / "out/tags/a-tag-of-its-own").exists()
+    assert tree_snapshot(tmp_path / "out") == cold(seed, tmp_path / "cold")
+
+
+def test_nothing_changed_writes_nothing(seed, tmp_path):
+    out = tmp_path / "out"
+    report = build_twice(seed, out, tmp_path / "cache", lambda c: None)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    again = build(seed, out, CONFIG, search=False, cache_dir=tmp_path / "cache")
+    assert report.written == again.written == 0 and again.files == report.files
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_a_config_or_theme_change_rebuilds_everything(seed, tmp_path, site_root):
+    renamed = dataclasses.replace(CONFIG, title="Another Title")
+    build(seed, tmp_path / "out", CONFIG, search=False, cache_dir=tmp_path / "cache")
+    report = build(seed, tmp_path / "out", renamed, search=False, cache_dir=tmp_path / "cache")
+    assert report.written == report.files
+    assert tree_snapshot(tmp_path / "out") == cold(seed, tmp_path / "cold", renamed)
+    # A template overridden in the site's own theme folder: every page shows it.
+    theme = site_root / "themes"
+    theme.unlink()
+    shutil.copytree(REPO / "themes", theme)
+    config = dataclasses.replace(CONFIG, root=site_root)
+    build(seed, tmp_path / "out2", config, search=False, cache_dir=tmp_path / "cache")
+    base = theme / "default/templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<p>a new footer line</p></footer>"),
+                    encoding="utf-8")
+    report = build(seed, tmp_path / "out2", config, search=False, cache_dir=tmp_path / "cache")
+    assert report.written == report.files
+    assert "a new footer line" in (tmp_path / "out2/index.html").read_text(encoding="utf-8")
+
+
+def test_a_failed_incremental_build_leaves_output_and_cache_as_they_were(seed, tmp_path):
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    before = tree_snapshot(out)
+    state = cache.state_file(cache_dir, seed, out).read_bytes()
+    edit_file(seed, "filip-fine-grained-interactive-language-image-pre-training.md", r"^title: .*", "title: [unclosed")
+    with pytest.raises(BuildError):
+        build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    assert tree_snapshot(out) == before
+    assert cache.state_file(cache_dir, seed, out).read_bytes() == state
+
+
+@pytest.mark.parametrize("damage", ["delete the cache", "corrupt the cache", "replace the output"])
+def test_a_lost_or_damaged_cache_or_output_means_a_cold_build(damage, seed, tmp_path):
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    if damage == "delete the cache":
+        shutil.rmtree(cache_dir)
+    elif damage == "corrupt the cache":
+        cache.state_file(cache_dir, seed, out).write_bytes(b"\x80\x05 not a pickle")
+    else:
+        shutil.rmtree(out)
+        out.mkdir()
+        (out / "stray.html").write_text("left by someone", encoding="utf-8")
+    report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    assert report.written == report.files
+    assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
+
+
+def test_an_incremental_build_reindexes_search(seed, tmp_path):
+    def page_count(out: Path) -> int:
+        entry = json.loads((out / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+        return entry["languages"]["en"]["page_count"]
+
+    out = tmp_path / "out"
+    build(seed, out, CONFIG, cache_dir=tmp_path / "cache")
+    before = page_count(out)
+    a_new_day(seed)
+    report = build(seed, out, CONFIG, cache_dir=tmp_path / "cache")
+    assert report.written < report.files and page_count(out) == before + 3
+    assert not list(tmp_path.glob(".out.*"))  # no scratch folder left beside the output
