@@ -333,6 +333,17 @@ def machine_info(tools: Tools) -> dict[str, str]:
     }
 
 
+def source_digest() -> str:
+    """A digest of Broadsheet's code, theme and config, to notice them changing during a benchmark."""
+    digest = hashlib.sha256()
+    for folder in (ROOT / "generator", ROOT / "themes"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    digest.update((ROOT / "site.yaml").read_bytes() if (ROOT / "site.yaml").exists() else b"")
+    return digest.hexdigest()
+
+
 def git_commit() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT).stdout.strip()
@@ -459,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         tools = find_tools(args.hugo_related)
         machine = machine_info(tools)
+        digest = source_digest()
         args.corpora.mkdir(parents=True, exist_ok=True)
         results: Results = {}
         for n in args.sizes:
@@ -467,6 +479,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     machine["load average"] += f" at the start; {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end"
+    if source_digest() != digest:
+        machine["warning"] = "Broadsheet's code, theme or site.yaml changed during the benchmark: runs mix versions"
     print(report(results, args.sizes, machine))
     if args.json:
         dump_json(args.json, results, machine, args.sizes)
