@@ -22,7 +22,7 @@ from pathlib import Path
 from generator import cache, urls
 from generator.config import SiteConfig
 from generator.feeds import plan_feeds
-from generator.loader import load_content
+from generator.loader import LoadResult, load_content, scan
 from generator.model import Problem
 from generator.opml import site_opml
 from generator.pages import Page, plan_pages
@@ -71,20 +71,22 @@ def build(
 ) -> BuildReport:
     """Build the site. With `cache_dir`, reuse what the last build into `output_dir` left there."""
     steps, output_dir = Steps(), Path(output_dir).resolve()
-    state_path = cache.state_file(cache_dir, content_dir, output_dir) if cache_dir else None
-    state = cache.load_state(state_path) if state_path else cache.BuildState()
+    files = cache.CacheFiles.of(cache_dir, content_dir, output_dir) if cache_dir else None
+    state = cache.load_state(files.build) if files else cache.BuildState()
     code_key = cache.code_key()
-    steps.done("read the cache")
-    loaded = load_content(content_dir, state.files if state.code_key == code_key else {}, jobs)
+    site_key = cache.site_key(code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search))
+    incremental = files is not None and state.site_key == site_key and state.output_id == cache.folder_id(output_dir)
+    stamps = scan(content_dir)
+    steps.done("read the cache and scan the content")
+    if incremental and stamps == state.stamps:
+        return BuildReport(state.papers, state.pages, len(state.manifest), state.warnings, timings=tuple(steps.times))
+
+    known = cache.load_entries(files.content, code_key) if files else {}
+    loaded = load_content(content_dir, known, jobs, stamps)
     if loaded.errors:
         raise BuildError(loaded.errors)
     warnings = tuple(p for p in loaded.problems if not p.is_error)
-    site_key = cache.site_key(code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search))
-    incremental = state_path is not None and state.site_key == site_key and state.output_id == cache.folder_id(output_dir)
     steps.done("load the content")
-    if incremental and _same_files(loaded.files, state.files):
-        return BuildReport(len(loaded.papers), state.pages, len(state.manifest), warnings, timings=tuple(steps.times))
-
     archive = build_archive(loaded.papers)
     tag_names = tag_display_names(config)
     site_urls = urls.Urls(config.base_url)
@@ -94,21 +96,25 @@ def build(
     renderer = Renderer(Views(archive, tag_names), config, site_urls, loaded.digests)
     steps.done("index and plan")
     if incremental:
-        written, deleted, keys = _update(to_write, renderer, output_dir, state.manifest, search, jobs, state_path)
+        written, deleted, keys = _update(to_write, renderer, output_dir, state.manifest, search, jobs, files.build)
     else:
         keys = _write_cold(to_write, renderer, output_dir, config, search, jobs)
         written, deleted = len(keys), 0
     steps.done("render and write")
-    if state_path:
-        cache.save_state(state_path, cache.BuildState(code_key, site_key, dict(loaded.files),
-                                                      cache.folder_id(output_dir), keys, len(pages)))
+    if files:
+        _remember(files, code_key, site_key, loaded, warnings, cache.folder_id(output_dir), keys, len(pages), known)
         steps.done("save the cache")
     return BuildReport(len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times))
 
 
-def _same_files(now: Mapping, before: Mapping) -> bool:
-    # Entries are reused objects when a file's stamp is unchanged, so identity is the cheap test.
-    return now.keys() == before.keys() and all(now[path] is before[path] for path in now)
+def _remember(files: cache.CacheFiles, code_key: bytes, site_key: bytes, loaded: LoadResult, warnings: tuple,
+              output_id: tuple[int, int] | None, keys: dict[str, bytes], pages: int, known: Mapping) -> None:
+    """Save what the next build can reuse; the large parsed-content file only if it changed."""
+    stamps = {path: (e.size, e.mtime_ns) for path, e in loaded.files.items()}
+    if loaded.files.keys() != known.keys() or any(e is not known[path] for path, e in loaded.files.items()):
+        cache.save_entries(files.content, code_key, loaded.files)
+    cache.save_state(files.build, cache.BuildState(code_key, site_key, stamps, output_id, keys,
+                                                   len(loaded.papers), pages, warnings))
 
 
 def _write_cold(jobs_to_write: Sequence[Job], renderer: Renderer, output_dir: Path, config: SiteConfig,

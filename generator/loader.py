@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
-import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from typing import Any, Callable
 
 from generator import frontmatter
 from generator.model import SAFE_ID, Paper, Problem
+from generator.parallel import fork_map, worker_count
 from generator.slugs import slugify
 
 PAPERS_DIR = "papers"
@@ -24,6 +23,9 @@ PARALLEL_FROM = 400  # files to parse before it pays to fork a second parser
 # A file modified this recently may be modified again within the file system's clock tick
 # without its size or time changing, so its stamp is not trusted by the next build.
 RACY_NS = 2_000_000_000
+
+
+Stamp = tuple[int, int]  # (size, modification time in ns): equal stamps, same file content
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,20 @@ def content_files(content_dir: Path) -> list[Path]:
     return sorted((Path(content_dir) / PAPERS_DIR).rglob("*.md"))
 
 
-def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None, jobs: int | None = None) -> LoadResult:
+def scan(content_dir: Path) -> dict[str, Stamp]:
+    """Every paper file, in a stable order, with its stamp."""
+    return {str(path): _stamp(path) for path in content_files(content_dir)}
+
+
+def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None, jobs: int | None = None,
+                 stamps: Mapping[str, Stamp] | None = None) -> LoadResult:
     """Load every paper under `content_dir`, then check what spans files (duplicate ids).
 
-    `known`: the entries of an earlier load; a file with the same size and modification time
-    is taken from there instead of being parsed again.
+    `known`: the entries of an earlier load; a file with the same stamp is taken from there
+    instead of being parsed again. `stamps`: the scan of `content_dir`, if made already.
     """
     known = known or {}
-    stamps = {str(path): _stamp(path) for path in content_files(content_dir)}
+    stamps = stamps if stamps is not None else scan(content_dir)
     todo = [path for path, stamp in stamps.items() if _stamp_of(known.get(path)) != stamp]
     files = {path: known[path] for path in stamps if path not in todo}
     files.update(zip(todo, _read_all(todo, jobs)))
@@ -76,23 +84,22 @@ def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None
     return LoadResult(tuple(papers), tuple(problems), {path: files[path] for path in stamps})
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def _stamp(path: Path) -> Stamp:
     st = path.stat()
     return st.st_size, st.st_mtime_ns
 
 
-def _stamp_of(entry: FileEntry | None) -> tuple[int, int] | None:
+def _stamp_of(entry: FileEntry | None) -> Stamp | None:
     return (entry.size, entry.mtime_ns) if entry else None
 
 
 def _read_all(paths: Sequence[str], jobs: int | None) -> list[FileEntry]:
     """Read and parse `paths`, on every core when there are many."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(paths) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return [read_entry(Path(p)) for p in paths]
+    jobs = worker_count(jobs, len(paths), PARALLEL_FROM)
+    if jobs == 1:
+        return _read_chunk(paths)
     chunks = [paths[k * len(paths) // jobs : (k + 1) * len(paths) // jobs] for k in range(jobs)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        return [entry for chunk in pool.map(_read_chunk, chunks) for entry in chunk]
+    return [entry for chunk in fork_map(_read_chunk, chunks, jobs) for entry in chunk]
 
 
 def _read_chunk(paths: Sequence[str]) -> list[FileEntry]:

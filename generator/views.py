@@ -173,6 +173,8 @@ class Views:
         return made
 
     def abstract_html(self, pid: str) -> str:
+        """Kept for the feeds, which show the newest papers again and again; a paper's own page
+        renders its abstract once, without keeping it."""
         made = self._abstracts.get(pid)
         if made is None:
             made = self._abstracts[pid] = render_abstract(self.archive.papers[pid].abstract)
@@ -190,5 +192,5 @@ class Views:
         newer, older, related = self.shown_with(pid)
         return paper_view(
             self.archive.papers[pid], self.tag_names, newer and self.summary(newer), older and self.summary(older),
-            tuple(self.summary(r) for r in related), self.abstract_html(pid),
+            tuple(self.summary(r) for r in related), render_abstract(self.archive.papers[pid].abstract),
         )

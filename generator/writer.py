@@ -15,7 +15,6 @@ theme, config) are not in the key: when they change, the build is a cold one.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -31,6 +30,7 @@ from generator import urls
 from generator.config import SiteConfig
 from generator.feeds import Feed, rss_feed
 from generator.pages import Page
+from generator.parallel import fork_map, worker_count
 from generator.render import make_environment, render_page
 from generator.views import Views
 
@@ -121,14 +121,13 @@ def render_jobs(jobs: Sequence[Job], renderer: Renderer, stage: Path, known: Map
     On more than one core the jobs are dealt out to forked workers, which inherit everything
     instead of receiving it pickled.
     """
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    workers = worker_count(workers, len(jobs), PARALLEL_FROM)
+    if workers == 1:
         return _render_share(jobs, range(len(jobs)), renderer, stage, known, flat)
     global _SHARED
     _SHARED = (jobs, renderer, stage, known, flat, workers)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            shares = pool.map(_render_dealt, range(workers))
+        shares = fork_map(_render_dealt, range(workers), workers)
     finally:
         _SHARED = None
     keys = [b""] * len(jobs)

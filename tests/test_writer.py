@@ -116,12 +116,13 @@ def test_a_failed_incremental_build_leaves_output_and_cache_as_they_were(seed, t
     out, cache_dir = tmp_path / "out", tmp_path / "cache"
     build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
     before = tree_snapshot(out)
-    state = cache.state_file(cache_dir, seed, out).read_bytes()
+    saved = cache.CacheFiles.of(cache_dir, seed, out)
+    state = saved.build.read_bytes(), saved.content.read_bytes()
     edit_file(seed, "filip-fine-grained-interactive-language-image-pre-training.md", r"^title: .*", "title: [unclosed")
     with pytest.raises(BuildError):
         build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
     assert tree_snapshot(out) == before
-    assert cache.state_file(cache_dir, seed, out).read_bytes() == state
+    assert (saved.build.read_bytes(), saved.content.read_bytes()) == state
 
 
 @pytest.mark.parametrize("damage", ["delete the cache", "corrupt the cache", "replace the output"])
@@ -131,7 +132,9 @@ def test_a_lost_or_damaged_cache_or_output_means_a_cold_build(damage, seed, tmp_
     if damage == "delete the cache":
         shutil.rmtree(cache_dir)
     elif damage == "corrupt the cache":
-        cache.state_file(cache_dir, seed, out).write_bytes(b"\x80\x05 not a pickle")
+        saved = cache.CacheFiles.of(cache_dir, seed, out)
+        saved.build.write_bytes(b"\x80\x05 not a pickle")
+        saved.content.write_bytes(saved.content.read_bytes()[:1000])
     else:
         shutil.rmtree(out)
         out.mkdir()

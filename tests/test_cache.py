@@ -1,0 +1,47 @@
+"""cache: what one build saves for the next, and when it is not trusted."""
+from __future__ import annotations
+
+from generator import cache
+from generator.loader import load_content
+from tests.conftest import REPO, paper_file, write_content
+
+
+def test_parsed_content_round_trips_under_the_same_code_only(content, tmp_path):
+    write_content(content, "2024/a.md", paper_file("2403.00001", "A", "listed: 2024-03-01\ntags: [x]\nnope: 1\n"))
+    write_content(content, "2024/b.md", "---\ntitle: [unclosed\n---\n")
+    entries = load_content(content).files
+    path = tmp_path / "content.pickle"
+    cache.save_entries(path, b"code-1", entries)
+    assert cache.load_entries(path, b"code-1") == entries  # papers, problems (with lines), stamps, digests
+    assert cache.load_entries(path, b"code-2") == {}
+
+
+def test_unreadable_or_foreign_cache_files_read_as_empty(tmp_path):
+    path = tmp_path / "build.pickle"
+    assert cache.load_state(path) == cache.BuildState()
+    for junk in (b"", b"\x80\x05garbage", b"not a pickle at all"):
+        path.write_bytes(junk)
+        assert cache.load_state(path) == cache.BuildState()
+        assert cache.load_entries(path, b"k") == {}
+
+
+def test_code_key_follows_the_generator_source(tmp_path, monkeypatch):
+    copy = tmp_path / "generator"
+    copy.mkdir()
+    for source in (REPO / "generator").glob("*.py"):
+        (copy / source.name).write_bytes(source.read_bytes())
+    monkeypatch.setattr(cache, "GENERATOR_DIR", copy)
+    before = cache.code_key()
+    assert cache.code_key() == before
+    (copy / "render.py").write_text((copy / "render.py").read_text() + "\n# a change\n")
+    assert cache.code_key() != before
+
+
+def test_site_key_follows_theme_files_and_settings(tmp_path):
+    theme = tmp_path / "templates"
+    theme.mkdir()
+    (theme / "base.html").write_text("<p>one</p>")
+    first = cache.site_key(b"code", [theme], ("config", True))
+    assert cache.site_key(b"code", [theme], ("config", False)) != first
+    (theme / "base.html").write_text("<p>two</p>")
+    assert cache.site_key(b"code", [theme], ("config", True)) != first
