@@ -9,17 +9,17 @@ LaTeX, `<EOS>`-like tokens, non-ASCII names and words, long author lists, links 
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 import datetime as dt
 import random
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.model import Paper  # noqa: E402
-from generator.store import paper_path, paper_text  # noqa: E402
+from generator.model import Paper
+from generator.store import paper_path, paper_text
 
 PER_DAY = 25
 FIRST_DAY = dt.date(2021, 1, 4)  # a Monday; listed days are weekdays from here on

@@ -32,7 +32,16 @@ from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
 from generator.taxonomy import Archive, build_archive
 from generator.views import Views
-from generator.writer import Job, Output, Renderer, apply_changes, keys_by_file, render_jobs, scratch, staging
+from generator.writer import (
+    Job,
+    Output,
+    Renderer,
+    apply_changes,
+    keys_by_file,
+    render_jobs,
+    scratch,
+    staging,
+)
 
 
 class BuildError(Exception):

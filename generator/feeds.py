@@ -82,7 +82,7 @@ def _item(channel: ET.Element, paper: Paper, site_urls: urls.Urls, tag_names: Ma
 
 
 def rfc822(day: dt.date) -> str:
-    return format_datetime(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc))
+    return format_datetime(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC))
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> None:

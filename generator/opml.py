@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from generator import urls
 from generator.config import SiteConfig
-from generator.taxonomy import Archive
 from generator.feeds import xml_safe as _xml_safe
+from generator.taxonomy import Archive
 from generator.urls import Urls
 
 

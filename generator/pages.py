@@ -57,7 +57,7 @@ def paper_pages(archive: Archive) -> Iterator[Page]:
         yield Page(urls.paper(pid), "paper.html", {"title": paper.title}, paper=pid)
 
 
-def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: "_Listing") -> Iterator[Page]:
+def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing) -> Iterator[Page]:
     refs = [(tag_ref(slug, tag_names), len(ids)) for slug, ids in archive.tags.items()]
     refs.sort(key=lambda item: item[0].name.lower())
     yield Page(urls.tags_index(), "tags.html", {"title": "Tags", "tags": refs})
@@ -66,7 +66,7 @@ def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: "_Listing
         yield from listing.pages(archive.tags[ref.slug], lambda n, s=ref.slug: urls.tag(s, n), "tag.html", extra)
 
 
-def date_pages(archive: Archive, listing: "_Listing") -> Iterator[Page]:
+def date_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
     months_of, days_of = _period_links(archive)
     years = [(y, len(ids), months_of[y]) for y, ids in archive.years.items()]
     yield Page(urls.archive(), "archive.html", {"title": "Archive", "years": years})

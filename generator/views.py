@@ -39,6 +39,22 @@ class Summary:
     excerpt: str
 
 
+@dataclass(frozen=True)
+class PaperLink:
+    """Another paper as a paper page links to it (newer, older, related): no more than that,
+    so that a change to that paper's upvotes or abstract leaves this page as it was."""
+
+    id: str
+    title: str
+    path: str
+    date: str | None  # ISO archive date
+
+
+def paper_link(paper: Paper) -> PaperLink:
+    day = paper.archive_date
+    return PaperLink(paper.id, paper.title, urls.paper(paper.id), day.isoformat() if day else None)
+
+
 def tag_ref(slug: str, names: Mapping[str, str]) -> TagRef:
     return TagRef(slug=slug, name=names.get(slug, slug), path=urls.tag(slug))
 
@@ -88,15 +104,15 @@ class PaperView:
     links: tuple[Link, ...]
     abstract_html: str
     bibtex: str
-    newer: Summary | None
-    older: Summary | None
+    newer: PaperLink | None
+    older: PaperLink | None
     listed_path: str | None  # the Daily Papers day page
-    related: tuple[Summary, ...] = ()  # papers sharing tags, most shared first
+    related: tuple[PaperLink, ...] = ()  # papers sharing tags, most shared first
 
 
 def paper_view(
-    paper: Paper, tag_names: Mapping[str, str], newer: Summary | None, older: Summary | None,
-    related: tuple[Summary, ...] = (), abstract_html: str | None = None,
+    paper: Paper, tag_names: Mapping[str, str], newer: PaperLink | None, older: PaperLink | None,
+    related: tuple[PaperLink, ...] = (), abstract_html: str | None = None,
 ) -> PaperView:
     return PaperView(
         paper=paper,
@@ -164,7 +180,7 @@ class Views:
         self.related = Related(archive)
         self._summaries: dict[str, Summary] = {}
         self._abstracts: dict[str, str] = {}
-        self._shown_with: dict[str, tuple] = {}
+        self._links: dict[str, tuple] = {}
 
     def summary(self, pid: str) -> Summary:
         made = self._summaries.get(pid)
@@ -180,17 +196,16 @@ class Views:
             made = self._abstracts[pid] = render_abstract(self.archive.papers[pid].abstract)
         return made
 
-    def shown_with(self, pid: str) -> tuple[str | None, str | None, tuple[str, ...]]:
-        """(newer, older, related): the other papers a paper's page shows."""
-        made = self._shown_with.get(pid)
+    def links(self, pid: str) -> tuple[PaperLink | None, PaperLink | None, tuple[PaperLink, ...]]:
+        """(newer, older, related): the other papers a paper's page links to."""
+        made = self._links.get(pid)
         if made is None:
             newer, older = self.archive.neighbours(pid)
-            made = self._shown_with[pid] = (newer, older, self.related.of(pid))
+            papers = self.archive.papers
+            made = self._links[pid] = (newer and paper_link(papers[newer]), older and paper_link(papers[older]),
+                                       tuple(paper_link(papers[r]) for r in self.related.of(pid)))
         return made
 
     def paper_view(self, pid: str) -> PaperView:
-        newer, older, related = self.shown_with(pid)
-        return paper_view(
-            self.archive.papers[pid], self.tag_names, newer and self.summary(newer), older and self.summary(older),
-            tuple(self.summary(r) for r in related), render_abstract(self.archive.papers[pid].abstract),
-        )
+        paper = self.archive.papers[pid]
+        return paper_view(paper, self.tag_names, *self.links(pid), render_abstract(paper.abstract))

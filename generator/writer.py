@@ -72,16 +72,12 @@ class Renderer:
         if isinstance(job, Output):
             return hashlib.blake2b(job.data, digest_size=16).digest()
         digest = hashlib.blake2b(repr(job).encode(), digest_size=16)
-        for pid in self.references(job):
+        papers = (job.paper,) if isinstance(job, Page) and job.paper is not None else job.papers
+        for pid in papers:  # the papers the job shows in full (or as summaries)
             digest.update(self.digests.get(pid) or repr(self.views.archive.papers[pid]).encode())
+        if isinstance(job, Page) and job.paper is not None:  # and those its page only links to
+            digest.update(repr(self.views.links(job.paper)).encode())
         return digest.digest()
-
-    def references(self, job: Page | Feed) -> tuple[str, ...]:
-        """The papers whose content shows on the job's page."""
-        if isinstance(job, Page) and job.paper is not None:
-            newer, older, related = self.views.shown_with(job.paper)
-            return (job.paper, *(i for i in (newer, older) if i), *related)
-        return job.papers
 
     def render(self, job: Job) -> bytes:
         if isinstance(job, Output):

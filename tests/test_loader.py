@@ -1,6 +1,6 @@
+import datetime as dt
 import os
 import time
-import datetime as dt
 
 from generator.loader import RACY_NS, load_content
 from tests.conftest import paper_file, write_content

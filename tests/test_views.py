@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from generator.model import Paper
 from generator.taxonomy import build_archive
-from generator.views import Related, Views
+from generator.views import PaperLink, Related, Views
 
 
 def related_by_definition(archive, pid, limit, window):
@@ -47,5 +47,6 @@ def test_views_are_made_once_and_shared():
     archive = build_archive([Paper(id="a", title="A", tags=("x",)), Paper(id="b", title="B", tags=("x",))])
     views = Views(archive, {"x": "Ex"})
     assert views.summary("a") is views.summary("a")
-    assert views.paper_view("a").related == (views.summary("b"),)
+    assert views.paper_view("a").related == (PaperLink("b", "B", "papers/b/", None),)
+    assert views.links("a") is views.links("a")
     assert views.summary("a").tags[0].name == "Ex"

@@ -41,7 +41,7 @@ def cold(content: Path, folder: Path, config=CONFIG) -> dict[str, bytes]:
 def edit_file(content: Path, name: str, pattern: str, replacement: str) -> None:
     path = next((content / "papers").rglob(name))
     text = path.read_text(encoding="utf-8")
-    changed = re.sub(pattern, replacement, text, count=1, flags=re.M)
+    changed = re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE)
     assert changed != text
     path.write_text(changed, encoding="utf-8")
 
