@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -160,6 +161,8 @@ class DevServer:
 def serve(content: Path, load_config: Callable[[], SiteConfig], watched: Sequence[Path], port: int = 8000,
           search: bool = True) -> int:
     server = DevServer(content, load_config, port=port, search=search)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit)
     try:
         server.start()
         print(f"serving {server.url} (Ctrl+C to stop)", flush=True)
@@ -167,3 +170,9 @@ def serve(content: Path, load_config: Callable[[], SiteConfig], watched: Sequenc
     finally:
         server.close()
     return 0
+
+
+def _exit(signum: int, frame: object) -> None:
+    # SIGTERM would end the process without running `finally` blocks, leaving the temporary
+    # output folder behind; as an exception it unwinds like Ctrl+C does.
+    raise SystemExit(0)

@@ -1,6 +1,9 @@
 """`broadsheet serve` without a browser: injection, the wait endpoint, rebuilds on change."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -102,3 +105,18 @@ def test_a_broken_edit_keeps_the_last_good_build(server: DevServer, fork: Path, 
     assert server.builds.version == before
     assert "Old title" in get(server.url + "papers/2401.00001/")[0]
     assert "build failed" in capsys.readouterr().err
+
+
+def test_stopping_serve_removes_its_temporary_folder(fork: Path, tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(temp)}
+    command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
+    proc = subprocess.Popen(command, cwd=fork, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert any(line.startswith("serving ") for line in proc.stdout)  # read until it serves
+        assert list(temp.glob("broadsheet-serve-*"))
+    finally:
+        proc.terminate()  # SIGTERM, as a process manager or a test harness stops it
+        proc.wait(timeout=10)
+    assert not list(temp.glob("broadsheet-serve-*"))
