@@ -1,8 +1,9 @@
 """`broadsheet build`: content/ -> output/, as a checklist of steps.
 
-1. load and validate every content file (stop here, listing every problem, if any is an error);
+1. scan the content folder; if no file, nor the code, theme or config, changed since the last build
+   into this output folder, stop: it is up to date
+2. load and validate every content file (stop here, listing every problem, if any is an error);
    files unchanged since the last build are taken from the cache instead of parsed again
-2. if nothing changed since the last build into this output folder, stop: it is up to date
 3. index the papers by tag and date
 4. plan every page and feed (cheap: pages name their papers by id)
 5. render the pages and feeds whose inputs changed (all of them in a cold build) on every core,
