@@ -91,7 +91,8 @@ def build(
     if incremental and stamps == state.stamps:
         return BuildReport(state.papers, state.pages, len(state.manifest), state.warnings, timings=tuple(steps.times))
 
-    known = cache.load_entries(files.content, code_key) if files else {}
+    content_cache = cache.ContentCache(files.content, code_key) if files else None
+    known = content_cache.load() if content_cache else {}
     loaded = load_content(content_dir, known, jobs, stamps)
     if loaded.errors:
         raise BuildError(loaded.errors)
@@ -112,17 +113,19 @@ def build(
         written, deleted = len(keys), 0
     steps.done("render and write")
     if files:
-        _remember(files, code_key, site_key, loaded, warnings, cache.folder_id(output_dir), keys, len(pages), known)
+        _remember(files, content_cache, code_key, site_key, loaded, warnings, cache.folder_id(output_dir), keys,
+                  len(pages), known)
         steps.done("save the cache")
     return BuildReport(len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times))
 
 
-def _remember(files: cache.CacheFiles, code_key: bytes, site_key: bytes, loaded: LoadResult, warnings: tuple,
-              output_id: tuple[int, int] | None, keys: dict[str, bytes], pages: int, known: Mapping) -> None:
-    """Save what the next build can reuse; the large parsed-content file only if it changed."""
+def _remember(files: cache.CacheFiles, content_cache: cache.ContentCache, code_key: bytes, site_key: bytes,
+              loaded: LoadResult, warnings: tuple, output_id: tuple[int, int] | None, keys: dict[str, bytes],
+              pages: int, known: Mapping) -> None:
+    """Save what the next build can reuse; the parsed content only if some of it changed."""
     stamps = {path: (e.size, e.mtime_ns) for path, e in loaded.files.items()}
     if loaded.files.keys() != known.keys() or any(e is not known[path] for path, e in loaded.files.items()):
-        cache.save_entries(files.content, code_key, loaded.files)
+        content_cache.save(loaded.files)
     cache.save_state(files.build, cache.BuildState(code_key, site_key, stamps, output_id, keys,
                                                    len(loaded.papers), pages, warnings))
 

@@ -11,9 +11,36 @@ def test_parsed_content_round_trips_under_the_same_code_only(content, tmp_path):
     write_content(content, "2024/b.md", "---\ntitle: [unclosed\n---\n")
     entries = load_content(content).files
     path = tmp_path / "content.pickle"
-    cache.save_entries(path, b"code-1", entries)
-    assert cache.load_entries(path, b"code-1") == entries  # papers, problems (with lines), stamps, digests
-    assert cache.load_entries(path, b"code-2") == {}
+    cache.ContentCache(path, b"code-1").save(entries)
+    assert cache.ContentCache(path, b"code-1").load() == entries  # papers, problems (with lines), stamps, digests
+    assert cache.ContentCache(path, b"code-2").load() == {}
+
+
+def test_a_few_changes_go_to_a_delta_and_many_rewrite_the_base(content, tmp_path):
+    for i in range(150):
+        write_content(content, f"2024/{i}.md", paper_file(f"p{i}", f"Paper {i}", "listed: 2024-03-01\n"))
+    path = tmp_path / "content.pickle"
+    cache.ContentCache(path, b"k").save(load_content(content).files)
+    base = path.read_bytes()
+
+    def edit(count: int, title: str):
+        for i in range(count):
+            write_content(content, f"2024/{i}.md", paper_file(f"p{i}", title, "listed: 2024-03-01\n"))
+
+    for count, title in ((3, "Edited once"), (5, "Edited twice")):  # the delta holds every change since the base
+        edit(count, title)
+        (content / "papers/2024/149.md").unlink(missing_ok=True)
+        saved = cache.ContentCache(path, b"k")
+        saved.load()
+        saved.save(load_content(content).files)
+        assert path.read_bytes() == base
+        assert cache.ContentCache(path, b"k").load() == load_content(content).files
+    edit(150, "Edited by all")  # more than a tenth of the files (and more than 100): a new base
+    saved = cache.ContentCache(path, b"k")
+    saved.load()
+    saved.save(load_content(content).files)
+    assert path.read_bytes() != base and not saved.delta_path.exists()
+    assert cache.ContentCache(path, b"k").load() == load_content(content).files
 
 
 def test_unreadable_or_foreign_cache_files_read_as_empty(tmp_path):
@@ -22,7 +49,7 @@ def test_unreadable_or_foreign_cache_files_read_as_empty(tmp_path):
     for junk in (b"", b"\x80\x05garbage", b"not a pickle at all"):
         path.write_bytes(junk)
         assert cache.load_state(path) == cache.BuildState()
-        assert cache.load_entries(path, b"k") == {}
+        assert cache.ContentCache(path, b"k").load() == {}
 
 
 def test_code_key_follows_the_generator_source(tmp_path, monkeypatch):
