@@ -74,8 +74,8 @@ def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None
     """
     known = known or {}
     stamps = stamps if stamps is not None else scan(content_dir)
-    todo = [path for path, stamp in stamps.items() if _stamp_of(known.get(path)) != stamp]
-    files = {path: known[path] for path in stamps if path not in todo}
+    files = {path: known[path] for path, stamp in stamps.items() if _stamp_of(known.get(path)) == stamp}
+    todo = [path for path in stamps if path not in files]
     files.update(zip(todo, _read_all(todo, jobs)))
     papers = [files[path].paper for path in stamps if files[path].paper is not None]
     problems = [problem for path in stamps for problem in files[path].problems]
