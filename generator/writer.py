@@ -200,11 +200,16 @@ def _prune_empty(file: Path, root: Path) -> None:
             return
 
 
+def _folder_beside(path: Path) -> Path:
+    """A new private folder beside `path`, on the same file system (renames out of it are atomic)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{path.name}.build-", dir=path.parent))
+
+
 @contextmanager
 def scratch(beside: Path) -> Iterator[Path]:
-    """A private folder beside `beside`, on the same file system (renames out of it are atomic)."""
-    beside.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{beside.name}.build-", dir=beside.parent))
+    """A private folder beside `beside`, removed afterwards whatever happened."""
+    folder = _folder_beside(beside)
     try:
         yield folder
     finally:
@@ -218,8 +223,7 @@ class staging:
         self.output = output.resolve()
 
     def __enter__(self) -> Path:
-        self.output.parent.mkdir(parents=True, exist_ok=True)
-        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.build-", dir=self.output.parent))
+        self.stage = _folder_beside(self.output)
         self.stage.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read it
         return self.stage
 
