@@ -5,6 +5,7 @@ Both are frozen: once the loader has made a Paper, nothing downstream changes it
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -74,3 +75,10 @@ def newest_first_key(paper: Paper) -> tuple:
     """Sort key: archive date (undated last), then upvotes, then id for stability."""
     day = paper.archive_date
     return (day is None, -(day.toordinal() if day else 0), -(paper.upvotes or 0), paper.id)
+
+
+def timeline(papers: Iterable[Paper]) -> list[Paper]:
+    """Newest first by archive date, then by id, highest first (for arXiv ids: latest submitted
+    first). Unlike listing order this ignores upvotes, so re-voting a paper moves nothing."""
+    by_id = sorted(papers, key=lambda p: p.id, reverse=True)
+    return sorted(by_id, key=lambda p: (p.archive_date is None, -(p.archive_date.toordinal() if p.archive_date else 0)))

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from generator.model import Paper, newest_first_key
+from generator.model import Paper, newest_first_key, timeline
 
 
 @dataclass(frozen=True)
@@ -18,24 +18,26 @@ class Archive:
     """The papers and their indexes: everything a page needs to know."""
 
     papers: Mapping[str, Paper]  # id -> paper
-    order: tuple[str, ...]  # all ids, newest first
+    order: tuple[str, ...]  # all ids, newest first (listing order: upvotes within a day)
+    timeline: tuple[str, ...]  # all ids, newest first by date then id: "newer" and "older" follow it
     tags: Mapping[str, tuple[str, ...]]  # tag slug -> ids
     days: Mapping[dt.date, tuple[str, ...]]  # archive day -> ids
     months: Mapping[tuple[int, int], tuple[str, ...]]  # (year, month) -> ids
     years: Mapping[int, tuple[str, ...]]  # year -> ids
 
     def neighbours(self, paper_id: str) -> tuple[str | None, str | None]:
-        """(newer, older) ids next to `paper_id` in archive order."""
-        index = self._position[paper_id]
-        newer = self.order[index - 1] if index > 0 else None
-        older = self.order[index + 1] if index + 1 < len(self.order) else None
+        """(newer, older) ids next to `paper_id` on the timeline."""
+        index = self.position[paper_id]
+        newer = self.timeline[index - 1] if index > 0 else None
+        older = self.timeline[index + 1] if index + 1 < len(self.timeline) else None
         return newer, older
 
     @property
-    def _position(self) -> dict[str, int]:
+    def position(self) -> dict[str, int]:
+        """Paper id -> its index on the timeline."""
         cached = self.__dict__.get("_position_cache")
         if cached is None:
-            cached = {pid: i for i, pid in enumerate(self.order)}
+            cached = {pid: i for i, pid in enumerate(self.timeline)}
             object.__setattr__(self, "_position_cache", cached)
         return cached
 
@@ -54,6 +56,7 @@ def build_archive(papers: Iterable[Paper]) -> Archive:
     return Archive(
         papers={p.id: p for p in ordered},
         order=tuple(p.id for p in ordered),
+        timeline=tuple(p.id for p in timeline(ordered)),
         tags={slug: tuple(ids) for slug, ids in sorted(tags.items())},
         days={d: tuple(ids) for d, ids in sorted(days.items(), reverse=True)},
         months=months,

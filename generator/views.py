@@ -144,8 +144,10 @@ class Related:
 
     def __init__(self, archive: Archive, limit: int = 5, window: int = 50) -> None:
         self.archive, self.limit, self.window = archive, limit, window
-        self.position = {pid: i for i, pid in enumerate(archive.order)}
-        self.in_tag = {slug: {pid: i for i, pid in enumerate(ids)} for slug, ids in archive.tags.items()}
+        # Both on the timeline rather than in listing order, so that re-voting a paper changes nobody's related
+        self.position = archive.position
+        self.tags = {slug: tuple(sorted(ids, key=self.position.__getitem__)) for slug, ids in archive.tags.items()}
+        self.in_tag = {slug: {pid: i for i, pid in enumerate(ids)} for slug, ids in self.tags.items()}
 
     def of(self, pid: str) -> tuple[str, ...]:
         here = self.position[pid]
@@ -163,7 +165,7 @@ class Related:
 
     def _window(self, slug: str, pid: str) -> tuple[tuple[str, ...], int]:
         """The papers within `window` of `pid` in the tag's list, and where `pid` is in them."""
-        ids, at = self.archive.tags[slug], self.in_tag[slug][pid]
+        ids, at = self.tags[slug], self.in_tag[slug][pid]
         start = max(0, at - self.window)
         return ids[start : at + self.window + 1], at - start
 

@@ -21,5 +21,14 @@ def test_indexes_are_keyed_by_id_and_newest_first():
     assert archive.days[dt.date(2024, 2, 1)] == ("c", "b")
     assert archive.months[(2024, 1)] == ("a", "e")
     assert list(archive.years) == [2024] and archive.years[2024] == ("c", "b", "a", "e")
-    assert archive.neighbours("c") == (None, "b")
+    assert archive.timeline == ("c", "b", "a", "e", "d")  # the same day's papers by id, highest first
+    assert archive.neighbours("b") == ("c", "a")
     assert archive.neighbours("d") == ("e", None)
+
+
+def test_the_timeline_ignores_upvotes():
+    archive = build_archive([paper("2401.00002", dt.date(2024, 1, 5), 1), paper("2401.00010", dt.date(2024, 1, 5), 9),
+                             paper("2401.00001", dt.date(2024, 1, 5), 5)])
+    assert archive.order == ("2401.00010", "2401.00001", "2401.00002")
+    assert archive.timeline == ("2401.00010", "2401.00002", "2401.00001")
+    assert archive.neighbours("2401.00002") == ("2401.00010", "2401.00001")

@@ -13,12 +13,12 @@ from generator.views import PaperLink, Related, Views
 
 
 def related_by_definition(archive, pid, limit, window):
-    """Count, for every paper within `window` of `pid` in each of its tags' lists, the windows it is in;
-    most windows first, then nearest in archive order, then id."""
-    position = {p: i for i, p in enumerate(archive.order)}
+    """Count, for every paper within `window` of `pid` in each of its tags' lists on the timeline, the
+    windows it is in; most windows first, then nearest on the timeline, then id."""
+    position = {p: i for i, p in enumerate(archive.timeline)}
     shared = Counter()
     for slug in archive.papers[pid].tags:
-        ids = archive.tags[slug]
+        ids = [p for p in archive.timeline if slug in archive.papers[p].tags]
         at = ids.index(pid)
         shared.update(ids[max(0, at - window) : at + window + 1])
     shared.pop(pid, None)
@@ -27,20 +27,38 @@ def related_by_definition(archive, pid, limit, window):
 
 
 ARCHIVES = st.lists(
-    st.tuples(st.integers(0, 40), st.lists(st.sampled_from("abcdef"), max_size=4, unique=True)),
+    st.tuples(st.integers(0, 40), st.lists(st.sampled_from("abcdef"), max_size=4, unique=True), st.integers(0, 9)),
     max_size=80,
 )
+
+
+def archive_of(rows):
+    return build_archive([
+        Paper(id=f"p{i:02d}", title="t", listed=dt.date(2024, 1, 1) + dt.timedelta(days=day), tags=tuple(tags),
+              upvotes=votes)
+        for i, (day, tags, votes) in enumerate(rows)])
 
 
 @settings(max_examples=300, deadline=None)
 @given(ARCHIVES, st.integers(1, 6), st.integers(1, 8))
 def test_related_matches_its_definition(rows, limit, window):
-    papers = [Paper(id=f"p{i:02d}", title="t", listed=dt.date(2024, 1, 1) + dt.timedelta(days=day), tags=tuple(tags))
-              for i, (day, tags) in enumerate(rows)]
-    archive = build_archive(papers)
+    archive = archive_of(rows)
     related = Related(archive, limit, window)
     for pid in archive.papers:
         assert related.of(pid) == related_by_definition(archive, pid, limit, window)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ARCHIVES, st.integers(1, 3), st.integers(1, 3), st.data())
+def test_re_voting_changes_no_paper_pages_links(rows, limit, window, data):
+    """A re-vote reorders listings, but no paper page's newer, older or related links: those
+    follow the timeline, so a day of re-votes does not re-render the pages around each paper."""
+    revoted = [(day, tags, data.draw(st.integers(0, 9))) for day, tags, _ in rows]
+    before, after = archive_of(rows), archive_of(revoted)
+    related_before, related_after = Related(before, limit, window), Related(after, limit, window)
+    for pid in before.papers:
+        assert before.neighbours(pid) == after.neighbours(pid)
+        assert related_before.of(pid) == related_after.of(pid)
 
 
 def test_views_are_made_once_and_shared():
