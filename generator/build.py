@@ -31,11 +31,14 @@ from generator.render import theme_dirs
 from generator.search import index_site
 from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
+from generator.spares import Pool
 from generator.taxonomy import Archive, build_archive
 from generator.views import Views
 from generator.writer import (
+    HOLD_BYTES,
     Job,
     Output,
+    Rendered,
     Renderer,
     apply_changes,
     keys_by_file,
@@ -104,17 +107,20 @@ def build(
     pages = plan_pages(archive, config, tag_names)
     to_write: list[Job] = [*pages, *plan_feeds(archive, config, tag_names),
                            *fixed_outputs(archive, config, site_urls, pages, tag_names)]
-    renderer = Renderer(Views(archive, tag_names), config, site_urls, loaded.digests)
+    card_cache = cache.CardCache(files.cards, site_key) if files else None
+    renderer = Renderer(Views(archive, tag_names), config, site_urls, loaded.digests,
+                        card_cache.load() if card_cache else {})
     steps.done("index and plan")
     if incremental:
-        written, deleted, keys = _update(to_write, renderer, output_dir, state.manifest, search, jobs, files.build)
+        written, deleted, rendered = _update(to_write, renderer, output_dir, state.manifest, search, jobs, files)
     else:
-        keys = _write_cold(to_write, renderer, output_dir, config, search, jobs)
-        written, deleted = len(keys), 0
+        rendered = _write_cold(to_write, renderer, output_dir, config, search, jobs)
+        written, deleted = len(to_write), 0
     steps.done("render and write")
     if files:
-        _remember(files, content_cache, code_key, site_key, loaded, warnings, cache.folder_id(output_dir), keys,
-                  len(pages), known)
+        _remember(files, content_cache, code_key, site_key, loaded, warnings, cache.folder_id(output_dir),
+                  keys_by_file(to_write, rendered.keys), len(pages), known)
+        card_cache.save(archive.papers, rendered.cards)
         steps.done("save the cache")
     return BuildReport(len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times))
 
@@ -131,24 +137,25 @@ def _remember(files: cache.CacheFiles, content_cache: cache.ContentCache, code_k
 
 
 def _write_cold(jobs_to_write: Sequence[Job], renderer: Renderer, output_dir: Path, config: SiteConfig,
-                search: bool, jobs: int | None) -> dict[str, bytes]:
+                search: bool, jobs: int | None) -> Rendered:
     with staging(output_dir) as stage:
-        keys = render_jobs(jobs_to_write, renderer, stage, {}, jobs)
+        rendered = render_jobs(jobs_to_write, renderer, stage, {}, jobs)
         copy_static(config, stage)
         if search:  # last: Pagefind reads the pages written above
             index_site(stage)
-    return keys_by_file(jobs_to_write, keys)
+    return rendered
 
 
 def _update(jobs_to_write: Sequence[Job], renderer: Renderer, output_dir: Path, known: Mapping[str, bytes],
-            search: bool, jobs: int | None, state_path: Path) -> tuple[int, int, dict[str, bytes]]:
+            search: bool, jobs: int | None, files: cache.CacheFiles) -> tuple[int, int, Rendered]:
     with scratch(output_dir) as stage:
-        keys = render_jobs(jobs_to_write, renderer, stage, known, jobs, flat=True)
-        cache.forget(state_path)  # from here on output/ changes: if cut short there, rebuild cold
-        moved, deleted = apply_changes(stage, output_dir, jobs_to_write, keys, known)
+        rendered = render_jobs(jobs_to_write, renderer, stage, known, jobs, HOLD_BYTES)
+        cache.forget(files.build)  # from here on output/ changes: if cut short there, rebuild cold
+        pool = Pool.for_output(files.spares, output_dir, stage)
+        moved, deleted = apply_changes(stage, output_dir, jobs_to_write, rendered, known, pool)
     if search and (moved or deleted):
         reindex(output_dir)
-    return moved, deleted, keys_by_file(jobs_to_write, keys)
+    return moved, deleted, rendered
 
 
 def tag_display_names(config: SiteConfig) -> dict[str, str]:

@@ -8,6 +8,9 @@ Two pickles per (content folder, output folder) pair under the cache folder (def
   after reading only this.
 - `content-*.pickle`, large: every content file as parsed (its Paper or problems), so that
   only new or changed files are parsed again.
+- `cards-*.pickle`: each paper's card in listings, as rendered, so that only new or changed
+  papers' cards are rendered again.
+- `spares-*/`: output files that incremental builds replaced, to be written over (see `spares`).
 
 They are trusted only when these keys match:
 
@@ -23,10 +26,11 @@ import dataclasses
 import hashlib
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.fsutil import write_atomic
 from generator.loader import FileEntry, Stamp
@@ -54,12 +58,16 @@ class BuildState:
 class CacheFiles:
     build: Path
     content: Path
+    cards: Path
+    spares: Path  # a folder: see `spares`
 
     @classmethod
     def of(cls, cache_dir: Path, content_dir: Path, output_dir: Path) -> CacheFiles:
         pair = f"{Path(content_dir).resolve()}\0{Path(output_dir).resolve()}".encode()
         name = hashlib.blake2b(pair, digest_size=8).hexdigest()
-        return cls(Path(cache_dir) / f"build-{name}.pickle", Path(cache_dir) / f"content-{name}.pickle")
+        folder = Path(cache_dir)
+        return cls(folder / f"build-{name}.pickle", folder / f"content-{name}.pickle", folder / f"cards-{name}.pickle",
+                   folder / f"spares-{name}")
 
 
 def load_state(path: Path) -> BuildState:
@@ -72,45 +80,86 @@ def save_state(path: Path, state: BuildState) -> None:
     _save(path, state)
 
 
-class ContentCache:
-    """The parsed content files, as a large base file and a small file of what changed since.
+class DeltaFile:
+    """A dict saved as a large base file and a small file of what changed since, under a key.
 
-    A daily scrape changes a few hundred of 20,000 files: rewriting the whole base (43 MB, about
-    0.4 s) for that would cost as much as rendering their pages. The base is rewritten only once
-    the changes outgrow a tenth of it.
+    A daily scrape changes a few hundred of 20,000 papers: rewriting the whole base (43 MB of
+    parsed content, about 0.4 s) for that would cost as much as rendering their pages. The base
+    is rewritten only once the changes outgrow a tenth of it.
     """
 
-    def __init__(self, path: Path, code_key: bytes) -> None:
-        self.path, self.delta_path, self.code_key = path, path.with_name(path.stem + "-delta.pickle"), code_key
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path, self.delta_path, self.key = path, path.with_name(path.stem + "-delta.pickle"), key
         self._token: bytes | None = None  # pairs a delta with the base it applies to
-        self._base: dict[str, tuple] = {}
+        self._base: dict = {}
 
-    def load(self) -> dict[str, FileEntry]:
-        """Parsed content files saved under this code key; none if the code changed or nothing can be read."""
+    def load(self) -> dict:
+        """The rows saved under this key; none if the key differs or nothing can be read."""
         base = _load(self.path)
-        if not (isinstance(base, tuple) and len(base) == 3 and base[0] == self.code_key):
+        if not (isinstance(base, tuple) and len(base) == 3 and base[0] == self.key):
             return {}
         _, self._token, self._base = base
         rows = dict(self._base)
         delta = _load(self.delta_path)
         if isinstance(delta, tuple) and len(delta) == 3 and delta[0] == self._token:
             rows.update(delta[1])
-            for file in delta[2]:
-                rows.pop(file, None)
-        # Saved as plain tuples: they pickle and unpickle about twice as fast as the dataclasses.
-        return {file: FileEntry(size, mtime, digest, Paper(*paper) if paper else None, problems)
-                for file, (size, mtime, digest, paper, problems) in rows.items()}
+            for name in delta[2]:
+                rows.pop(name, None)
+        return rows
 
-    def save(self, entries: Mapping[str, FileEntry]) -> None:
-        rows = {file: _row(entry) for file, entry in entries.items()}
-        changed = {file: row for file, row in rows.items() if self._base.get(file) != row}
-        removed = [file for file in self._base if file not in rows]
+    def save(self, rows: Mapping) -> None:
+        changed = {name: row for name, row in rows.items() if self._base.get(name) != row}
+        removed = [name for name in self._base if name not in rows]
         if self._token is not None and len(changed) + len(removed) <= max(100, len(rows) // 10):
             _save(self.delta_path, (self._token, changed, removed))
             return
-        self._token, self._base = os.urandom(8), rows
-        _save(self.path, (self.code_key, self._token, rows))
+        self._token, self._base = os.urandom(8), dict(rows)
+        _save(self.path, (self.key, self._token, self._base))
         self.delta_path.unlink(missing_ok=True)
+
+
+class ContentCache:
+    """The parsed content files, saved as a DeltaFile under the code key."""
+
+    def __init__(self, path: Path, code_key: bytes) -> None:
+        self.file = DeltaFile(path, code_key)
+
+    def load(self) -> dict[str, FileEntry]:
+        """Parsed content files saved under this code key; none if the code changed or nothing can be read."""
+        # Saved as plain tuples: they pickle and unpickle about twice as fast as the dataclasses.
+        return {file: FileEntry(size, mtime, digest, Paper(*paper) if paper else None, problems)
+                for file, (size, mtime, digest, paper, problems) in self.file.load().items()}
+
+    def save(self, entries: Mapping[str, FileEntry]) -> None:
+        self.file.save({file: _row(entry) for file, entry in entries.items()})
+
+
+class Card(NamedTuple):
+    """A paper's card as listings show it (see `writer.Renderer.card`), and the digest of the
+    paper's file it was made from."""
+
+    digest: bytes
+    html: str
+
+
+class CardCache:
+    """The listing cards of the last build, saved as a DeltaFile under the site key (the card
+    template, the config and the code make them too)."""
+
+    def __init__(self, path: Path, site_key: bytes) -> None:
+        self.file = DeltaFile(path, site_key)
+        self.saved: dict[str, Card] = {}
+
+    def load(self) -> dict[str, Card]:
+        self.saved = {pid: Card(*row) for pid, row in self.file.load().items()}
+        return self.saved
+
+    def save(self, papers: Container[str], made: Mapping[str, Card]) -> None:
+        """Keep a card for each of `papers` that has one: the one `made` now, else the saved one."""
+        cards = {pid: tuple(card) for pid, card in self.saved.items() if pid in papers}
+        if made or len(cards) != len(self.saved):
+            cards.update((pid, tuple(card)) for pid, card in made.items())
+            self.file.save(cards)
 
 
 def _row(entry: FileEntry) -> tuple:

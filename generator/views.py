@@ -1,7 +1,7 @@
 """What templates show about a paper, computed once here so templates only lay it out."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator import urls
@@ -168,6 +168,22 @@ class Related:
         ids, at = self.tags[slug], self.in_tag[slug][pid]
         start = max(0, at - self.window)
         return ids[start : at + self.window + 1], at - start
+
+
+class Summaries(Sequence):
+    """The summaries of a listing's papers, made only if its template reads them: the default
+    theme's listings show each paper's card, which later builds reuse (see `writer.Card`)."""
+
+    def __init__(self, views: Views, ids: Sequence[str]) -> None:
+        self.views, self.ids = views, ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.views.summary(pid) for pid in self.ids[index]]
+        return self.views.summary(self.ids[index])
 
 
 class Views:

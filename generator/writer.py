@@ -8,9 +8,10 @@ theme, config) are not in the key: when they change, the build is a cold one.
 - Cold build: every job is rendered into a fresh staging folder, which then replaces the
   output folder in one rename (see `staging`).
 - Incremental build: only jobs whose key differs from the last build's record are rendered,
-  into a staging folder; then each is moved into the output folder (one atomic rename per file)
-  and files the site no longer has are deleted. Nothing in output/ changes before every
-  changed page has rendered without error.
+  into memory (or, past HOLD_BYTES, a scratch folder); then each is written over a spare file
+  and renamed into the output folder (one atomic rename per file), and files the site no
+  longer has are deleted. Nothing in output/ changes before every changed page has rendered
+  without error.
 """
 from __future__ import annotations
 
@@ -20,22 +21,28 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from generator import urls
+from generator.cache import Card
 from generator.config import SiteConfig
 from generator.feeds import Feed, rss_feed
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
 from generator.render import make_environment, render_page
-from generator.views import Views
+from generator.spares import Pool
+from generator.views import Summaries, Views
 
 PARALLEL_FROM = 200  # jobs to render before it pays to fork workers
 CARD_TEMPLATE = "partials/card.html"
+# An incremental build keeps up to this many bytes of changed pages in memory, to write them
+# over spare files (see `spares`); beyond it, to new files. A daily rebuild of 20,000 papers
+# changes about 25 MB.
+HOLD_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -57,8 +64,11 @@ def output_file(job: Job) -> str:
 class Renderer:
     """Keys and bytes of jobs. Made before the workers fork; each worker fills its own caches."""
 
-    def __init__(self, views: Views, config: SiteConfig, site_urls: urls.Urls, digests: Mapping[str, bytes]) -> None:
+    def __init__(self, views: Views, config: SiteConfig, site_urls: urls.Urls, digests: Mapping[str, bytes],
+                 saved_cards: Mapping[str, Card] = {}) -> None:
         self.views, self.config, self.site_urls, self.digests = views, config, site_urls, digests
+        self.saved_cards = saved_cards  # paper id -> Card, made by earlier builds under the same site key
+        self.new_cards: dict[str, Card] = {}  # made by this process
         self._env: jinja2.Environment | None = None
         self._cards: dict[str, Markup] = {}
 
@@ -90,15 +100,21 @@ class Renderer:
         """The page's context, completed with what it shows of its papers."""
         if page.paper is not None:
             return {**page.context, "view": self.views.paper_view(page.paper)}
-        return {**page.context, "papers": [self.views.summary(i) for i in page.papers],
-                "cards": [self.card(i) for i in page.papers]}
+        return {**page.context, "papers": Summaries(self.views, page.papers), "cards": [self.card(i) for i in page.papers]}
 
     def card(self, pid: str) -> Markup:
-        """A paper as listings show it: rendered once, then reused by every page that lists it."""
+        """A paper as listings show it: rendered once, then reused by every page that lists it,
+        and by later builds while its file is unchanged."""
         made = self._cards.get(pid)
         if made is None:
-            html = self.env.get_template(CARD_TEMPLATE).render(p=self.views.summary(pid))
-            made = self._cards[pid] = Markup(html.strip("\n"))
+            saved, digest = self.saved_cards.get(pid), self.digests.get(pid)
+            if saved is not None and saved.digest == digest:
+                html = saved.html
+            else:
+                html = self.env.get_template(CARD_TEMPLATE).render(p=self.views.summary(pid)).strip("\n")
+                if digest is not None:
+                    self.new_cards[pid] = Card(digest, html)
+            made = self._cards[pid] = Markup(html)
         return made
 
     def _feed(self, feed: Feed) -> bytes:
@@ -108,50 +124,67 @@ class Renderer:
                         self.views.tag_names, abstracts)
 
 
-def render_jobs(jobs: Sequence[Job], renderer: Renderer, stage: Path, known: Mapping[str, bytes],
-                workers: int | None = None, flat: bool = False) -> list[bytes]:
-    """Render into `stage` every job whose key is not the one `known` has for its file.
+@dataclass
+class Rendered:
+    """What `render_jobs` made: every job's key, the bytes of changed jobs it kept in memory (by
+    job index; the other changed jobs were written to the stage folder), and the cards it made."""
 
-    Returns every job's key. `flat`: the n-th job is written to `stage`/n rather than to its own
-    path, which spares making a tree of folders only to move the files out of it again.
+    keys: list[bytes]
+    held: dict[int, bytes] = field(default_factory=dict)
+    cards: dict[str, Card] = field(default_factory=dict)
+
+
+def render_jobs(jobs: Sequence[Job], renderer: Renderer, stage: Path, known: Mapping[str, bytes],
+                workers: int | None = None, hold: int = 0) -> Rendered:
+    """Render every job whose key is not the one `known` has for its file.
+
+    Up to `hold` bytes of them are kept in memory, the n-th job's under n; the others are written
+    to `stage`: to their own path in it if `hold` is 0 (a cold build), else to `stage`/n, which
+    spares making a tree of folders only to move the files out of it again.
     On more than one core the jobs are dealt out to forked workers, which inherit everything
     instead of receiving it pickled.
     """
     workers = worker_count(workers, len(jobs), PARALLEL_FROM)
     if workers == 1:
-        return _render_share(jobs, range(len(jobs)), renderer, stage, known, flat)
+        return _render_share(jobs, range(len(jobs)), renderer, stage, known, hold)
     global _SHARED
-    _SHARED = (jobs, renderer, stage, known, flat, workers)
+    _SHARED = (jobs, renderer, stage, known, hold // workers, workers)
     try:
         shares = fork_map(_render_dealt, range(workers), workers)
     finally:
         _SHARED = None
-    keys = [b""] * len(jobs)
+    rendered = Rendered([b""] * len(jobs))
     for k, share in enumerate(shares):
-        keys[k::workers] = share
-    return keys
+        rendered.keys[k::workers] = share.keys
+        rendered.held.update(share.held)
+        rendered.cards.update(share.cards)
+    return rendered
 
 
 _SHARED: tuple | None = None
 
 
-def _render_dealt(k: int) -> list[bytes]:
+def _render_dealt(k: int) -> Rendered:
     assert _SHARED is not None
-    jobs, renderer, stage, known, flat, workers = _SHARED
-    return _render_share(jobs, range(k, len(jobs), workers), renderer, stage, known, flat)
+    jobs, renderer, stage, known, hold, workers = _SHARED
+    return _render_share(jobs, range(k, len(jobs), workers), renderer, stage, known, hold)
 
 
 def _render_share(jobs: Sequence[Job], share: range, renderer: Renderer, stage: Path,
-                  known: Mapping[str, bytes], flat: bool) -> list[bytes]:
-    keys = []
+                  known: Mapping[str, bytes], hold: int) -> Rendered:
+    rendered = Rendered([], cards=renderer.new_cards)
     made: set[str] = set()  # folders this process has made already: mkdir is a system call each
     for n in share:
         job = jobs[n]
         key, file = renderer.key(job), output_file(job)
         if known.get(file) != key:
-            _write(stage / (str(n) if flat else file), renderer.render(job), made)
-        keys.append(key)
-    return keys
+            data = renderer.render(job)
+            if len(data) <= hold:
+                rendered.held[n], hold = data, hold - len(data)
+            else:
+                _write(stage / (str(n) if known else file), data, made)
+        rendered.keys.append(key)
+    return rendered
 
 
 def _write(path: Path, data: bytes, made: set[str]) -> None:
@@ -169,24 +202,30 @@ def keys_by_file(jobs: Sequence[Job], keys: Sequence[bytes]) -> dict[str, bytes]
     return {output_file(job): key for job, key in zip(jobs, keys)}
 
 
-def apply_changes(stage: Path, output: Path, jobs: Sequence[Job], keys: Sequence[bytes],
-                  known: Mapping[str, bytes]) -> tuple[int, int]:
-    """Move the files a flat render left in `stage` into `output` (each rename atomic), delete
-    the files the site no longer has. Returns (moved, deleted)."""
+def apply_changes(stage: Path, output: Path, jobs: Sequence[Job], rendered: Rendered,
+                  known: Mapping[str, bytes], pool: Pool) -> tuple[int, int]:
+    """Put every changed file in `output`, each by one atomic rename, and delete the files the
+    site no longer has; what they replace or delete becomes a spare of `pool`, and files held
+    in memory are written over spares. Returns (moved, deleted)."""
     moved = 0
-    for n, (job, key) in enumerate(zip(jobs, keys)):
+    for n, (job, key) in enumerate(zip(jobs, rendered.keys)):
         file = output_file(job)
         if known.get(file) != key:
             target = output / file
             if not target.parent.is_dir():
                 target.parent.mkdir(parents=True)
-            os.replace(stage / str(n), target)
+            data = rendered.held.get(n)
+            new = stage / str(n) if data is None else pool.file_with(data)
+            pool.keep(target)
+            os.replace(new, target)
             moved += 1
     planned = {output_file(job) for job in jobs}
     gone = [file for file in known if file not in planned]
     for file in gone:
+        pool.keep(output / file)
         (output / file).unlink(missing_ok=True)
         _prune_empty(output / file, output)
+    pool.trim(len(jobs) // 4)
     return moved, len(gone)
 
 

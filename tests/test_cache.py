@@ -39,7 +39,7 @@ def test_a_few_changes_go_to_a_delta_and_many_rewrite_the_base(content, tmp_path
     saved = cache.ContentCache(path, b"k")
     saved.load()
     saved.save(load_content(content).files)
-    assert path.read_bytes() != base and not saved.delta_path.exists()
+    assert path.read_bytes() != base and not saved.file.delta_path.exists()
     assert cache.ContentCache(path, b"k").load() == load_content(content).files
 
 

@@ -133,6 +133,10 @@ def test_a_theme_overrides_one_template_and_falls_back_to_default(content: Path,
     (root / "themes/mine/templates/paper.html").write_text(
         '{% extends "base.html" %}{% block content %}<h1 class="mine">{{ view.paper.title }}</h1>{% endblock %}',
         encoding="utf-8")
+    (root / "themes/mine/templates/partials").mkdir()
+    (root / "themes/mine/templates/partials/list.html").write_text(  # a listing that reads the summaries
+        '<ol class="papers">{% for p in papers %}<li class="mine">{{ p.title }}</li>{% endfor %}</ol>',
+        encoding="utf-8")
     (root / "themes/mine/static/extra.css").write_text("/* mine */", encoding="utf-8")
     (root / "site.yaml").write_text("theme: mine\n", encoding="utf-8")
     write_content(content, "a.md", paper_file("2401.00001", "Forked", "listed: 2024-01-01\n"))
@@ -141,5 +145,5 @@ def test_a_theme_overrides_one_template_and_falls_back_to_default(content: Path,
     paper_html = (out / "papers/2401.00001/index.html").read_text(encoding="utf-8")
     assert '<h1 class="mine">Forked</h1>' in paper_html  # the fork's template
     assert 'class="site-header"' in paper_html  # ... inside the default base.html
-    assert 'class="papers"' in (out / "index.html").read_text(encoding="utf-8")  # default home page
+    assert '<li class="mine">Forked</li>' in (out / "index.html").read_text(encoding="utf-8")  # its listing
     assert (out / "static/extra.css").is_file() and (out / "static/style.css").is_file()

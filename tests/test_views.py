@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from generator.model import Paper
 from generator.taxonomy import build_archive
-from generator.views import PaperLink, Related, Views
+from generator.views import PaperLink, Related, Summaries, Views
 
 
 def related_by_definition(archive, pid, limit, window):
@@ -68,3 +68,12 @@ def test_views_are_made_once_and_shared():
     assert views.paper_view("a").related == (PaperLink("b", "B", "papers/b/", None),)
     assert views.links("a") is views.links("a")
     assert views.summary("a").tags[0].name == "Ex"
+
+
+def test_a_listings_summaries_are_made_when_a_template_reads_them():
+    archive = build_archive([Paper(id=i, title=i.upper()) for i in "abc"])
+    views = Views(archive, {})
+    summaries = Summaries(views, ("c", "a"))
+    assert not views._summaries  # nothing made yet
+    assert len(summaries) == 2 and [s.title for s in summaries] == ["C", "A"]
+    assert summaries[1] is views.summary("a") and [s.id for s in summaries[:1]] == ["c"]

@@ -156,3 +156,59 @@ def test_an_incremental_build_reindexes_search(seed, tmp_path):
     report = build(seed, out, CONFIG, cache_dir=tmp_path / "cache")
     assert report.written < report.files and page_count(out) == before + 3
     assert not list(tmp_path.glob(".out.*"))  # no scratch folder left beside the output
+
+
+@pytest.mark.parametrize("hold", [0, 20_000])
+def test_pages_held_in_memory_or_written_aside_give_the_same_site(hold, seed, tmp_path, monkeypatch):
+    monkeypatch.setattr("generator.build.HOLD_BYTES", hold)  # none, or some of the changed pages
+    build_twice(seed, tmp_path / "out", tmp_path / "cache", EDITS["new day"])
+    assert tree_snapshot(tmp_path / "out") == cold(seed, tmp_path / "cold")
+
+
+def test_a_rebuild_writes_over_the_files_it_replaced(seed, tmp_path):
+    """Making a file costs ten times writing one on the build machine: replaced pages are kept
+    as spares, and every page a later build changes is written over one of them."""
+    def inodes(out: Path) -> dict[str, int]:
+        return {str(p.relative_to(out)): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    upvotes = "filip-fine-grained-interactive-language-image-pre-training.md"
+    build_twice(seed, out, cache_dir, lambda c: edit_file(c, upvotes, r"^upvotes: \d+", "upvotes: 977"))
+    before = inodes(out)
+    spares = {p.stat().st_ino for p in cache.CacheFiles.of(cache_dir, seed, out).spares.iterdir()}
+    edit_file(seed, upvotes, r"^upvotes: \d+", "upvotes: 978")
+    report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    after = inodes(out)
+    changed = {file for file in after if after[file] != before[file]}
+    assert len(changed) == report.written > 1
+    assert {after[file] for file in changed} <= set(before.values()) | spares  # written over, none made
+    assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
+
+
+def test_a_card_is_rendered_again_only_when_its_papers_file_changed(seed, tmp_path):
+    from generator import urls
+    from generator.loader import load_content
+    from generator.taxonomy import build_archive
+    from generator.views import Views
+    from generator.writer import Renderer
+
+    loaded = load_content(seed)
+    archive = build_archive(loaded.papers)
+    old, new = archive.order[:2]
+    saved = {old: cache.Card(loaded.digests[old], "<li>kept from the last build</li>"),
+             new: cache.Card(b"the digest of an older file", "<li>stale</li>")}
+    renderer = Renderer(Views(archive, {}), CONFIG, urls.Urls(CONFIG.base_url), loaded.digests, saved)
+    assert renderer.card(old) == "<li>kept from the last build</li>" and old not in renderer.new_cards
+    assert archive.papers[new].title in renderer.card(new) and renderer.new_cards[new].digest == loaded.digests[new]
+
+
+def test_saved_cards_round_trip_without_the_papers_gone(tmp_path):
+    path = tmp_path / "cards.pickle"
+    first = cache.CardCache(path, b"site")
+    assert first.load() == {}
+    first.save({"a", "b"}, {"a": cache.Card(b"1", "<li>a</li>"), "b": cache.Card(b"2", "<li>b</li>")})
+    second = cache.CardCache(path, b"site")
+    assert second.load() == {"a": (b"1", "<li>a</li>"), "b": (b"2", "<li>b</li>")}
+    second.save({"a", "c"}, {"c": cache.Card(b"3", "<li>c</li>")})  # b is gone, c is new
+    assert cache.CardCache(path, b"site").load() == {"a": (b"1", "<li>a</li>"), "c": (b"3", "<li>c</li>")}
+    assert cache.CardCache(path, b"another theme").load() == {}
