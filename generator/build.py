@@ -126,7 +126,7 @@ def build(
 
 
 def _remember(files: cache.CacheFiles, content_cache: cache.ContentCache, code_key: bytes, site_key: bytes,
-              loaded: LoadResult, warnings: tuple, output_id: tuple[int, int] | None, keys: dict[str, bytes],
+              loaded: LoadResult, warnings: tuple, output_id: tuple[int, int, int] | None, keys: dict[str, bytes],
               pages: int, known: Mapping) -> None:
     """Save what the next build can reuse; the parsed content only if some of it changed."""
     stamps = {path: (e.size, e.mtime_ns) for path, e in loaded.files.items()}

@@ -18,12 +18,13 @@ They are trusted only when these keys match:
   output. Parsed papers are reused only under the same code.
 - `site_key`: `code_key` plus the theme's files, the config and the build options. The record
   of written files is reused only under the same site key, and only for the same output folder
-  (same device and inode: a folder someone replaced is rebuilt from scratch).
+  (same device, inode and modification time: a folder someone replaced is rebuilt from scratch).
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import operator
 import os
 import pickle
 from collections.abc import Container, Mapping
@@ -36,10 +37,10 @@ from generator.fsutil import write_atomic
 from generator.loader import FileEntry, Stamp
 from generator.model import Paper, Problem
 
-FORMAT = 2  # bump when what is pickled changes shape
+FORMAT = 3  # bump when what is pickled changes shape
 LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "python-slugify", "markupsafe")
 GENERATOR_DIR = Path(__file__).resolve().parent
-_PAPER_FIELDS = tuple(f.name for f in dataclasses.fields(Paper))
+_paper_row = operator.attrgetter(*(f.name for f in dataclasses.fields(Paper)))  # Paper -> tuple of its fields
 
 
 @dataclass
@@ -47,7 +48,7 @@ class BuildState:
     code_key: bytes = b""
     site_key: bytes = b""
     stamps: dict[str, Stamp] = field(default_factory=dict)  # content file -> stamp when last read
-    output_id: tuple[int, int] | None = None  # (st_dev, st_ino) of the output folder
+    output_id: tuple[int, int, int] | None = None  # see `folder_id`
     manifest: dict[str, bytes] = field(default_factory=dict)  # output file -> key of its bytes
     papers: int = 0  # figures of that build, for the report of a build with nothing to do
     pages: int = 0
@@ -163,7 +164,7 @@ class CardCache:
 
 
 def _row(entry: FileEntry) -> tuple:
-    paper = tuple(getattr(entry.paper, f) for f in _PAPER_FIELDS) if entry.paper else None
+    paper = _paper_row(entry.paper) if entry.paper else None
     return entry.size, entry.mtime_ns, entry.digest, paper, entry.problems
 
 
@@ -187,12 +188,15 @@ def _save(path: Path, value: object) -> None:
     write_atomic(path, pickle.dumps((FORMAT, value), protocol=pickle.HIGHEST_PROTOCOL), durable=False)
 
 
-def folder_id(folder: Path) -> tuple[int, int] | None:
+def folder_id(folder: Path) -> tuple[int, int, int] | None:
+    """Which folder this is, and when an entry was last added to it or removed from it: a folder
+    that someone replaced, or whose top level someone changed, has another id. The modification
+    time tells a new folder that got the old one's inode number apart from it."""
     try:
         st = os.stat(folder)
     except FileNotFoundError:
         return None
-    return st.st_dev, st.st_ino
+    return st.st_dev, st.st_ino, st.st_mtime_ns
 
 
 def code_key() -> bytes:

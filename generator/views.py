@@ -144,30 +144,31 @@ class Related:
 
     def __init__(self, archive: Archive, limit: int = 5, window: int = 50) -> None:
         self.archive, self.limit, self.window = archive, limit, window
-        # Both on the timeline rather than in listing order, so that re-voting a paper changes nobody's related
-        self.position = archive.position
-        self.tags = {slug: tuple(sorted(ids, key=self.position.__getitem__)) for slug, ids in archive.tags.items()}
-        self.in_tag = {slug: {pid: i for i, pid in enumerate(ids)} for slug, ids in self.tags.items()}
+        # On the timeline rather than in listing order, so that re-voting a paper changes nobody's
+        # related papers; as timeline positions, which are cheaper to compare than ids.
+        self.position, self.timeline = archive.position, archive.timeline
+        self.tags = {slug: sorted(self.position[pid] for pid in ids) for slug, ids in archive.tags.items()}
+        self.in_tag = {slug: {spot: i for i, spot in enumerate(spots)} for slug, spots in self.tags.items()}
 
     def of(self, pid: str) -> tuple[str, ...]:
         here = self.position[pid]
-        windows = [self._window(slug, pid) for slug in self.archive.papers[pid].tags]
-        sets = [set(ids) for ids, _ in windows]
+        windows = [self._window(slug, here) for slug in self.archive.papers[pid].tags]
+        sets = [set(spots) for spots, _ in windows] if len(windows) > 1 else []
         # Papers in two or more of the windows rank first: few, so they are ranked in full.
-        multi = set().union(*(a & b for i, a in enumerate(sets) for b in sets[i + 1 :])) - {pid}
-        ranked = sorted((-sum(o in s for s in sets), abs(self.position[o] - here), o) for o in multi)[: self.limit]
+        multi = set().union(*(a & b for i, a in enumerate(sets) for b in sets[i + 1 :])) - {here}
+        ranked = sorted((-sum(o in s for s in sets), abs(o - here), self.timeline[o]) for o in multi)[: self.limit]
         need = self.limit - len(ranked)
         if need > 0:  # then the nearest papers in one window only: windows are in time order
             reach = need + len(multi)
-            near = {o for ids, at in windows for o in ids[max(0, at - reach) : at + reach + 1]} - multi - {pid}
-            ranked += sorted((-1, abs(self.position[o] - here), o) for o in near)[:need]
+            near = {o for spots, at in windows for o in spots[max(0, at - reach) : at + reach + 1]} - multi - {here}
+            ranked += sorted((-1, abs(o - here), self.timeline[o]) for o in near)[:need]
         return tuple(o for _, _, o in ranked)
 
-    def _window(self, slug: str, pid: str) -> tuple[tuple[str, ...], int]:
-        """The papers within `window` of `pid` in the tag's list, and where `pid` is in them."""
-        ids, at = self.tags[slug], self.in_tag[slug][pid]
+    def _window(self, slug: str, here: int) -> tuple[list[int], int]:
+        """The papers within `window` of the paper at `here` in the tag's list, and where it is in them."""
+        spots, at = self.tags[slug], self.in_tag[slug][here]
         start = max(0, at - self.window)
-        return ids[start : at + self.window + 1], at - start
+        return spots[start : at + self.window + 1], at - start
 
 
 class Summaries(Sequence):
@@ -198,7 +199,7 @@ class Views:
         self.related = Related(archive)
         self._summaries: dict[str, Summary] = {}
         self._abstracts: dict[str, str] = {}
-        self._links: dict[str, tuple] = {}
+        self._linked: dict[str, tuple] = {}
 
     def summary(self, pid: str) -> Summary:
         made = self._summaries.get(pid)
@@ -214,15 +215,19 @@ class Views:
             made = self._abstracts[pid] = render_abstract(self.archive.papers[pid].abstract)
         return made
 
-    def links(self, pid: str) -> tuple[PaperLink | None, PaperLink | None, tuple[PaperLink, ...]]:
-        """(newer, older, related): the other papers a paper's page links to."""
-        made = self._links.get(pid)
+    def linked(self, pid: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+        """(newer, older, related): the ids of the other papers a paper's page links to."""
+        made = self._linked.get(pid)
         if made is None:
-            newer, older = self.archive.neighbours(pid)
-            papers = self.archive.papers
-            made = self._links[pid] = (newer and paper_link(papers[newer]), older and paper_link(papers[older]),
-                                       tuple(paper_link(papers[r]) for r in self.related.of(pid)))
+            made = self._linked[pid] = (*self.archive.neighbours(pid), self.related.of(pid))
         return made
+
+    def links(self, pid: str) -> tuple[PaperLink | None, PaperLink | None, tuple[PaperLink, ...]]:
+        """(newer, older, related) as the page shows them."""
+        newer, older, related = self.linked(pid)
+        papers = self.archive.papers
+        return (newer and paper_link(papers[newer]), older and paper_link(papers[older]),
+                tuple(paper_link(papers[r]) for r in related))
 
     def paper_view(self, pid: str) -> PaperView:
         paper = self.archive.papers[pid]

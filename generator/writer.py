@@ -86,8 +86,16 @@ class Renderer:
         for pid in papers:  # the papers the job shows in full (or as summaries)
             digest.update(self.digests.get(pid) or repr(self.views.archive.papers[pid]).encode())
         if isinstance(job, Page) and job.paper is not None:  # and those its page only links to
-            digest.update(repr(self.views.links(job.paper)).encode())
+            digest.update(self._links_key(job.paper))
         return digest.digest()
+
+    def _links_key(self, pid: str) -> bytes:
+        """What a paper page shows of the papers it links to (see `views.PaperLink`): their titles
+        and dates, so that a re-vote or an edited abstract elsewhere leaves the page as it was."""
+        newer, older, related = self.views.linked(pid)
+        papers = self.views.archive.papers
+        return "\0".join(f"{o}\x1f{papers[o].title}\x1f{papers[o].archive_date}" if o else ""
+                         for o in (newer, older, *related)).encode()
 
     def render(self, job: Job) -> bytes:
         if isinstance(job, Output):

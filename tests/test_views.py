@@ -66,7 +66,7 @@ def test_views_are_made_once_and_shared():
     views = Views(archive, {"x": "Ex"})
     assert views.summary("a") is views.summary("a")
     assert views.paper_view("a").related == (PaperLink("b", "B", "papers/b/", None),)
-    assert views.links("a") is views.links("a")
+    assert views.linked("a") is views.linked("a")
     assert views.summary("a").tags[0].name == "Ex"
 
 
