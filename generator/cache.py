@@ -1,13 +1,13 @@
-"""What one build leaves for the next: parsed content files and what was written where.
+"""What one build leaves for the next: parsed content files, cards and what was written where.
 
-Two pickles per (content folder, output folder) pair under the cache folder (default
-`.cache/broadsheet/`), safe to delete at any time (the next build is then a cold one):
+For each (content folder, output folder) pair, under the cache folder (default
+`.cache/broadsheet/`), all safe to delete at any time (the next build is then a cold one):
 
 - `build-*.pickle`, small: the keys below, each content file's stamp (size, modification
   time), and the key of every output file. A build whose stamps and keys all match stops
   after reading only this.
-- `content-*.pickle`, large: every content file as parsed (its Paper or problems), so that
-  only new or changed files are parsed again.
+- `content-*.pickle`, large, with a `-delta` beside it: every content file as parsed (its
+  Paper or problems), so that only new or changed files are parsed again.
 - `cards-*.pickle`: each paper's card in listings, as rendered, so that only new or changed
   papers' cards are rendered again.
 - `spares-*/`: output files that incremental builds replaced, to be written over (see `spares`).
@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
+
+from markupsafe import Markup
 
 from generator.fsutil import write_atomic
 from generator.loader import FileEntry, Stamp
@@ -140,7 +142,7 @@ class Card(NamedTuple):
     paper's file it was made from."""
 
     digest: bytes
-    html: str
+    html: Markup  # saved as Markup, so that it is used as it is loaded, without a copy
 
 
 class CardCache:

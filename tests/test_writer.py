@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from generator import cache
 from generator.build import BuildError, build
@@ -195,11 +196,12 @@ def test_a_card_is_rendered_again_only_when_its_papers_file_changed(seed, tmp_pa
     loaded = load_content(seed)
     archive = build_archive(loaded.papers)
     old, new = archive.order[:2]
-    saved = {old: cache.Card(loaded.digests[old], "<li>kept from the last build</li>"),
-             new: cache.Card(b"the digest of an older file", "<li>stale</li>")}
+    saved = {old: cache.Card(loaded.digests[old], Markup("<li>kept from the last build</li>")),
+             new: cache.Card(b"the digest of an older file", Markup("<li>stale</li>"))}
     renderer = Renderer(Views(archive, {}), CONFIG, urls.Urls(CONFIG.base_url), loaded.digests, saved)
-    assert renderer.card(old) == "<li>kept from the last build</li>" and old not in renderer.new_cards
-    assert archive.papers[new].title in renderer.card(new) and renderer.new_cards[new].digest == loaded.digests[new]
+    assert renderer.card(old) == "<li>kept from the last build</li>"
+    assert archive.papers[new].title in renderer.card(new)
+    assert renderer.made_cards() == {new: (loaded.digests[new], renderer.card(new))}
 
 
 def test_saved_cards_round_trip_without_the_papers_gone(tmp_path):
