@@ -159,7 +159,7 @@ def render_jobs(jobs: Sequence[Job], renderer: Renderer, stage: Path, known: Map
     if workers == 1:
         return _render_share(jobs, range(len(jobs)), renderer, stage, known, hold)
     global _SHARED
-    _SHARED = (jobs, renderer, stage, known, hold // workers, workers)
+    _SHARED = (jobs, renderer, stage, known, hold // workers, workers, os.getpid())
     try:
         shares = fork_map(_render_dealt, range(workers), workers)
     finally:
@@ -177,9 +177,9 @@ _SHARED: tuple | None = None
 
 def _render_dealt(k: int) -> Rendered:
     assert _SHARED is not None
-    jobs, renderer, stage, known, hold, workers = _SHARED
+    jobs, renderer, stage, known, hold, workers, parent = _SHARED
     rendered = _render_share(jobs, range(k, len(jobs), workers), renderer, stage, known, hold)
-    if not known:
+    if not known and os.getpid() != parent:
         # A cold build keeps only the cards its parent made: sending a worker's 20,000 cards back
         # raised the peak memory of a 20,000-paper build by 190 MB. A later build renders the few
         # cards of papers that only the workers' pages list.

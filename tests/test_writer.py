@@ -214,3 +214,20 @@ def test_saved_cards_round_trip_without_the_papers_gone(tmp_path):
     second.save({"a", "c"}, {"c": cache.Card(b"3", "<li>c</li>")})  # b is gone, c is new
     assert cache.CardCache(path, b"site").load() == {"a": (b"1", "<li>a</li>"), "c": (b"3", "<li>c</li>")}
     assert cache.CardCache(path, b"another theme").load() == {}
+
+
+def test_a_build_saves_its_cards_for_the_next(seed, tmp_path):
+    from generator.loader import load_content
+
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    files = cache.CacheFiles.of(cache_dir, seed, out)
+    build(seed, out, CONFIG, jobs=2, search=False, cache_dir=cache_dir)
+    _, _, cold_cards = cache._load(files.cards)
+    papers = load_content(seed)
+    assert len(cold_cards) > len(papers.papers) / 2  # those the parent process made (see writer._render_dealt)
+    EDITS["upvotes"](seed)
+    build(seed, out, CONFIG, jobs=2, search=False, cache_dir=cache_dir)
+    edited = next(p.id for p in papers.papers if "filip" in p.source_path)
+    _, _, base = cache._load(files.cards)
+    _, changed, _ = cache._load(files.cards.with_name(files.cards.stem + "-delta.pickle"))
+    assert changed[edited][0] == load_content(seed).digests[edited] != base[edited][0]
