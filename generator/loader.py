@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,14 +56,19 @@ class LoadResult:
         return [p for p in self.problems if p.is_error]
 
 
-def content_files(content_dir: Path) -> list[Path]:
-    """Every paper file, in a stable order."""
-    return sorted((Path(content_dir) / PAPERS_DIR).rglob("*.md"))
+def content_files(content_dir: Path) -> list[str]:
+    """Every paper file, in a stable order (folder by folder, as pathlib sorts paths)."""
+    # os.walk and strings rather than Path.rglob: half the time (0.1 s for 20,000 files), which a
+    # build with nothing to do spends mostly here.
+    found: list[str] = []
+    for folder, _, names in os.walk(Path(content_dir) / PAPERS_DIR):
+        found += [os.path.join(folder, name) for name in names if name.endswith(".md")]
+    return sorted(found, key=lambda path: path.split(os.sep))
 
 
 def scan(content_dir: Path) -> dict[str, Stamp]:
     """Every paper file, in a stable order, with its stamp."""
-    return {str(path): _stamp(path) for path in content_files(content_dir)}
+    return {path: _stamp(path) for path in content_files(content_dir)}
 
 
 def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None, jobs: int | None = None,
@@ -84,8 +90,8 @@ def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None
     return LoadResult(tuple(papers), tuple(problems), {path: files[path] for path in stamps})
 
 
-def _stamp(path: Path) -> Stamp:
-    st = path.stat()
+def _stamp(path: str) -> Stamp:
+    st = os.stat(path)
     return st.st_size, st.st_mtime_ns
 
 

@@ -2,7 +2,7 @@ import datetime as dt
 import os
 import time
 
-from generator.loader import RACY_NS, load_content
+from generator.loader import RACY_NS, content_files, load_content
 from tests.conftest import paper_file, write_content
 
 
@@ -85,3 +85,10 @@ def test_a_file_edited_within_the_clock_tick_of_its_last_read_is_read_again(cont
     path.write_text(paper_file("a", "Title 2"), encoding="utf-8")
     os.utime(path, ns=(stamp, stamp))
     assert load_content(content, first.files).papers[0].title == "Title 2"
+
+
+def test_content_files_come_folder_by_folder_in_a_stable_order(content):
+    for i, name in enumerate(("2024-x/a.md", "2024/b.md", "2024/a.md", "2024/notes.txt", "a.md")):
+        write_content(content, name, paper_file(f"p{i}", "T"))
+    papers = content / "papers"
+    assert [os.path.relpath(f, papers) for f in content_files(content)] == ["2024/a.md", "2024/b.md", "2024-x/a.md", "a.md"]
