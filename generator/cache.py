@@ -33,8 +33,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
-from markupsafe import Markup
-
 from generator.fsutil import write_atomic
 from generator.loader import FileEntry, Stamp
 from generator.model import Paper, Problem
@@ -142,7 +140,7 @@ class Card(NamedTuple):
     paper's file it was made from."""
 
     digest: bytes
-    html: Markup  # saved as Markup, so that it is used as it is loaded, without a copy
+    html: str
 
 
 class CardCache:
