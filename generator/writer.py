@@ -157,8 +157,8 @@ def render_jobs(jobs: Sequence[Job], renderer: Renderer, stage: Path, known: Map
     """Render every job whose key is not the one `known` has for its file.
 
     Up to `hold` bytes of them are kept in memory, the n-th job's under n; the others are written
-    to `stage`: to their own path in it if `hold` is 0 (a cold build), else to `stage`/n, which
-    spares making a tree of folders only to move the files out of it again.
+    to `stage`: to their own path in it if nothing is `known` (a cold build), else to `stage`/n,
+    which spares making a tree of folders only to move the files out of it again.
     On more than one core the jobs are dealt out to forked workers, which inherit everything
     instead of receiving it pickled.
     """
