@@ -32,11 +32,12 @@ def test_check_passes_on_the_shipped_content():
 def test_build_with_base_url_and_failed_build_message(tmp_path, content):
     write_content(content, "2024/x.md", paper_file("x", "X", "published: 2024-01-01\n"))
     output = tmp_path / "out"
-    ok = run("build", "--content", str(content), "--output", str(output), "--base-url", "https://h.example/sub")
+    cache = ["--cache", str(tmp_path / "cache")]  # not the repository's own .cache/
+    ok = run("build", "--content", str(content), "--output", str(output), "--base-url", "https://h.example/sub", *cache)
     assert ok.returncode == 0, ok.stderr
     assert 'href="/sub/papers/x/"' in (output / "index.html").read_text(encoding="utf-8")
     write_content(content, "2024/y.md", "---\ntitle: Y\nlisted: yesterday\n---\n")
-    failed = run("build", "--content", str(content), "--output", str(output))
+    failed = run("build", "--content", str(content), "--output", str(output), *cache)
     assert failed.returncode == 1
     assert "left as it was" in failed.stderr and "y.md:3: listed" in failed.stderr
 

@@ -44,7 +44,8 @@ def test_search_page_points_at_the_bundle_under_the_sub_path(content: Path, site
 def test_no_search_skips_pagefind(content: Path, site_root: Path, tmp_path: Path, monkeypatch) -> None:
     three_papers(content)
     monkeypatch.chdir(site_root)
-    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out"), "--no-search"]) == 0
+    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out"), "--no-search",
+                 "--cache", str(tmp_path / "cache")]) == 0
     assert (tmp_path / "out/index.html").is_file()
     assert not (tmp_path / "out/pagefind").exists()
 
