@@ -112,25 +112,19 @@ class PaperView:
 
 def paper_view(
     paper: Paper, tag_names: Mapping[str, str], newer: PaperLink | None, older: PaperLink | None,
-    related: tuple[PaperLink, ...] = (), abstract_html: str | None = None,
+    related: tuple[PaperLink, ...] = (),
 ) -> PaperView:
     return PaperView(
         paper=paper,
         tags=tuple(tag_ref(s, tag_names) for s in paper.tags),
         links=paper_links(paper),
-        abstract_html=render_abstract(paper.abstract) if abstract_html is None else abstract_html,
+        abstract_html=render_abstract(paper.abstract),
         bibtex=bibtex_entry(paper),
         newer=newer,
         older=older,
         listed_path=urls.day(paper.listed) if paper.listed else None,
         related=related,
     )
-
-
-def related_papers(archive: Archive, limit: int = 5, window: int = 50) -> dict[str, tuple[str, ...]]:
-    """Paper id -> ids of the papers sharing most tags with it (see `Related`)."""
-    related = Related(archive, limit, window)
-    return {pid: related.of(pid) for pid in archive.papers}
 
 
 class Related:
@@ -230,5 +224,4 @@ class Views:
                 tuple(paper_link(papers[r]) for r in related))
 
     def paper_view(self, pid: str) -> PaperView:
-        paper = self.archive.papers[pid]
-        return paper_view(paper, self.tag_names, *self.links(pid), render_abstract(paper.abstract))
+        return paper_view(self.archive.papers[pid], self.tag_names, *self.links(pid))

@@ -11,7 +11,7 @@ from generator.config import SiteConfig, load_config
 from generator.model import Paper
 from generator.pages import plan_pages
 from generator.taxonomy import build_archive
-from generator.views import related_papers
+from generator.views import Related
 from tests.conftest import REPO, paper_file, write_content
 from tests.themesite import build_archive_site
 
@@ -68,21 +68,21 @@ def test_related_papers_share_tags_most_shared_first() -> None:
         paper("a", 1, tags=("x", "y")), paper("b", 2, tags=("x", "y")), paper("c", 3, tags=("x",)),
         paper("d", 4, tags=("z",)), paper("e", 5),
     ])
-    related = related_papers(archive)
-    assert related["a"] == ("b", "c")  # b shares two tags, c one; never itself
-    assert related["d"] == () and related["e"] == ()
+    related = Related(archive)
+    assert related.of("a") == ("b", "c")  # b shares two tags, c one; never itself
+    assert related.of("d") == () and related.of("e") == ()
 
 
 def test_related_papers_ties_go_to_the_nearest_in_time() -> None:
     archive = build_archive([paper(str(i), i, tags=("x",)) for i in range(1, 10)])
-    assert related_papers(archive, limit=2)["5"] == ("4", "6")
+    assert Related(archive, limit=2).of("5") == ("4", "6")
 
 
 def test_related_papers_only_look_near_each_paper_in_a_huge_tag() -> None:
     # The window bounds the work per paper; a paper far away in a tag is not considered.
     archive = build_archive([paper(f"p{i:03d}", 1 + i % 28, tags=("big",), month=1 + i // 28) for i in range(300)])
-    related = related_papers(archive, limit=300, window=10)
-    assert all(len(ids) <= 20 for ids in related.values())
+    related = Related(archive, limit=300, window=10)
+    assert all(len(related.of(pid)) <= 20 for pid in archive.papers)
 
 
 def test_paper_page_lists_related_papers(content: Path, site_root: Path, tmp_path: Path) -> None:
