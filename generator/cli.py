@@ -1,60 +1,186 @@
-"""The `broadsheet` command: build, check, import-listing (and scrape/add from generator.scrape)."""
+"""The `broadsheet` command, and the one place where a failure becomes what the user reads.
+
+Exit status, the same for every command: 0 success, 1 failure, 2 a usage error (argparse),
+130 interrupted (Ctrl+C).
+"""
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
+import logging
+import os
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
+import generator
+from generator import options
 from generator.build import BuildError, build
 from generator.config import ConfigError, SiteConfig, load_config
+from generator.errors import UserError
 from generator.loader import load_content
 from generator.model import Problem
+from generator.search import SearchIndexError
+
+PROG = "broadsheet"
+LOG = logging.getLogger("generator")  # the package's modules log under it: generator.<module>
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "func"):
-        parser.print_help()
-        return 2
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)  # known before parsing can fail
     try:
+        args = make_parser().parse_args(argv)
+        debug = args.debug
+        configure_logging(args.verbosity)
+        if args.verbosity < 0 and hasattr(args, "progress"):
+            args.progress = False  # the scraper's progress bar
+        if not hasattr(args, "func"):
+            make_parser().print_help(sys.stderr)
+            return 2
         return args.func(args)
-    except ConfigError as exc:
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one handler: shown as one line, never hidden (--debug)
+        return fail(exc, debug)
+
+
+def fail(exc: Exception, debug: bool) -> int:
+    if isinstance(exc, ConfigError):
         return report(exc.problems)
+    if isinstance(exc, BrokenPipeError):  # `broadsheet ... | head`: the reader left; nothing to say
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit, so the final flush succeeds
+        return 1
+    if debug and not isinstance(exc, UserError):
+        traceback.print_exception(exc)
+    print(f"{PROG}: error: {failure_line(exc, debug)}", file=sys.stderr)
+    return 1
+
+
+def failure_line(exc: Exception, debug: bool = False) -> str:
+    """What went wrong, in one line: what the user can fix first, then what a program failed at."""
+    if isinstance(exc, UserError):
+        return one_line(exc.line())
+    if isinstance(exc, SearchIndexError):
+        return f"{one_line(str(exc))} (the search index; --no-search builds without it)"
+    if isinstance(exc, OSError) and exc.strerror:
+        files = " -> ".join(os.fsdecode(f) for f in (exc.filename, exc.filename2) if f is not None)
+        return f"{exc.strerror} ({files})" if files else exc.strerror
+    if isinstance(exc, OSError):  # raised with a message only, e.g. FileNotFoundError("no templates ...")
+        return one_line(str(exc))
+    hint = "" if debug else " (run again with --debug to see the traceback)"
+    return f"unexpected {type(exc).__name__}: {one_line(str(exc))}{hint}"
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def configure_logging(verbosity: int) -> None:
+    """Diagnostics (warnings, progress, details) go to stderr through logging: -q shows errors
+    only, -v adds details. Results (what was built, what would be imported) go to stdout."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    LOG.handlers[:] = [handler]  # replaced, not added: main() may run more than once in a process
+    LOG.propagate = False
+    LOG.setLevel({-1: logging.ERROR, 0: logging.INFO, 1: logging.DEBUG}[verbosity])
+
+
+def result(args: argparse.Namespace, text: str) -> None:
+    """A command's closing summary on stdout; left out under -q (the exit status says it)."""
+    if args.verbosity >= 0:
+        print(text)
+
+
+# -- the parser ---------------------------------------------------------------------------------
+
+def examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="broadsheet", description=__doc__)
-    sub = parser.add_subparsers(metavar="COMMAND")
-    p = sub.add_parser("build", help="build the site from content/ into output/")
-    add_common(p)
-    p.add_argument("--output", type=Path, default=Path("output"), help="output folder (default: output)")
-    p.add_argument("--base-url", help="the URL the site is served from (default: the config's base_url)")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    parser = argparse.ArgumentParser(
+        prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Broadsheet builds a static archive of the research papers listed on Hugging Face Daily Papers.",
+        epilog=examples(f"{PROG} build", f"{PROG} serve", f"{PROG} scrape --since 2025-10-01")
+        + f"\n\n'{PROG} COMMAND --help' shows a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {generator.__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    add_build(sub)
+    add_check(sub)
+    add_import_listing(sub)
+    add_serve(sub)
+    _add_optional_commands(sub)
+    for command in {id(p): p for p in [parser, *sub.choices.values()]}.values():
+        add_global_flags(command, top=command is parser)
+    return parser
+
+
+def add_global_flags(parser: argparse.ArgumentParser, top: bool) -> None:
+    """-q, -v and --debug, before or after the command: `broadsheet -q build` = `broadsheet build -q`."""
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keeps the examples' lines
+    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1, default=default(0),
+                       help="errors only: no warnings, progress or summary")
+    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=1, default=default(0),
+                       help="more detail about each step")
+    parser.add_argument("--debug", action="store_true", default=default(False),
+                        help="show the traceback of an unexpected error")
+
+
+def command(sub: argparse._SubParsersAction, name: str, about: str, *example_lines: str) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=about, description=about[0].upper() + about[1:] + ".",
+                          epilog=examples(*example_lines))
+
+
+def add_build(sub: argparse._SubParsersAction) -> None:
+    p = command(sub, "build", "build the site from content/ into output/",
+                f"{PROG} build", f"{PROG} build --base-url https://USER.github.io/REPO/",
+                f"{PROG} build --content ../papers --output /tmp/site --no-search")
+    add_paths(p, options.existing_folder("content folder"))
+    p.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output)")
+    p.add_argument("--base-url", type=options.site_url("--base-url"), metavar="URL",
+                   help="the absolute http(s) URL the site is served from (default: the config's base_url)")
+    p.add_argument("--jobs", type=options.whole_number("--jobs", 1), default=None, metavar="N",
+                   help="worker processes, 1 or more (default: all cores)")
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the Pagefind search index")
-    p.add_argument("--cache", type=Path, default=Path(".cache/broadsheet"),
+    p.add_argument("--cache", type=Path, default=Path(".cache/broadsheet"), metavar="DIR",
                    help="where builds keep what the next build can reuse; safe to delete (default: .cache/broadsheet)")
     p.add_argument("--no-cache", dest="cache", action="store_const", const=None,
                    help="build everything from scratch and record nothing")
     p.add_argument("--timings", action="store_true", help="print the wall time of each step")
     p.set_defaults(func=cmd_build)
-    p = sub.add_parser("check", help="validate every content file; print each problem as path:line: message")
-    add_common(p)
+
+
+def add_check(sub: argparse._SubParsersAction) -> None:
+    p = command(sub, "check", "validate every content file and print each problem as path:line: message",
+                f"{PROG} check", f"{PROG} check --content ../papers --config ../papers/site.yaml")
+    add_paths(p, options.existing_folder("content folder"))
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("import-listing", help="import the papers of a copied Daily Papers listing page")
-    add_common(p)
-    p.add_argument("file", type=Path, help="the text a browser copied from the listing page")
-    p.add_argument("--as-of", type=dt.date.fromisoformat, required=True, help="the day the page was copied (YYYY-MM-DD)")
+
+
+def add_import_listing(sub: argparse._SubParsersAction) -> None:
+    p = command(sub, "import-listing", "import the papers of a Daily Papers listing page as a browser copies it",
+                f"{PROG} import-listing listing.txt --as-of 2025-10-29 --dry-run",
+                f"{PROG} import-listing listing.txt --as-of 2025-10-29")
+    add_paths(p, options.new_or_existing_folder("content folder"))
+    p.add_argument("file", type=options.existing_file("listing file"), metavar="FILE", help="the text a browser copied from the page")
+    p.add_argument("--as-of", type=options.day("--as-of"), required=True, metavar="YYYY-MM-DD",
+                   help="the day the page was copied, YYYY-MM-DD (dates without a year are before it)")
+    p.add_argument("--dry-run", action="store_true", help="print the papers it would add; write nothing")
     p.set_defaults(func=cmd_import_listing)
-    p = sub.add_parser("serve", help="build, serve on localhost, rebuild and reload the page on every change")
-    add_common(p)
-    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1; 0 picks a free one (default: 8000)")
+
+
+def add_serve(sub: argparse._SubParsersAction) -> None:
+    p = command(sub, "serve", "build, serve on 127.0.0.1, rebuild and reload the page on every change",
+                f"{PROG} serve", f"{PROG} serve --port 0 --no-search")
+    add_paths(p, options.existing_folder("content folder"))
+    p.add_argument("--port", type=options.whole_number("--port", 0, 65535), default=8000, metavar="N",
+                   help="port on 127.0.0.1, 0 to 65535; 0 picks a free one (default: 8000)")
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the Pagefind search index")
     p.set_defaults(func=cmd_serve)
-    _add_optional_commands(sub)
-    return parser
 
 
 def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
@@ -65,50 +191,60 @@ def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
     add_commands(sub)
 
 
-def add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
-    parser.add_argument("--config", type=Path, default=None, help="site config (default: site.yaml if present)")
+def add_paths(parser: argparse.ArgumentParser, content: Callable[[str], Path]) -> None:
+    # The defaults are text so that argparse checks them like a given value: `build` in a folder
+    # without content/ says so instead of building an empty site.
+    parser.add_argument("--content", type=content, default="content", metavar="DIR", help="content folder (default: content)")
+    parser.add_argument("--config", type=options.existing_file("config file"), default=None, metavar="FILE",
+                        help="site config (default: site.yaml if present)")
 
+
+# -- the commands -------------------------------------------------------------------------------
 
 def site_config(args: argparse.Namespace) -> SiteConfig:
     config = load_config(args.config, root=Path("."))
     if getattr(args, "base_url", None):
-        base = args.base_url if args.base_url.endswith("/") else args.base_url + "/"
-        config = dataclasses.replace(config, base_url=base)
+        config = dataclasses.replace(config, base_url=args.base_url)
     return config
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     config = site_config(args)
     try:
-        result = build(args.content, args.output, config, jobs=args.jobs, search=args.search, cache_dir=args.cache)
+        done = build(args.content, args.output, config, jobs=args.jobs, search=args.search, cache_dir=args.cache)
     except BuildError as exc:
         print(f"build failed; {args.output}/ was left as it was.", file=sys.stderr)
         return report(exc.problems)
-    report(result.warnings)
-    print(f"built {result.papers} papers: {result.pages} pages, {result.files} files in {args.output}/"
-          f" ({result.written} written, {result.deleted} deleted)")
-    if args.timings:
-        for step, seconds in result.timings:
+    report(done.warnings)
+    result(args, f"built {done.papers} papers: {done.pages} pages, {done.files} files in {args.output}/"
+                 f" ({done.written} written, {done.deleted} deleted)")
+    for step, seconds in done.timings:
+        if args.timings:
             print(f"  {seconds:7.3f} s  {step}")
+        LOG.debug("%7.3f s  %s", seconds, step)
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     site_config(args)  # a broken site.yaml is a problem too
-    result = load_content(args.content)
-    status = report(result.problems)
-    errors, warnings = len(result.errors), len(result.problems) - len(result.errors)
-    print(f"checked {len(result.papers) + errors} files: {errors} error(s), {warnings} warning(s)")
+    loaded = load_content(args.content)
+    status = report(loaded.problems)
+    errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
+    result(args, f"checked {len(loaded.papers) + errors} files: {errors} error(s), {warnings} warning(s)")
     return status
 
 
 def cmd_import_listing(args: argparse.Namespace) -> int:
-    from generator.listing import import_listing
+    from generator.listing import plan_import, read_listing, write_plan
 
     config = site_config(args)
-    summary = import_listing(args.file, args.as_of, args.content, config)
-    print(summary)
+    plan = plan_import(read_listing(args.file, args.as_of), args.content, config)
+    if args.dry_run:
+        for planned in plan.new:
+            print(f"would add {planned.path}: {planned.paper.title}")
+        result(args, plan.summary(len(plan.new), "would be added") + "; nothing written (--dry-run)")
+        return 0
+    result(args, plan.summary(write_plan(plan, args.content)))
     return 0
 
 
@@ -121,7 +257,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def report(problems: list[Problem] | tuple[Problem, ...]) -> int:
-    """Print problems as path:line: message; 1 if any is an error."""
+    """Print problems as path:line: message (errors always, warnings unless -q); 1 if any is an error."""
     for problem in problems:
-        print(problem, file=sys.stderr)
+        if problem.is_error:
+            print(problem, file=sys.stderr)
+        else:
+            LOG.warning("%s", problem)
     return 1 if any(p.is_error for p in problems) else 0

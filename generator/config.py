@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.frontmatter import FrontMatterError, read_mapping
 from generator.model import Problem
@@ -45,6 +46,22 @@ class SiteConfig:
 
 CONFIG_FILE = "site.yaml"
 _SIMPLE = {f.name: f.type for f in fields(SiteConfig) if f.name not in ("tag_rules", "topic", "root")}
+URL_KEYS = ("base_url", "source_url", "arxiv_url")
+
+
+def url_problem(text: str) -> str | None:
+    """Why `text` cannot be a site's or a service's base URL (None if it can): it must be an
+    absolute http(s) URL with a host, since every link and feed URL is built on it."""
+    try:
+        parts = urlsplit(text)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:  # a bad port or IPv6 address
+        ok = False
+    if not ok or any(c.isspace() for c in text):
+        return f"{text!r} is not an absolute http(s) URL with a host, like https://USER.github.io/REPO/"
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        return f"{text!r} has a query or fragment; a base URL ends with its path"
+    return None
 
 
 def load_config(path: Path | None = None, root: Path = Path(".")) -> SiteConfig:
@@ -74,6 +91,8 @@ def _from_mapping(raw: dict[str, Any], lines: dict[str, int], where: str, root: 
             values[key] = _topic(value, Problem(where, line, ""), problems)
         elif key not in _SIMPLE:
             problems.append(Problem(where, line, f"unknown key {key!r} ignored", "warning"))
+        elif key in URL_KEYS and isinstance(value, str) and (problem := url_problem(value)):
+            problems.append(Problem(where, line, f"{key}: {problem}"))
         elif _type_ok(key, value):
             values[key] = value
         else:

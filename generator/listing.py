@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config import SiteConfig
-from generator.loader import load_content
+from generator.errors import UserError
+from generator.loader import content_files, load_content
 from generator.markup import TRAILING
 from generator.model import Paper
 from generator.slugs import slugify
-from generator.store import write_paper
+from generator.store import paper_path, write_paper
 from generator.tagging import compile_rules, match_tags
 
 MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
@@ -64,7 +65,8 @@ def _body_lines(text: str) -> list[str]:
     """Non-blank lines after the page header (the header ends with the listing's own date)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     end = max((i + 1 for i, line in enumerate(lines[:12]) if line in HEADER), default=0)
-    if end and end < len(lines) and DATE_LINE.fullmatch(lines[end]) and not DATE_LINE.fullmatch(lines[end]).group("year"):
+    page_date = DATE_LINE.fullmatch(lines[end]) if end and end < len(lines) else None
+    if page_date and not page_date["year"]:
         end += 1  # the page's own date ("Oct 29") follows the header
     return lines[end:]
 
@@ -113,14 +115,52 @@ def entry_to_paper(entry: ListingEntry, paper_id: str, tags: tuple[str, ...]) ->
     )
 
 
-def import_listing(file: Path, as_of: dt.date, content_dir: Path, config: SiteConfig) -> str:
-    """Write a file for each paper of the listing not already in the archive. Returns a summary."""
-    entries = parse_listing(file.read_text(encoding="utf-8"), as_of)
-    existing = load_content(content_dir).papers
+@dataclass(frozen=True)
+class Planned:
+    """A paper of the listing that is not in the archive yet, and the file it goes to."""
+
+    paper: Paper
+    path: Path
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    listed: int  # papers in the listing
+    new: tuple[Planned, ...]  # the others are in the archive already (by title)
+
+    def summary(self, added: int, verb: str = "added") -> str:
+        return f"{self.listed} papers in the listing: {added} {verb}, {self.listed - len(self.new)} already in the archive"
+
+
+def read_listing(file: Path, as_of: dt.date) -> list[ListingEntry]:
+    """The entries of a listing file; UserError if the file cannot be read as a listing."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"not UTF-8 text (byte {exc.start}): a listing is the text a browser copies", file) from None
+    entries = parse_listing(text, as_of)
+    recognised = sum(1 for entry in entries if _has_card(entry))
+    # A listing's papers each end with their card's line of authors or date; a few may lack it (1 of
+    # the 89 in the seed), text that is not a listing has none (README.md: 0 of the 14 "entries").
+    if recognised == 0 or recognised < len(entries) / 2:
+        found = f"only {recognised}" if recognised else "none"
+        raise UserError(f"not a Daily Papers listing: {found} of its {len(entries)} blocks of text read as a paper "
+                        "(a title, an abstract, then '• N authors' or a date)", file)
+    return entries
+
+
+def _has_card(entry: ListingEntry) -> bool:
+    return bool(entry.abstract) and (entry.author_count is not None or entry.published is not None)
+
+
+def plan_import(entries: list[ListingEntry], content_dir: Path, config: SiteConfig) -> ImportPlan:
+    """The listing's papers not already in the archive, each with a new id and file."""
+    existing = load_content(content_dir).papers if content_dir.is_dir() else []
     known_titles = {title_key(p.title) for p in existing}
-    taken = {p.id for p in existing}
+    # Ids of files that do not load too: a broken file is still a contributor's, never overwritten.
+    taken = {p.id for p in existing} | {Path(f).stem for f in content_files(content_dir)}
     rules = compile_rules(config.tag_rules)
-    added = 0
+    new = []
     for entry in entries:
         if title_key(entry.title) in known_titles:
             continue  # never overwrite: the file may hold a contributor's edits
@@ -128,8 +168,26 @@ def import_listing(file: Path, as_of: dt.date, content_dir: Path, config: SiteCo
         taken.add(paper_id)
         known_titles.add(title_key(entry.title))
         paper = entry_to_paper(entry, paper_id, match_tags(rules, entry.title, entry.abstract))
-        added += write_paper(content_dir, paper)
-    return f"{len(entries)} papers in the listing: {added} added, {len(entries) - added} already in the archive"
+        new.append(Planned(paper, paper_path(content_dir, paper_id, paper.archive_date)))
+    return ImportPlan(len(entries), tuple(new))
+
+
+def write_plan(plan: ImportPlan, content_dir: Path) -> int:
+    """Write each new paper's file; the number written."""
+    added = 0
+    for planned in plan.new:
+        try:
+            added += write_paper(content_dir, planned.paper, planned.path)
+        except OSError as exc:
+            raise UserError(f"cannot write a paper after {added} of {len(plan.new)}: {exc.strerror or exc}",
+                            planned.path) from exc
+    return added
+
+
+def import_listing(file: Path, as_of: dt.date, content_dir: Path, config: SiteConfig) -> str:
+    """Write a file for each paper of the listing not already in the archive. Returns a summary."""
+    plan = plan_import(read_listing(file, as_of), content_dir, config)
+    return plan.summary(write_plan(plan, content_dir))
 
 
 def title_key(title: str) -> str:

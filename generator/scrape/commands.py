@@ -18,7 +18,11 @@ SOURCE_ENV = "BROADSHEET_SOURCE_URL"
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("scrape", help="fetch Daily Papers into content/ (default: today and yesterday, UTC)")
+    p = subparsers.add_parser("scrape", help="fetch Daily Papers into content/ (default: today and yesterday, UTC)",
+                              description="Fetch Daily Papers into content/ (default: today and yesterday, UTC).",
+                              epilog="examples:\n  broadsheet scrape\n  broadsheet scrape --date 2025-10-29\n"
+                                     "  broadsheet scrape --since 2025-10-01 --until 2025-10-07\n"
+                                     "  broadsheet scrape --query 'speech recognition'")
     _common(p)
     when = p.add_mutually_exclusive_group()
     when.add_argument("--date", type=_day, help="one day, YYYY-MM-DD")
@@ -28,7 +32,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--refresh-days", type=_count, default=0, metavar="N",
                    help="also re-fetch the last N days, so that upvotes and comment counts stay current")
     p.set_defaults(func=cmd_scrape)
-    p = subparsers.add_parser("add", help="add or refresh single papers by arXiv id")
+    p = subparsers.add_parser("add", help="add or refresh single papers by arXiv id",
+                              description="Add or refresh single papers by arXiv id.",
+                              epilog="examples:\n  broadsheet add 2509.24002\n"
+                                     "  broadsheet add arXiv:2509.24002v2 https://arxiv.org/abs/2310.00653")
     _common(p)
     p.add_argument("ids", nargs="+", metavar="ID", help="arXiv ids (2509.24002, arXiv:2509.24002v2, an abs URL)")
     p.set_defaults(func=cmd_add)

@@ -1,0 +1,93 @@
+"""Command-line values, checked as they are read: each check turns the text into a value or
+raises `UserError` naming the option or path, so a mistake is one line, not a traceback later.
+
+These are argparse `type=` functions. argparse turns only ValueError/TypeError into usage
+errors (exit 2); a UserError passes through to `cli.main`, which prints it and exits 1.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from generator.config import url_problem
+from generator.errors import UserError
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def whole_number(option: str, low: int, high: int | None = None) -> Callable[[str], int]:
+    """A check for a whole number in [low, high]."""
+    bounds = f"from {low} to {high}" if high is not None else f">= {low}"
+
+    def check(text: str) -> int:
+        value = int(text) if re.fullmatch(r"[+-]?[0-9]{1,9}", text.strip()) else None
+        if value is None or value < low or (high is not None and value > high):
+            raise UserError(f"{text!r} is not a whole number {bounds}", option)
+        return value
+
+    return check
+
+
+def day(option: str) -> Callable[[str], dt.date]:
+    def check(text: str) -> dt.date:
+        try:
+            if ISO_DAY.fullmatch(text):
+                return dt.date.fromisoformat(text)
+        except ValueError:  # 2025-02-30: the right form, but no such day
+            raise UserError(f"{text!r} is not a day of the calendar", option) from None
+        raise UserError(f"{text!r} is not a date in the form YYYY-MM-DD", option)
+
+    return check
+
+
+def site_url(option: str) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        if problem := url_problem(text):
+            raise UserError(problem, option)
+        return text if text.endswith("/") else text + "/"
+
+    return check
+
+
+def existing_folder(what: str) -> Callable[[str], Path]:
+    """A folder that exists and can be read, e.g. existing_folder("content folder")."""
+    def check(text: str) -> Path:
+        path = Path(text)
+        if not path.exists():
+            raise UserError(f"{what} not found", path)
+        if not path.is_dir():
+            raise UserError(f"{what} is not a folder", path)
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise UserError(f"{what} cannot be read (permission denied)", path)
+        return path
+
+    return check
+
+
+def new_or_existing_folder(what: str) -> Callable[[str], Path]:
+    """A folder that may not exist yet (it is created), but is not a file."""
+    def check(text: str) -> Path:
+        path = Path(text)
+        return existing_folder(what)(text) if path.exists() or path.is_symlink() else path
+
+    return check
+
+
+def existing_file(what: str) -> Callable[[str], Path]:
+    """A regular file that exists and can be read, e.g. existing_file("config file")."""
+    def check(text: str) -> Path:
+        path = Path(text)
+        if not path.exists():
+            raise UserError(f"{what} not found", path)
+        if path.is_dir():
+            raise UserError(f"{what} is a folder, not a file", path)
+        if not path.is_file():
+            raise UserError(f"{what} is not a regular file", path)
+        if not os.access(path, os.R_OK):
+            raise UserError(f"{what} cannot be read (permission denied)", path)
+        return path
+
+    return check
