@@ -1,15 +1,20 @@
 """The `broadsheet` command as a user runs it: a real subprocess, real files."""
 from __future__ import annotations
 
+import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from generator import cli
 from tests.conftest import FIXTURES, REPO, paper_file, write_content
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "generator", *args], check=False, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 def test_check_lists_every_problem_as_path_line_message(content):
@@ -55,3 +60,239 @@ def test_import_listing_command(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "89 added" in result.stdout
     assert len(list((content / "papers").rglob("*.md"))) == 89
+
+
+# -- one line per user error: each cause, the exact line, the exit status, nothing written --------
+
+SEED = FIXTURES / "seed-listing.txt"
+NOT_A_URL = "is not an absolute http(s) URL with a host, like https://USER.github.io/REPO/"
+
+
+def snapshot(root: Path) -> dict[str, bytes | None]:
+    """Every file and folder under root, with the bytes of each file."""
+    return {p.relative_to(root).as_posix(): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A folder with a content/ of one paper, where commands run."""
+    write_content(tmp_path / "content", "2024/x.md", paper_file("x", "X", "published: 2024-01-01\n"))
+    return tmp_path
+
+
+def refused(site: Path, *args: str) -> str:
+    """Run a command that must fail with one line and change nothing; returns that line."""
+    before = snapshot(site)
+    result = run(*args, cwd=site)
+    assert result.returncode == 1, result
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert snapshot(site) == before
+    return line
+
+
+@pytest.mark.parametrize("command", ["build", "check", "serve"])
+def test_a_missing_content_folder_is_one_line(site, command):
+    assert refused(site, command, "--content", "contnet") == "broadsheet: error: content folder not found (contnet)"
+
+
+def test_the_default_content_folder_missing_is_one_line(tmp_path):
+    assert refused(tmp_path, "build") == "broadsheet: error: content folder not found (content)"
+
+
+def test_a_content_file_instead_of_a_folder_is_one_line(site):
+    line = refused(site, "check", "--content", "content/papers/2024/x.md")
+    assert line == "broadsheet: error: content folder is not a folder (content/papers/2024/x.md)"
+
+
+def test_a_missing_config_file_is_one_line(site):
+    assert refused(site, "check", "--config", "sit.yaml") == "broadsheet: error: config file not found (sit.yaml)"
+
+
+@pytest.mark.parametrize("jobs", ["-1", "0", "two"])
+def test_jobs_below_one_is_one_line(site, jobs):
+    line = refused(site, "build", "--jobs", jobs)
+    assert line == f"broadsheet: error: '{jobs}' is not a whole number >= 1 (--jobs)"
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_a_port_out_of_range_is_one_line(site, port):
+    line = refused(site, "serve", "--port", port)
+    assert line == f"broadsheet: error: '{port}' is not a whole number from 0 to 65535 (--port)"
+
+
+def test_a_date_in_another_form_is_said_in_words(site):
+    line = refused(site, "import-listing", str(SEED), "--as-of", "29-10-2025")
+    assert line == "broadsheet: error: '29-10-2025' is not a date in the form YYYY-MM-DD (--as-of)"
+    line = refused(site, "import-listing", str(SEED), "--as-of", "2025-02-30")
+    assert line == "broadsheet: error: '2025-02-30' is not a day of the calendar (--as-of)"
+
+
+@pytest.mark.parametrize("url", ["example.github.io/repo/", "ftp://x/", "https:///path/"])
+def test_a_base_url_without_http_scheme_or_host_is_one_line(site, url):
+    assert refused(site, "build", "--base-url", url) == f"broadsheet: error: '{url}' {NOT_A_URL} (--base-url)"
+
+
+def test_a_base_url_in_site_yaml_without_scheme_is_reported_with_its_line(site):
+    (site / "site.yaml").write_text("title: T\nbase_url: example.github.io/repo/\n", encoding="utf-8")
+    line = refused(site, "build")
+    assert line == f"site.yaml:2: base_url: 'example.github.io/repo/' {NOT_A_URL}"
+
+
+def test_import_listing_of_a_missing_file_is_one_line(site):
+    line = refused(site, "import-listing", "listing.txt", "--as-of", "2025-10-29")
+    assert line == "broadsheet: error: listing file not found (listing.txt)"
+
+
+def test_import_listing_of_a_file_that_is_not_utf8_is_one_line(site):
+    (site / "listing.txt").write_bytes(SEED.read_bytes()[:200] + b"\xff\xfe caf\xe9\n")
+    line = refused(site, "import-listing", "listing.txt", "--as-of", "2025-10-29")
+    assert line == ("broadsheet: error: not UTF-8 text (byte 200): a listing is the text a browser copies"
+                    " (listing.txt)")
+
+
+def test_import_listing_of_a_readme_is_refused_and_writes_nothing(site):
+    (site / "README.md").write_bytes((REPO / "README.md").read_bytes())
+    line = refused(site, "import-listing", "README.md", "--as-of", "2025-10-29")
+    assert line.startswith("broadsheet: error: not a Daily Papers listing: none of its ")
+    assert line.endswith(" blocks of text read as a paper (a title, an abstract, then '• N authors' or a date) (README.md)")
+
+
+def test_import_listing_dry_run_names_the_papers_and_writes_nothing(site):
+    before = snapshot(site)
+    result = run("import-listing", str(SEED), "--as-of", "2025-10-29", "--dry-run", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(site) == before
+    lines = result.stdout.splitlines()
+    assert len(lines) == 90
+    assert ("would add content/papers/2023/reformulating-vision-language-foundation-models-and-datasets-towards-universal.md:"
+            " Reformulating Vision-Language Foundation Models and Datasets Towards Universal Multimodal Assistants") in lines
+    assert lines[-1] == "89 papers in the listing: 89 would be added, 0 already in the archive; nothing written (--dry-run)"
+
+
+def test_an_os_error_while_writing_is_one_line_and_writes_nothing(site):
+    target = "content/papers/2023/reformulating-vision-language-foundation-models-and-datasets-towards-universal.md"
+    (site / target).mkdir(parents=True)  # a folder where the first paper's file goes
+    line = refused(site, "import-listing", str(SEED), "--as-of", "2025-10-29")
+    assert line == f"broadsheet: error: cannot write a paper after 0 of 89: Is a directory ({target})"
+
+
+def test_usage_errors_exit_2(site):
+    assert run("build", "--no-such-option", cwd=site).returncode == 2
+    assert run("import-listing", str(SEED), cwd=site).returncode == 2  # --as-of is required
+    assert run(cwd=site).returncode == 2  # no command
+
+
+# -- failures that are not the user's: one line, and the traceback with --debug ------------------
+
+def in_process(monkeypatch, capsys, error: BaseException, *flags: str) -> tuple[int, str]:
+    def broken(args):
+        raise error
+
+    monkeypatch.setattr(cli, "cmd_check", broken)
+    status = cli.main([*flags, "check", "--content", str(REPO / "content")])
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return status, captured.err
+
+
+def test_an_unexpected_error_is_one_line_that_points_to_debug(monkeypatch, capsys):
+    status, err = in_process(monkeypatch, capsys, RuntimeError("boom\nsecond line"))
+    assert status == 1
+    assert err == "broadsheet: error: unexpected RuntimeError: boom second line (run again with --debug to see the traceback)\n"
+
+
+@pytest.mark.parametrize("flags", [("--debug",), ()])
+def test_debug_shows_the_traceback(monkeypatch, capsys, flags):
+    status, err = in_process(monkeypatch, capsys, RuntimeError("boom"), *flags)
+    assert status == 1
+    assert ("Traceback (most recent call last):" in err) == bool(flags)
+    assert ('in broken\n    raise error' in err) == bool(flags)
+    assert err.splitlines()[-1].startswith("broadsheet: error: unexpected RuntimeError: boom")
+
+
+def test_debug_after_the_command_works_too(monkeypatch, capsys):
+    def broken(args):
+        raise ValueError("bad")
+
+    monkeypatch.setattr(cli, "cmd_check", broken)
+    assert cli.main(["check", "--content", str(REPO / "content"), "--debug"]) == 1
+    assert "Traceback (most recent call last):" in capsys.readouterr().err
+
+
+def test_an_os_error_names_its_reason_and_file(monkeypatch, capsys):
+    error = PermissionError(13, "Permission denied", "output/papers/x/index.html")
+    assert in_process(monkeypatch, capsys, error) == (1, "broadsheet: error: Permission denied (output/papers/x/index.html)\n")
+
+
+def test_an_os_error_with_only_a_message_is_that_message(monkeypatch, capsys):
+    error = FileNotFoundError("no templates found for theme 'x' under themes")  # as a missing theme raises it
+    assert in_process(monkeypatch, capsys, error) == (1, "broadsheet: error: no templates found for theme 'x' under themes\n")
+
+
+def test_ctrl_c_exits_130_quietly(monkeypatch, capsys):
+    assert in_process(monkeypatch, capsys, KeyboardInterrupt()) == (130, "")
+
+
+# -- conventions: --version, help, -q/-v -----------------------------------------------------------
+
+def test_version():
+    import generator
+
+    result = run("--version")
+    assert (result.returncode, result.stdout) == (0, f"broadsheet {generator.__version__}\n")
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = cli.make_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(sub.choices)
+
+
+def test_every_command_is_there():
+    assert {"build", "check", "import-listing", "serve", "scrape", "add"} <= set(subcommands())
+
+
+@pytest.mark.parametrize("name", sorted(subcommands()))
+def test_every_command_help_has_a_description_and_examples(name):
+    result = run(name, "--help")
+    assert result.returncode == 0
+    description = subcommands()[name].description
+    assert description and description.endswith(".") and "\n" not in description
+    assert f"\n\n{description}\n\n" in result.stdout
+    examples = result.stdout.split("\nexamples:\n", 1)[1].splitlines()
+    assert examples and all(line.startswith(f"  broadsheet {name}") for line in examples)
+
+
+def test_top_level_help_lists_the_commands_without_internals():
+    result = run("--help")
+    assert result.returncode == 0
+    for name in subcommands():
+        assert f"\n    {name} " in result.stdout or f"\n    {name}\n" in result.stdout
+    assert "generator" not in result.stdout and "examples:" in result.stdout
+
+
+def test_quiet_hides_warnings_and_the_summary(site):
+    write_content(site / "content", "2024/y.md", paper_file("y", "Y", "published: 2024-01-02\ncolour: red\n"))
+    plain = run("check", cwd=site)
+    assert plain.returncode == 0 and "y.md:5: warning: colour: unknown key" in plain.stderr
+    assert "1 warning(s)" in plain.stdout
+    for flags in (["-q", "check"], ["check", "--quiet"]):
+        quiet = run(*flags, cwd=site)
+        assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def test_quiet_still_shows_errors(site):
+    write_content(site / "content", "2024/z.md", "---\nid: z\n---\n")
+    quiet = run("-q", "check", cwd=site)
+    assert (quiet.returncode, quiet.stdout) == (1, "")
+    assert quiet.stderr == "content/papers/2024/z.md:1: title: missing (required)\n"
+
+
+def test_verbose_shows_the_time_of_each_step(site):
+    (site / "themes").symlink_to(REPO / "themes")
+    result = run("build", "-v", "--no-search", "--no-cache", cwd=site)
+    assert result.returncode == 0, result.stderr
+    steps = [line for line in result.stderr.splitlines() if re.fullmatch(r" *\d+\.\d{3} s  \S.*", line)]
+    assert len(steps) >= 3
+    assert not re.search(r"\d s  ", run("build", "--no-search", "--no-cache", cwd=site).stderr)

@@ -1,6 +1,6 @@
 import pytest
 
-from generator.config import ConfigError, SiteConfig, load_config
+from generator.config import ConfigError, SiteConfig, load_config, url_problem
 
 
 def test_missing_default_file_gives_defaults(tmp_path):
@@ -43,3 +43,26 @@ def test_repository_site_yaml_is_valid():
 
     config = load_config(root=REPO)
     assert len(config.tag_rules) >= 9
+
+
+@pytest.mark.parametrize("url", ["example.github.io/repo/", "ftp://x/", "https://", "http://h:99999/", "https://a b/"])
+def test_a_base_url_must_be_absolute_http_with_a_host(tmp_path, url):
+    (tmp_path / "site.yaml").write_text(f"title: T\nbase_url: '{url}'\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    (problem,) = err.value.problems
+    assert (problem.line, problem.message) == (2, f"base_url: {url_problem(url)}")
+    assert "absolute http(s) URL with a host" in problem.message
+
+
+def test_a_base_url_with_a_query_is_refused_and_service_urls_are_checked_too(tmp_path):
+    (tmp_path / "site.yaml").write_text("source_url: https://h.example/?x=1\narxiv_url: export.arxiv.org\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    assert [(p.line, p.message.split(":")[0]) for p in err.value.problems] == [(1, "source_url"), (2, "arxiv_url")]
+    assert "has a query or fragment" in err.value.problems[0].message
+
+
+@pytest.mark.parametrize("url", ["https://USER.github.io/REPO/", "http://127.0.0.1:8000", "https://h.example"])
+def test_good_base_urls_pass(url):
+    assert url_problem(url) is None

@@ -1,7 +1,17 @@
 import datetime as dt
 
+import pytest
+
 from generator.config import SiteConfig
-from generator.listing import import_listing, links_in, parse_listing
+from generator.errors import UserError
+from generator.listing import (
+    import_listing,
+    links_in,
+    parse_listing,
+    plan_import,
+    read_listing,
+    write_plan,
+)
 from generator.loader import load_content
 from tests.conftest import FIXTURES, REPO
 
@@ -83,3 +93,59 @@ def test_shipped_content_is_the_seed_listing():
     papers = load_content(REPO / "content").papers
     seed_titles = {e.title for e in seed_entries()}
     assert seed_titles <= {p.title for p in papers}
+
+
+def test_text_that_is_not_a_listing_is_refused(tmp_path):
+    for name in ("README.md", "docs/architecture.md"):
+        with pytest.raises(UserError, match="not a Daily Papers listing: none of its"):
+            read_listing(REPO / name, AS_OF)
+
+
+def test_a_few_paper_cards_in_other_text_are_not_a_listing(tmp_path):
+    # 3 paper-like blocks among 8: a note that quotes a listing is still not one
+    card = "A title\n\nAn abstract.\n\n  • 3 authors\n·\nDec 5 4\n\n"
+    prose = "".join(f"Heading {i}\n\nSome prose about it.\n\n" for i in range(5))
+    (tmp_path / "note.txt").write_text(card * 3 + prose, encoding="utf-8")
+    with pytest.raises(UserError, match="only 3 of its 8 blocks"):
+        read_listing(tmp_path / "note.txt", AS_OF)
+
+
+def test_a_listing_that_is_not_utf8_is_refused(tmp_path):
+    (tmp_path / "listing.txt").write_bytes(SEED.read_bytes().replace(b"Muffin", b"M\xfcffin"))
+    with pytest.raises(UserError, match=r"not UTF-8 text \(byte \d+\)") as err:
+        read_listing(tmp_path / "listing.txt", AS_OF)
+    assert err.value.where == str(tmp_path / "listing.txt")
+
+
+def test_the_seed_reads_as_a_listing():
+    assert len(read_listing(SEED, AS_OF)) == 89
+
+
+def test_a_plan_writes_nothing_and_names_each_file(tmp_path):
+    content = tmp_path / "content"
+    plan = plan_import(read_listing(SEED, AS_OF), content, SiteConfig())
+    assert not content.exists()
+    assert (plan.listed, len(plan.new)) == (89, 89)
+    assert plan.new[0].path == content / "papers" / "2023" / f"{plan.new[0].paper.id}.md"
+    assert write_plan(plan, content) == 89
+    assert len(plan_import(read_listing(SEED, AS_OF), content, SiteConfig()).new) == 0
+
+
+def test_a_file_that_does_not_load_is_never_overwritten(tmp_path):
+    content = tmp_path / "content"
+    plan = plan_import(read_listing(SEED, AS_OF), content, SiteConfig())
+    broken = plan.new[0].path
+    broken.parent.mkdir(parents=True)
+    broken.write_text("---\ntitle: [unclosed\n---\nA contributor's draft.\n", encoding="utf-8")
+    import_listing(SEED, AS_OF, content, SiteConfig())
+    assert broken.read_text(encoding="utf-8").endswith("A contributor's draft.\n")
+    assert (broken.parent / f"{broken.stem}-2.md").exists()
+
+
+def test_a_write_that_fails_names_the_file(tmp_path):
+    content = tmp_path / "content"
+    plan = plan_import(read_listing(SEED, AS_OF), content, SiteConfig())
+    plan.new[1].path.mkdir(parents=True)  # a folder where the second paper's file goes
+    with pytest.raises(UserError, match="cannot write a paper after 1 of 89: Is a directory") as err:
+        write_plan(plan, content)
+    assert err.value.where == str(plan.new[1].path)
