@@ -296,3 +296,13 @@ def test_verbose_shows_the_time_of_each_step(site):
     steps = [line for line in result.stderr.splitlines() if re.fullmatch(r" *\d+\.\d{3} s  \S.*", line)]
     assert len(steps) >= 3
     assert not re.search(r"\d s  ", run("build", "--no-search", "--no-cache", cwd=site).stderr)
+
+
+def test_the_readme_lists_every_command_and_option():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = readme.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    for name, parser in subcommands().items():
+        assert f"`broadsheet {name}" in commands, name
+        for action in parser._actions:
+            for option in set(action.option_strings) - {"-h", "--help"}:
+                assert re.search(rf"(?<![\w-]){option}(?![\w-])", commands), (name, option)
