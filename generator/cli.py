@@ -64,12 +64,16 @@ def failure_line(exc: Exception, debug: bool = False) -> str:
     if isinstance(exc, SearchIndexError):
         return f"{one_line(str(exc))} (the search index; --no-search builds without it)"
     if isinstance(exc, OSError) and exc.strerror:
-        files = " -> ".join(os.fsdecode(f) for f in (exc.filename, exc.filename2) if f is not None)
+        files = " -> ".join(_name(f) for f in (exc.filename, exc.filename2) if f is not None)
         return f"{exc.strerror} ({files})" if files else exc.strerror
     if isinstance(exc, OSError):  # raised with a message only, e.g. FileNotFoundError("no templates ...")
         return one_line(str(exc))
     hint = "" if debug else " (run again with --debug to see the traceback)"
     return f"unexpected {type(exc).__name__}: {one_line(str(exc))}{hint}"
+
+
+def _name(filename: object) -> str:
+    return os.fsdecode(filename) if isinstance(filename, str | bytes | os.PathLike) else str(filename)
 
 
 def one_line(text: str) -> str:
@@ -205,6 +209,7 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
     config = load_config(args.config, root=Path("."))
     if getattr(args, "base_url", None):
         config = dataclasses.replace(config, base_url=args.base_url)
+    LOG.debug("config: %s; base URL %s; theme %r", args.config or "site.yaml if present", config.base_url, config.theme)
     return config
 
 
