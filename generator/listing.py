@@ -33,6 +33,7 @@ AUTHORS_LINE = re.compile(r"•\s*(?P<count>\d+)\s+authors?")
 SEPARATOR = "·"
 HEADER = ("new", "Get trending papers in your email inbox!", "Subscribe", "Daily Papers", "byAK and the research community")
 URL = re.compile(r"https?://[^\s<>\"'`]+")
+MAX_LISTING_BYTES = 64 * 2**20  # a copied page of 100 papers is about 150 KB
 GITHUB_REPO = re.compile(r"https?://(www\.)?github\.com/[\w.-]+/[\w.-]+", re.IGNORECASE)
 
 
@@ -134,6 +135,8 @@ class ImportPlan:
 
 def read_listing(file: Path, as_of: dt.date) -> list[ListingEntry]:
     """The entries of a listing file; UserError if the file cannot be read as a listing."""
+    if file.stat().st_size > MAX_LISTING_BYTES:
+        raise UserError(f"larger than {MAX_LISTING_BYTES // 2**20} MB: not a copied listing page", file)
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator import cli
+from generator.search import SearchIndexError
 from tests.conftest import FIXTURES, REPO, paper_file, write_content
 
 
@@ -228,6 +229,12 @@ def test_an_os_error_names_its_reason_and_file(monkeypatch, capsys):
 def test_an_os_error_with_only_a_message_is_that_message(monkeypatch, capsys):
     error = FileNotFoundError("no templates found for theme 'x' under themes")  # as a missing theme raises it
     assert in_process(monkeypatch, capsys, error) == (1, "broadsheet: error: no templates found for theme 'x' under themes\n")
+
+
+def test_a_search_index_failure_is_one_line_with_the_way_around_it(monkeypatch, capsys):
+    error = SearchIndexError("pagefind failed (1): Error: no pages\n  at index")
+    line = "broadsheet: error: pagefind failed (1): Error: no pages at index (the search index; --no-search builds without it)\n"
+    assert in_process(monkeypatch, capsys, error) == (1, line)
 
 
 def test_ctrl_c_exits_130_quietly(monkeypatch, capsys):

@@ -149,3 +149,11 @@ def test_a_write_that_fails_names_the_file(tmp_path):
     with pytest.raises(UserError, match="cannot write a paper after 1 of 89: Is a directory") as err:
         write_plan(plan, content)
     assert err.value.where == str(plan.new[1].path)
+
+
+def test_a_file_too_large_for_a_listing_is_refused_unread(tmp_path):
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as handle:
+        handle.truncate(65 * 2**20)  # sparse: no disk used
+    with pytest.raises(UserError, match="larger than 64 MB: not a copied listing page"):
+        read_listing(huge, AS_OF)

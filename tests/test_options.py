@@ -1,0 +1,57 @@
+"""Command-line values: each check returns the value or raises UserError naming the option or path."""
+import datetime as dt
+
+import pytest
+
+from generator import options
+from generator.errors import UserError
+
+
+def test_whole_numbers_within_bounds():
+    port = options.whole_number("--port", 0, 65535)
+    assert [port(text) for text in ("0", "8000", "65535", "+80", " 81 ")] == [0, 8000, 65535, 80, 81]
+    for text in ("-1", "65536", "80.0", "eighty", "", "٨٠", "1e3"):
+        with pytest.raises(UserError) as err:
+            port(text)
+        assert (err.value.what, err.value.where) == (f"{text!r} is not a whole number from 0 to 65535", "--port")
+
+
+def test_days_in_iso_form_only():
+    day = options.day("--as-of")
+    assert day("2025-10-29") == dt.date(2025, 10, 29)
+    for text in ("20251029", "2025-1-29", "29-10-2025", "2025-10-29T00:00"):
+        with pytest.raises(UserError, match="is not a date in the form YYYY-MM-DD"):
+            day(text)
+    with pytest.raises(UserError, match="'2025-02-29' is not a day of the calendar"):
+        day("2025-02-29")
+
+
+def test_site_urls_get_their_slash():
+    assert options.site_url("--base-url")("https://u.github.io/repo") == "https://u.github.io/repo/"
+    with pytest.raises(UserError, match="not an absolute http"):
+        options.site_url("--base-url")("u.github.io/repo")
+
+
+def test_folders_and_files(tmp_path):
+    (tmp_path / "file.txt").write_text("x")
+    folder, file = options.existing_folder("content folder"), options.existing_file("listing file")
+    assert folder(str(tmp_path)) == tmp_path and file(str(tmp_path / "file.txt")) == tmp_path / "file.txt"
+    cases = [(folder, "nope", "content folder not found"), (folder, "file.txt", "content folder is not a folder"),
+             (file, "nope", "listing file not found"), (file, ".", "listing file is a folder, not a file")]
+    for check, name, what in cases:
+        with pytest.raises(UserError) as err:
+            check(str(tmp_path / name))
+        assert (err.value.what, err.value.where) == (what, str(tmp_path / name))
+
+
+def test_a_new_folder_may_not_exist_yet_but_is_not_a_file(tmp_path):
+    (tmp_path / "file.txt").write_text("x")
+    new = options.new_or_existing_folder("content folder")
+    assert new(str(tmp_path / "later")) == tmp_path / "later"
+    with pytest.raises(UserError, match="content folder is not a folder"):
+        new(str(tmp_path / "file.txt"))
+
+
+def test_a_device_is_not_a_file():
+    with pytest.raises(UserError, match="listing file is not a regular file"):
+        options.existing_file("listing file")("/dev/null")
