@@ -147,8 +147,8 @@ def add_build(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output)")
     p.add_argument("--base-url", type=options.site_url("--base-url"), metavar="URL",
                    help="the absolute http(s) URL the site is served from (default: the config's base_url)")
-    p.add_argument("--jobs", type=options.whole_number("--jobs", 1), default=None, metavar="N",
-                   help="worker processes, 1 or more (default: all cores)")
+    p.add_argument("--jobs", type=options.whole_number("--jobs", 1, 1024), default=None, metavar="N",
+                   help="worker processes, 1 to 1024 (default: all cores)")
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the Pagefind search index")
     p.add_argument("--cache", type=Path, default=Path(".cache/broadsheet"), metavar="DIR",
                    help="where builds keep what the next build can reuse; safe to delete (default: .cache/broadsheet)")

@@ -110,10 +110,10 @@ def test_a_missing_config_file_is_one_line(site):
     assert refused(site, "check", "--config", "sit.yaml") == "broadsheet: error: config file not found (sit.yaml)"
 
 
-@pytest.mark.parametrize("jobs", ["-1", "0", "two"])
-def test_jobs_below_one_is_one_line(site, jobs):
+@pytest.mark.parametrize("jobs", ["-1", "0", "two", "100000"])
+def test_jobs_out_of_range_is_one_line(site, jobs):
     line = refused(site, "build", "--jobs", jobs)
-    assert line == f"broadsheet: error: '{jobs}' is not a whole number >= 1 (--jobs)"
+    assert line == f"broadsheet: error: '{jobs}' is not a whole number from 1 to 1024 (--jobs)"
 
 
 @pytest.mark.parametrize("port", ["70000", "-1"])
