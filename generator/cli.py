@@ -6,12 +6,13 @@ Exit status, the same for every command: 0 success, 1 failure, 2 a usage error (
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import generator
@@ -32,13 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = make_parser().parse_args(argv)
         debug = args.debug
-        configure_logging(args.verbosity)
         if args.verbosity < 0 and hasattr(args, "progress"):
             args.progress = False  # the scraper's progress bar
         if not hasattr(args, "func"):
             make_parser().print_help(sys.stderr)
             return 2
-        return args.func(args)
+        with diagnostics(args.verbosity):
+            return args.func(args)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the one handler: shown as one line, never hidden (--debug)
@@ -80,14 +81,21 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def configure_logging(verbosity: int) -> None:
+@contextlib.contextmanager
+def diagnostics(verbosity: int) -> Iterator[None]:
     """Diagnostics (warnings, progress, details) go to stderr through logging: -q shows errors
-    only, -v adds details. Results (what was built, what would be imported) go to stdout."""
+    only, -v adds details. Results (what was built, what would be imported) go to stdout.
+    The logger is left as it was found: main() may run more than once in a process."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    LOG.handlers[:] = [handler]  # replaced, not added: main() may run more than once in a process
-    LOG.propagate = False
+    level = LOG.level
+    LOG.addHandler(handler)
     LOG.setLevel({-1: logging.ERROR, 0: logging.INFO, 1: logging.DEBUG}[verbosity])
+    try:
+        yield
+    finally:
+        LOG.removeHandler(handler)
+        LOG.setLevel(level)
 
 
 def result(args: argparse.Namespace, text: str) -> None:

@@ -313,3 +313,13 @@ def test_the_readme_lists_every_command_and_option():
         for action in parser._actions:
             for option in set(action.option_strings) - {"-h", "--help"}:
                 assert re.search(rf"(?<![\w-]){option}(?![\w-])", commands), (name, option)
+
+
+def test_main_leaves_the_logger_as_it_found_it(capsys):
+    import logging
+
+    logger = logging.getLogger("generator")
+    before = (logger.level, list(logger.handlers), logger.propagate)
+    assert cli.main(["-q", "check", "--content", str(REPO / "content")]) == 0
+    assert cli.main(["-v", "check", "--content", str(REPO / "content")]) == 0
+    assert (logger.level, list(logger.handlers), logger.propagate) == before
