@@ -39,7 +39,7 @@ def plan_exports(archive: Archive, pages: Sequence[Page]) -> list[Export]:
         bib = page.context.get("bib")
         if bib is not None and bib.count:
             lists.setdefault(bib.path, []).extend(page.papers)
-    exports = [Export(path, "bib", tuple(ids), tuple(keys[i] for i in ids)) for path, ids in lists.items()]
+    exports = [Export(path, "bib", tuple(ids), tuple(map(keys.__getitem__, ids))) for path, ids in lists.items()]
     exports += [Export(urls.paper(pid) + "index.md", "markdown", (pid,)) for pid in archive.papers]
     return exports + data_files(archive)
 
