@@ -21,6 +21,7 @@ from generator.taxonomy import Archive
 from generator.views import tag_ref
 
 LARGEST_TAGS = 15  # bars in the /stats/ tag chart
+SAVED = "saved/"  # the reading list (static/saved.js)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str
     pages += top_pages(archive, config.per_page)
     pages.append(stats_page(archive, tag_names))
     pages.append(Page(urls.search(), "search.html", {"title": "Search"}))
+    pages.append(Page(SAVED, "saved.html", {"title": "Saved papers"}))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
     return pages
 
