@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -16,6 +17,7 @@ from generator.scrape.hf_api import parse_items
 from generator.store import write_paper
 from tests.bibcheck import parse_bib, unescape
 from tests.conftest import FIXTURES, REPO
+from tests.sitecheck import tree_snapshot
 
 BASE_URL = "https://example.org/sub/path/"
 DAYS = ["2024-03-12", "2024-03-13", "2024-03-15"]
@@ -152,7 +154,6 @@ def test_list_pages_have_one_coins_span_per_paper_shown(site):
         shown = (output / page.relative_to(output)).read_text().count('class="paper-card"')
         assert len(head.coins) == shown > 0, page
     head = read(output, "2024/03/12/index.html")
-    from urllib.parse import parse_qs
     fields = parse_qs(head.coins[0])
     paper = by_title[fields["rft.atitle"][0]]
     assert fields["rft.au"] == list(paper.authors) and fields["rft.date"] == [paper.published.isoformat()]
@@ -213,3 +214,21 @@ def test_each_paper_has_a_markdown_copy(site):
     text = (output / f"papers/{HOSTILE.id}/index.md").read_text(encoding="utf-8")
     assert "- Authors: Zoë {Brace, Tom and Jerry, Ann_Lee & Co" in text
     assert "- arXiv abstract: https://arxiv.org/abs/2403.99999" in text
+
+
+def test_a_backfilled_clash_moves_keys_the_same_in_incremental_and_cold_builds(tmp_path):
+    content, config = tmp_path / "content", SiteConfig(base_url=BASE_URL, per_page=3, root=REPO)
+    newer = Paper(id="2403.00002", title="Inverse problems", authors=("Wei Zhan",), published=dt.date(2024, 3, 1),
+                  listed=dt.date(2024, 3, 5), tags=("inverse",), abstract="Newer.")
+    write_paper(content, newer)
+    build(content, tmp_path / "out", config, search=False, cache_dir=tmp_path / "cache")
+    assert "@misc{zhan2024inverse," in (tmp_path / "out/tags/inverse/papers.bib").read_text()
+    older = dataclasses.replace(newer, id="2403.00001", listed=dt.date(2024, 3, 2), abstract="Older.")
+    write_paper(content, older)  # a backfill: received before the newer paper, so it takes the plain key
+    build(content, tmp_path / "out", config, search=False, cache_dir=tmp_path / "cache")
+    build(content, tmp_path / "cold", config, search=False)
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(tmp_path / "cold")
+    page = (tmp_path / "out/papers/2403.00002/index.html").read_text()
+    assert "@misc{zhan2024inversea," in page
+    keys = list(parse_bib((tmp_path / "out/tags/inverse/papers.bib").read_text()).entries)
+    assert keys == ["zhan2024inversea", "zhan2024inverse"]
