@@ -22,6 +22,7 @@ from pathlib import Path
 
 from generator import cache, urls
 from generator.config import SiteConfig
+from generator.exports import plan_exports
 from generator.feeds import plan_feeds
 from generator.loader import LoadResult, load_content, scan
 from generator.model import Problem
@@ -106,7 +107,7 @@ def build(
     site_urls = urls.Urls(config.base_url)
     pages = plan_pages(archive, config, tag_names)
     to_write: list[Job] = [*pages, *plan_feeds(archive, config, tag_names),
-                           *fixed_outputs(archive, config, site_urls, pages, tag_names)]
+                           *fixed_outputs(archive, config, site_urls, pages, tag_names), *plan_exports(archive, pages)]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
     renderer = Renderer(Views(archive, tag_names), config, site_urls, loaded.digests,
                         card_cache.load() if card_cache else {})

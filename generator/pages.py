@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator import urls
+from generator.bibtex import citation_keys
 from generator.charts import Bar, bar_chart
+from generator.citation import Citation
 from generator.config import SiteConfig
 from generator.taxonomy import Archive
 from generator.views import tag_ref
 
 LARGEST_TAGS = 15  # bars in the /stats/ tag chart
+SAVED = "saved/"  # the reading list (static/saved.js)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,18 @@ class Page:
     context: Mapping[str, Any] = field(default_factory=dict)
     papers: tuple[str, ...] = ()  # ids of the papers the page lists, in order (its `papers` value)
     paper: str | None = None  # the id of the paper a paper page shows (its `view` value)
+
+
+@dataclass(frozen=True)
+class ListBib:
+    """The one .bib file of a whole list (all its pages), as its pages link to it."""
+
+    path: str
+    count: int
+
+
+def list_bib(first_page: str, ids: Sequence[str]) -> ListBib:
+    return ListBib(first_page + "papers.bib", len(ids))
 
 
 @dataclass(frozen=True)
@@ -42,19 +57,24 @@ def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str
     """Every HTML page of the site, in a stable order."""
     listing = _Listing(config.per_page)
     pages = list(listing.pages(archive.order, urls.home, "index.html", {"title": None}))
-    pages += paper_pages(archive)
+    pages += paper_pages(archive, config)
     pages += tag_pages(archive, tag_names, listing)
     pages += date_pages(archive, listing)
     pages += top_pages(archive, config.per_page)
     pages.append(stats_page(archive, tag_names))
     pages.append(Page(urls.search(), "search.html", {"title": "Search"}))
+    pages.append(Page(SAVED, "saved.html", {"title": "Saved papers"}))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
     return pages
 
 
-def paper_pages(archive: Archive) -> Iterator[Page]:
+def paper_pages(archive: Archive, config: SiteConfig) -> Iterator[Page]:
+    # A paper's citation key depends on the papers that share its base key: it sits in the page's
+    # values, so a change of key (see `bibtex.citation_keys`) changes the page's key too.
+    keys = citation_keys(archive.papers)
     for pid, paper in archive.papers.items():
-        yield Page(urls.paper(pid), "paper.html", {"title": paper.title}, paper=pid)
+        citation = Citation(keys[pid], config.base_url, config.title)
+        yield Page(urls.paper(pid), "paper.html", {"title": paper.title, "citation": citation}, paper=pid)
 
 
 def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing) -> Iterator[Page]:
@@ -62,8 +82,10 @@ def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing)
     refs.sort(key=lambda item: item[0].name.lower())
     yield Page(urls.tags_index(), "tags.html", {"title": "Tags", "tags": refs})
     for ref, _ in refs:
-        extra = {"title": f"Tag: {ref.name}", "tag": ref, "feed_path": urls.tag_feed(ref.slug)}
-        yield from listing.pages(archive.tags[ref.slug], lambda n, s=ref.slug: urls.tag(s, n), "tag.html", extra)
+        ids = archive.tags[ref.slug]
+        extra = {"title": f"Tag: {ref.name}", "tag": ref, "feed_path": urls.tag_feed(ref.slug),
+                 "bib": list_bib(urls.tag(ref.slug), ids)}
+        yield from listing.pages(ids, lambda n, s=ref.slug: urls.tag(s, n), "tag.html", extra)
 
 
 def date_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
@@ -71,15 +93,16 @@ def date_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
     years = [(y, len(ids), months_of[y]) for y, ids in archive.years.items()]
     yield Page(urls.archive(), "archive.html", {"title": "Archive", "years": years})
     for y, ids in archive.years.items():
-        extra = {"title": str(y), "periods": months_of[y], "crumbs": ()}
+        extra = {"title": str(y), "periods": months_of[y], "crumbs": (), "bib": list_bib(urls.year(y), ids)}
         yield from listing.pages(ids, lambda n, y=y: urls.year(y, n), "period.html", extra)
     for (y, m), ids in archive.months.items():
         extra = {"title": f"{calendar.month_name[m]} {y}", "periods": days_of[(y, m)],
-                 "crumbs": ((str(y), urls.year(y)),)}
+                 "crumbs": ((str(y), urls.year(y)),), "bib": list_bib(urls.month(y, m), ids)}
         yield from listing.pages(ids, lambda n, y=y, m=m: urls.month(y, m, n), "period.html", extra)
     for d, ids in archive.days.items():
         crumbs = ((str(d.year), urls.year(d.year)), (calendar.month_name[d.month], urls.month(d.year, d.month)))
-        extra = {"title": f"{d.day} {calendar.month_name[d.month]} {d.year}", "periods": (), "crumbs": crumbs}
+        extra = {"title": f"{d.day} {calendar.month_name[d.month]} {d.year}", "periods": (), "crumbs": crumbs,
+                 "bib": list_bib(urls.day(d), ids)}
         yield from listing.pages(ids, lambda n, d=d: urls.day(d, n), "period.html", extra)
 
 
@@ -97,10 +120,11 @@ def top_pages(archive: Archive, size: int) -> Iterator[Page]:
     best = tuple(most_upvoted(archive, archive.order, size))
     links = [(label, path) for label, path, _ in months]
     yield Page(urls.top(), "top.html", {"title": "Top papers", "heading": "Top papers of all time",
-                                        "months": links, "crumbs": ()}, papers=best)
+                                        "months": links, "crumbs": (), "bib": list_bib(urls.top(), best)}, papers=best)
     for label, path, ranked in months:
         yield Page(path, "top.html", {"title": f"Top papers of {label}", "heading": f"Top papers of {label}",
-                                      "months": (), "crumbs": (("Top papers", urls.top()),)}, papers=ranked)
+                                      "months": (), "crumbs": (("Top papers", urls.top()),),
+                                      "bib": list_bib(path, ranked)}, papers=ranked)
 
 
 def most_upvoted(archive: Archive, ids: Sequence[str], size: int) -> list[str]:

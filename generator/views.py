@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from generator import urls
 from generator.bibtex import bibtex_entry
+from generator.citation import coins
 from generator.markup import plain_excerpt, render_abstract, safe_url
 from generator.model import Paper
 from generator.taxonomy import Archive
@@ -37,6 +38,7 @@ class Summary:
     upvotes: int | None
     tags: tuple[TagRef, ...]
     excerpt: str
+    coins: str = ""  # the title of the paper's COinS span (citation.coins)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ def summary(paper: Paper, tag_names: Mapping[str, str]) -> Summary:
         upvotes=paper.upvotes,
         tags=tuple(tag_ref(s, tag_names) for s in paper.tags),
         excerpt=plain_excerpt(paper.abstract),
+        coins=coins(paper),
     )
 
 

@@ -1,6 +1,7 @@
 """Writing the site: render only what changed, on every core, then put it in place.
 
-A job is one output file: a Page (a Jinja template), a Feed (RSS) or an Output (bytes made
+A job is one output file: a Page (a Jinja template), a Feed (RSS), an Export (a .bib, JSON or
+Markdown file made from papers, `exports`) or an Output (bytes made
 already). Its key is a digest of everything its bytes depend on: the job itself (path,
 template, values) and the file digests of the papers it shows. The site-wide inputs (code,
 theme, config) are not in the key: when they change, the build is a cold one.
@@ -30,6 +31,7 @@ from markupsafe import Markup
 from generator import urls
 from generator.cache import Card
 from generator.config import SiteConfig
+from generator.exports import Export, make_export
 from generator.feeds import Feed, rss_feed
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
@@ -53,7 +55,7 @@ class Output:
     data: bytes
 
 
-Job = Page | Feed | Output
+Job = Page | Feed | Output | Export
 
 
 def output_file(job: Job) -> str:
@@ -108,6 +110,8 @@ class Renderer:
             return job.data
         if isinstance(job, Feed):
             return self._feed(job)
+        if isinstance(job, Export):
+            return make_export(job, self.views.archive, self.site_urls)
         return render_page(self.env, job, self.values(job)).encode("utf-8")
 
     def values(self, page: Page) -> dict:

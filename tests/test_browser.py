@@ -6,6 +6,7 @@ under a sub-path too. Screenshots go to <repo>/output/screenshots/ for people to
 """
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -299,3 +300,118 @@ def test_serve_reloads_the_page_after_a_content_edit(browser: Browser, tmp_path:
         elapsed = time.monotonic() - started
         print(f"edit to reload: {elapsed:.2f}s")
         assert elapsed < 3, f"the edit took {elapsed:.2f}s to show"
+
+
+# -- the reading list ----------------------------------------------------------------------------
+
+SAVED = "saved/"
+
+
+@contextmanager
+def watched_tab(browser: Browser, scheme: str = "light", **options) -> Iterator[tuple[Page, list[str]]]:
+    """A tab that records every JavaScript error and every request that leaves the site."""
+    with tab(browser, scheme, accept_downloads=True, **options) as page:
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(f"error: {error}"))
+        # A failed load is reported below with its URL; the browser's own favicon request is not ours.
+        page.on("console", lambda m: problems.append(f"console: {m.text}")
+                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+        page.on("response", lambda r: problems.append(f"{r.status}: {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+        page.on("request", lambda r: problems.append(f"external: {r.url}")
+                if not r.url.startswith(("http://127.0.0.1", "blob:", "data:")) else None)
+        yield page, problems
+
+
+def test_reading_list_save_mark_export_reload_remove(browser: Browser, base: str, pages: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    with watched_tab(browser) as (page, problems):
+        page.goto(base + pages["paper"])
+        title = page.locator("h1").text_content()
+        save = page.get_by_role("button", name=re.compile("^Save"))
+        expect(save).to_have_attribute("aria-pressed", "false")
+        save.click()
+        expect(save).to_have_attribute("aria-pressed", "true")
+        page.goto(base + pages["day"])
+        card = page.locator(".paper-card").first
+        card_title = card.locator("h2").text_content().strip()
+        card.get_by_role("button", name=re.compile("^Save")).click()
+        page.goto(base + SAVED)
+        items = page.locator("#saved-list > li h2")
+        expect(items).to_have_count(2)
+        assert [t.strip() for t in items.all_text_contents()] == [card_title, title]  # newest saved first
+        page.get_by_role("button", name=f"Mark as read: {title}").click()
+        expect(page.locator("#saved-status")).to_have_text(f"Marked as read: {title}")
+        expect(page.get_by_role("button", name=f"Mark as unread: {title}")).to_be_visible()
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Export BibTeX").click()
+        download = info.value
+        assert download.suggested_filename == "saved.bib"
+        text = Path(download.path()).read_text(encoding="utf-8")
+        assert text.count("@misc{") == 2 and page.locator("#bibtex-code").count() == 0
+        expect(page.locator("#saved-status")).to_contain_text("Exported 2 BibTeX entries")
+        page.reload()
+        expect(items).to_have_count(2)
+        expect(page.get_by_role("button", name=f"Mark as unread: {title}")).to_be_visible()
+        page.get_by_role("button", name=f"Remove: {card_title}").click()
+        expect(items).to_have_count(1)
+        expect(page.locator("#saved-status")).to_have_text(f"Removed: {card_title}")
+        page.goto(base + pages["paper"])
+        expect(page.get_by_role("button", name=re.compile("^Save"))).to_have_attribute("aria-pressed", "true")
+        assert problems == []
+
+
+def test_reading_list_exports_and_imports_json_by_keyboard(browser: Browser, base: str, pages: dict[str, str],
+                                                           tmp_path: Path) -> None:
+    with watched_tab(browser) as (page, problems):
+        page.goto(base + pages["paper"])
+        page.get_by_role("button", name=re.compile("^Save")).focus()
+        page.keyboard.press("Enter")
+        page.goto(base + SAVED)
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Export list (JSON)").focus()
+            page.keyboard.press("Enter")
+        exported = tmp_path / "saved.json"
+        info.value.save_as(exported)
+        entries = json.loads(exported.read_text())
+        assert len(entries) == 1 and entries[0]["path"].endswith(pages["paper"])
+        page.get_by_role("button", name=re.compile("^Remove")).click()
+        expect(page.locator("#saved-empty")).to_be_visible()
+        hostile = tmp_path / "hostile.json"
+        hostile.write_text(json.dumps(entries + [{"id": "x", "title": "<img src=x onerror=alert(1)>",
+                                                  "path": "javascript:alert(1)"}]))
+        page.get_by_label("Import a list (JSON)").set_input_files(str(exported))
+        expect(page.locator("#saved-list > li")).to_have_count(1)
+        page.get_by_label("Import a list (JSON)").set_input_files(str(hostile))
+        expect(page.locator("#saved-status")).to_have_text("Imported 0 papers (1 were already saved).")
+        expect(page.locator("#saved-list > li")).to_have_count(1)
+        assert problems == []
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_axe_on_the_reading_list(browser: Browser, base: str, pages: dict[str, str], scheme: str) -> None:
+    with watched_tab(browser, scheme) as (page, problems):
+        page.goto(base + pages["paper"])
+        page.get_by_role("button", name=re.compile("^Save")).click()
+        page.goto(base + SAVED)
+        expect(page.locator("#saved-list > li")).to_have_count(1)
+        assert axe_violations(page) == []
+        page.get_by_role("button", name=re.compile("^Mark as read")).click()
+        assert axe_violations(page) == []
+        assert problems == []
+
+
+def test_reading_list_without_javascript_or_storage(browser: Browser, base: str, pages: dict[str, str]) -> None:
+    with tab(browser, java_script_enabled=False) as page:
+        for kind in ("paper", "day", "top"):
+            page.goto(base + pages[kind])
+            expect(page.locator("button.save").first).to_be_hidden()
+        page.goto(base + SAVED)
+        expect(page.get_by_text("The reading list runs in your browser and needs JavaScript")).to_be_visible()
+    with watched_tab(browser) as (page, problems):
+        page.add_init_script("Object.defineProperty(window, 'localStorage', {get() { throw new DOMException('no', 'SecurityError'); }})")
+        page.goto(base + pages["paper"])
+        expect(page.locator("button.save")).to_be_hidden()
+        page.goto(base + SAVED)
+        expect(page.get_by_role("alert")).to_contain_text("does not let the site store data")
+        assert problems == []

@@ -45,9 +45,9 @@ def run_vnu(files: list[Path]) -> list[dict]:
 
 def test_every_kind_of_page_has_no_errors(site: Path, hostile_site: Path) -> None:
     pages = sample_pages(site)
-    files = [site / urls.output_file(path) for path in pages.values()]
+    files = [site / urls.output_file(path) for path in [*pages.values(), "saved/"]]
     files += [hostile_site / name for name in ("papers/2401.00001/index.html", "tags/index.html", "stats/index.html",
-                                               "top/index.html", "index.html")]
+                                               "top/index.html", "index.html", "2024/01/01/index.html")]
     messages = run_vnu(files)
     errors = [m for m in messages if m["type"] in ("error", "non-document-error")]
     assert not errors, "\n".join(f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}" for m in errors)

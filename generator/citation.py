@@ -1,0 +1,94 @@
+"""What citation managers read off the site: Highwire Press and Open Graph tags on a paper's page,
+COinS spans on list pages, and the paper's BibTeX entry under its archive-wide key.
+
+Zotero's Embedded Metadata translator reads the `citation_*` tags and the canonical link; a COinS span
+outranks them, so COinS goes only on pages that list several papers (Zotero then offers a selection).
+Only what is known is said: a paper without an arXiv id gets no arXiv id, PDF link or DOI.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from generator import urls
+from generator.bibtex import arxiv_doi, bibtex_entry
+from generator.markup import plain_excerpt, safe_url
+from generator.model import Paper
+
+DESCRIPTION_WORDS = 45  # og:description: an excerpt, as listings show
+
+
+@dataclass(frozen=True)
+class Meta:
+    attribute: str  # "name" (Highwire, Twitter) or "property" (Open Graph)
+    name: str
+    content: str
+
+
+@dataclass(frozen=True)
+class CitationView:
+    canonical: str  # absolute URL of the paper's page
+    meta: tuple[Meta, ...]
+    bibtex: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What a paper page's plan knows for citing it: its key (which depends on the whole archive)
+    and the site's base URL. Small, so that it can sit in the page's values (and so in its key)."""
+
+    key: str
+    base_url: str
+    site_name: str
+
+    def view(self, paper: Paper) -> CitationView:
+        canonical = urls.Urls(self.base_url).absolute(urls.paper(paper.id))
+        meta = highwire(paper) + open_graph(paper, canonical, self.site_name)
+        return CitationView(canonical, meta, bibtex_entry(paper, self.key))
+
+
+def highwire(paper: Paper) -> tuple[Meta, ...]:
+    tags = [("citation_title", paper.title)]
+    tags += [("citation_author", name) for name in paper.authors if name.strip()]
+    if paper.published:
+        tags += [("citation_publication_date", _slashed(paper.published)),
+                 ("citation_online_date", _slashed(paper.published))]
+    if paper.is_arxiv:
+        tags += [("citation_arxiv_id", paper.id), ("citation_pdf_url", f"https://arxiv.org/pdf/{paper.id}"),
+                 ("citation_abstract_html_url", f"https://arxiv.org/abs/{paper.id}"),
+                 ("citation_doi", arxiv_doi(paper.id))]
+    if paper.abstract.strip():
+        tags.append(("citation_abstract", " ".join(paper.abstract.split())))
+    return tuple(Meta("name", name, content) for name, content in tags)
+
+
+def open_graph(paper: Paper, canonical: str, site_name: str) -> tuple[Meta, ...]:
+    tags = [("og:title", paper.title), ("og:type", "article"), ("og:url", canonical)]
+    if paper.abstract.strip():
+        tags.append(("og:description", plain_excerpt(paper.abstract, DESCRIPTION_WORDS)))
+    tags.append(("og:site_name", site_name))
+    image = safe_url(paper.thumbnail)
+    if image:
+        tags.append(("og:image", image))
+    card = "summary_large_image" if image else "summary"
+    return (*(Meta("property", n, c) for n, c in tags), Meta("name", "twitter:card", card))
+
+
+def coins(paper: Paper) -> str:
+    """The title of a COinS span (OpenURL 1.0, KEV): a preprint with its authors, date and ids."""
+    pairs = [("ctx_ver", "Z39.88-2004"), ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),
+             ("rft.genre", "preprint"), ("rft.atitle", paper.title)]
+    pairs += [("rft.au", name) for name in paper.authors if name.strip()]
+    if paper.published:
+        pairs.append(("rft.date", paper.published.isoformat()))
+    if paper.is_arxiv:
+        pairs += [("rft.jtitle", "arXiv"), ("rft_id", f"info:doi/{arxiv_doi(paper.id)}"),
+                  ("rft_id", f"https://arxiv.org/abs/{paper.id}")]
+    elif safe_url(paper.project_page):
+        pairs.append(("rft_id", safe_url(paper.project_page) or ""))
+    return urlencode(pairs)
+
+
+def _slashed(day: date) -> str:
+    return day.strftime("%Y/%m/%d")

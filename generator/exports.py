@@ -1,0 +1,107 @@
+"""Files for programs, made in Python rather than by templates: a .bib per list, the open data
+(`data/index.json`, `data/<YYYY>.json`) and a Markdown copy of each paper (`papers/<id>/index.md`).
+
+Each is an `Export` job: like a page it names the papers it shows, so its key (`writer.Renderer.key`)
+covers their files, and its `context` holds whatever else its bytes depend on (citation keys, counts),
+so an incremental build rewrites it exactly when a cold build would write other bytes.
+See docs/open-data.md for the formats.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+from generator import urls
+from generator.bibtex import bibtex_entry, bibtex_file
+from generator.model import Paper
+from generator.pages import Page
+from generator.taxonomy import Archive
+from generator.views import paper_links
+
+UNDATED = "undated"  # the data file of papers with neither date
+_SKIPPED = {"source_path", "abstract"}  # where the file lives is not data; the abstract goes last
+
+
+@dataclass(frozen=True)
+class Export:
+    path: str  # output file, relative to the output folder
+    kind: str  # "bib", "year", "index" or "markdown"
+    papers: tuple[str, ...] = ()
+    context: tuple = ()
+
+
+def plan_exports(archive: Archive, pages: Sequence[Page]) -> list[Export]:
+    """Every export, in a stable order: the .bib of each list the pages link to, then the open data."""
+    keys = {page.paper: page.context["citation"].key for page in pages if page.paper is not None}
+    lists: dict[str, list[str]] = {}
+    for page in pages:  # a list's pages come in order, so their papers add up to the whole list
+        bib = page.context.get("bib")
+        if bib is not None and bib.count:
+            lists.setdefault(bib.path, []).extend(page.papers)
+    exports = [Export(path, "bib", tuple(ids), tuple(map(keys.__getitem__, ids))) for path, ids in lists.items()]
+    exports += [Export(urls.paper(pid) + "index.md", "markdown", (pid,)) for pid in archive.papers]
+    return exports + data_files(archive)
+
+
+def data_files(archive: Archive) -> list[Export]:
+    position = archive.position
+    by_year = {str(y): ids for y, ids in archive.years.items()}
+    undated = tuple(pid for pid in archive.timeline if archive.papers[pid].archive_date is None)
+    if undated:
+        by_year[UNDATED] = undated
+    files = [Export(f"data/{name}.json", "year", tuple(sorted(ids, key=position.__getitem__)))
+             for name, ids in by_year.items()]
+    newest = next(iter(archive.days), None)
+    listing = tuple((name, len(ids)) for name, ids in by_year.items())
+    return [Export("data/index.json", "index", (), (newest.isoformat() if newest else None, listing)), *files]
+
+
+def make_export(job: Export, archive: Archive, site_urls: urls.Urls) -> bytes:
+    papers = [archive.papers[pid] for pid in job.papers]
+    if job.kind == "bib":
+        return bibtex_file(bibtex_entry(p, key) for p, key in zip(papers, job.context))
+    if job.kind == "markdown":
+        return paper_markdown(papers[0], site_urls).encode("utf-8")
+    if job.kind == "year":
+        return year_json(papers, site_urls)
+    return index_json(job.context, site_urls)
+
+
+def paper_record(paper: Paper, site_urls: urls.Urls) -> dict:
+    """Every front matter field (None when absent), the page's URL, and the abstract's Markdown."""
+    record: dict = {}
+    for f in fields(Paper):
+        if f.name not in _SKIPPED:
+            value = getattr(paper, f.name)
+            record[f.name] = value.isoformat() if hasattr(value, "isoformat") else value
+    record["url"] = site_urls.absolute(urls.paper(paper.id))
+    record["abstract"] = paper.abstract
+    return record
+
+
+def year_json(papers: Sequence[Paper], site_urls: urls.Urls) -> bytes:
+    # One paper a line: a day's changes stay a readable diff for people who keep the files in git.
+    lines = ",\n".join(json.dumps(paper_record(p, site_urls), ensure_ascii=False) for p in papers)
+    return ('{"papers": [\n' + lines + "\n]}\n").encode("utf-8")
+
+
+def index_json(context: tuple, site_urls: urls.Urls) -> bytes:
+    updated, listing = context
+    files = [{"year": int(name) if name != UNDATED else None, "papers": n,
+              "url": site_urls.absolute(f"data/{name}.json")} for name, n in listing]
+    data = {"papers": sum(n for _, n in listing), "updated": updated, "files": files}
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def paper_markdown(paper: Paper, site_urls: urls.Urls) -> str:
+    lines = [f"# {' '.join(paper.title.split())}", ""]
+    facts = [("Authors", ", ".join(paper.authors)),
+             ("Published", paper.published.isoformat() if paper.published else ""),
+             ("On Daily Papers", paper.listed.isoformat() if paper.listed else ""),
+             ("Page", site_urls.absolute(urls.paper(paper.id)))]
+    facts += [(link.label, link.url) for link in paper_links(paper)]
+    lines += [f"- {label}: {value}" for label, value in facts if value]
+    if paper.abstract.strip():
+        lines += ["", "## Abstract", "", paper.abstract.strip()]
+    return "\n".join(lines) + "\n"
