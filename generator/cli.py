@@ -54,6 +54,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the Pagefind search index")
     p.set_defaults(func=cmd_serve)
     _add_optional_commands(sub)
+    from generator.scaffold import add_command as add_new
+    add_new(sub)
     return parser
 
 
