@@ -55,6 +55,8 @@ lock:
 		--output-file requirements/test.txt pyproject.toml
 	.cache/lock/bin/pip-compile $(LOCK_FLAGS) --extra test --extra lint --constraint requirements/test.txt \
 		--output-file requirements/lint.txt pyproject.toml
+	.cache/lock/bin/pip-compile $(LOCK_FLAGS) --constraint requirements/site.txt \
+		--output-file requirements/release.txt requirements/release.in
 
 clean:
 	rm -rf output .cache
