@@ -89,7 +89,7 @@ def run_zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_workflow_files_exist():
-    assert [p.name for p in workflow_files()] == ["publish.yml", "tests.yml"]
+    assert [p.name for p in workflow_files()] == ["publish.yml", "release.yml", "tests.yml"]
 
 
 def test_actionlint_passes_every_workflow():
@@ -179,6 +179,11 @@ def test_write_permissions_are_only_where_needed():
         ("publish.yml", "deploy"): {"pages", "id-token"},
         ("tests.yml", "content"): set(),
         ("tests.yml", "test"): set(),
+        ("release.yml", "build"): set(),
+        ("release.yml", "smoke"): set(),
+        ("release.yml", "test"): set(),
+        ("release.yml", "publish"): {"id-token"},
+        ("release.yml", "github-release"): {"contents"},
     }
     deploy = load(PUBLISH)["jobs"]["deploy"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
@@ -190,8 +195,20 @@ def test_checkouts_keep_no_credentials_and_pip_is_cached():
             uses = step.get("uses", "")
             if uses.startswith("actions/checkout@"):
                 assert step["with"]["persist-credentials"] is False, (wf, name)
-            if uses.startswith("actions/setup-python@"):
+            # A release builds from the tag and the lock alone: no cache (tests/test_release.py).
+            if uses.startswith("actions/setup-python@") and wf != "release.yml":
                 assert step["with"]["cache"] == "pip", (wf, name)
+
+
+def test_every_install_is_from_the_lock():
+    """pip installs the hashed lock first, then this checkout (or the built wheel) without dependencies."""
+    for wf, name, job in all_jobs():
+        for step in steps(job):
+            for line in step.get("run", "").splitlines():
+                if "pip install" not in line:
+                    continue
+                ok = "--require-hashes -r requirements/" in line or "pip install --no-deps" in line
+                assert ok, (wf, name, line.strip())
 
 
 # --- publish.yml -----------------------------------------------------------------------------------
