@@ -35,15 +35,18 @@ test: test-tools
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # ruff (lint and format check) on the repository, mypy on the package: pyproject.toml configures both.
+# Each of the three reports everything it finds, then the target fails if any found something.
 # Not part of `make test` yet.
 $(VENV)/.lint: $(VENV)/.test requirements/lint.txt
 	$(PIP) install --require-hashes -r requirements/lint.txt
 	touch $@
 
 lint: $(VENV)/.lint
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/mypy || status=1; \
+	exit $$status
 
 # Re-resolve the lock after a change to the dependencies in pyproject.toml (with the oldest supported
 # Python, so that every package a 3.11 install needs is in it). docs/releasing.md has the details.

@@ -1,4 +1,5 @@
 """Broadsheet: a static archive of the papers listed on Hugging Face Daily Papers."""
+
 from __future__ import annotations
 
 import tomllib

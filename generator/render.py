@@ -1,4 +1,5 @@
 """Jinja templates -> HTML. Templates lay out values; they never compute what the model should."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -4,6 +4,7 @@ The files come from generator/skeleton/ (package data). The workflows install th
 release that wrote them (requirements.txt), so an archive moves to a new release only when its owner
 merges the upgrade.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,15 +37,23 @@ EXAMPLES = """examples:
 def add_command(subparsers: argparse._SubParsersAction) -> None:
     """Register `new` on the `broadsheet` command line (called by cli.make_parser)."""
     parser = subparsers.add_parser(
-        "new", help="start a new archive in DIR, ready to build and publish",
+        "new",
+        help="start a new archive in DIR, ready to build and publish",
         description="Write a new archive into DIR (new or empty): site.yaml, content/papers/, a README "
-                    "and GitHub workflows that scrape, build and publish it with this Broadsheet release.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "and GitHub workflows that scrape, build and publish it with this Broadsheet release.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (must be new or empty)")
     parser.add_argument("--title", help="the site's title (default: the folder's name)")
-    parser.add_argument("--topic", action="extend", nargs="+", default=[], metavar="PHRASE",
-                        help="keep only papers whose title or abstract has one of these phrases (default: all)")
+    parser.add_argument(
+        "--topic",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="PHRASE",
+        help="keep only papers whose title or abstract has one of these phrases (default: all)",
+    )
     parser.set_defaults(func=cmd_new)
 
 
@@ -81,13 +90,17 @@ def _check_empty(folder: Path) -> None:
 def placeholders(title: str, topics: Sequence[str], version: str) -> dict[str, str]:
     """The values of the skeleton's @NAME@ placeholders. YAML values are JSON strings (valid YAML),
     so a title or phrase with quotes, colons or `#` stays the text it was."""
-    topic_block = "topic:\n  include: [" + ", ".join(map(_yaml, topics)) + "]\n  exclude: []" if topics else (
-        "# topic:\n#   include: [speech, audio, spoken]\n#   exclude: [music generation]")
+    topic_block = (
+        "topic:\n  include: [" + ", ".join(map(_yaml, topics)) + "]\n  exclude: []"
+        if topics
+        else ("# topic:\n#   include: [speech, audio, spoken]\n#   exclude: [music generation]")
+    )
     return {
         "TITLE": _yaml(title),
         "TITLE_LINE": " ".join(title.split()),
-        "DESCRIPTION": _yaml("Research papers from Hugging Face Daily Papers" + (
-            f" on {', '.join(topics)}." if topics else ".")),
+        "DESCRIPTION": _yaml(
+            "Research papers from Hugging Face Daily Papers" + (f" on {', '.join(topics)}." if topics else ".")
+        ),
         "TOPIC": topic_block,
         "VERSION": version,
     }
@@ -99,6 +112,8 @@ def _yaml(text: str) -> str:
 
 def fill(template: str, values: dict[str, str]) -> str:
     """Replace each @NAME@ with its value; a placeholder without a value is a bug in the skeleton."""
+
     def value(match: re.Match[str]) -> str:
         return values[match[1]]
+
     return re.sub(r"@([A-Z_]+)@", value, template)

@@ -1,4 +1,5 @@
 """The package as users get it: the wheel in a fresh environment, one version everywhere, locked installs."""
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,9 @@ TEST_TOOLS = {"pytest", "pytest-xdist", "playwright", "hypothesis", "zizmor", "f
 def test_the_wheel_works_in_a_fresh_environment():
     """scripts/smoke-wheel, as the release workflow runs it: build the wheel, install it in a new
     venv outside the checkout, `broadsheet new`, `check`, `build`, and the home page names the site."""
-    done = subprocess.run(["bash", str(REPO / "scripts/smoke-wheel")], capture_output=True, text=True, timeout=300,
-                          check=False)
+    done = subprocess.run(
+        ["bash", str(REPO / "scripts/smoke-wheel")], capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "smoke-wheel: ok" in done.stdout
     assert f"broadsheet {generator.__version__} from " in done.stdout
@@ -41,8 +43,11 @@ def test_the_user_agent_names_the_version():
 def test_no_other_copy_of_the_version_in_the_package():
     """The version is read, never written down a second time."""
     version = re.escape(PYPROJECT["project"]["version"])
-    copies = [path for path in (REPO / "generator").rglob("*.py") if re.search(rf"['\"]{version}['\"]",
-                                                                                 path.read_text(encoding="utf-8"))]
+    copies = [
+        path
+        for path in (REPO / "generator").rglob("*.py")
+        if re.search(rf"['\"]{version}['\"]", path.read_text(encoding="utf-8"))
+    ]
     assert copies == []
 
 

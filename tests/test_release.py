@@ -1,4 +1,5 @@
 """The release workflow's structure and the script that checks a tag and gives its notes, run for real."""
+
 from __future__ import annotations
 
 import re
@@ -84,8 +85,13 @@ def test_trusted_publishing_with_id_token_in_that_job_only(jobs):
 def test_permissions_per_job(jobs):
     assert load(RELEASE)["permissions"] == {}
     writes = {name: {s for s, level in job["permissions"].items() if level == "write"} for name, job in jobs.items()}
-    assert writes == {"build": set(), "smoke": set(), "test": set(), "publish": {"id-token"},
-                      "github-release": {"contents"}}
+    assert writes == {
+        "build": set(),
+        "smoke": set(),
+        "test": set(),
+        "publish": {"id-token"},
+        "github-release": {"contents"},
+    }
 
 
 def test_no_cache_in_a_release(jobs):
@@ -106,8 +112,9 @@ def test_the_github_release_carries_the_changelog_entry_and_the_files(jobs):
 
 
 def release_notes(root: Path, tag: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(root / VERSION_CHECK), tag], capture_output=True, text=True,
-                          timeout=30, check=False)
+    return subprocess.run(
+        [sys.executable, str(root / VERSION_CHECK), tag], capture_output=True, text=True, timeout=30, check=False
+    )
 
 
 @pytest.fixture
@@ -149,9 +156,12 @@ def test_a_version_without_a_changelog_entry_fails(release_tree: Path):
 def test_the_notes_are_that_entry_alone(release_tree: Path):
     set_version(release_tree, "2.0.0")
     changelog = release_tree / "CHANGELOG.md"
-    changelog.write_text(changelog.read_text().replace(
-        "## [Unreleased]\n", "## [Unreleased]\n\n## [2.0.0] - 2027-01-02\n\n### Changed\n- Breaking thing.\n"),
-        encoding="utf-8")
+    changelog.write_text(
+        changelog.read_text().replace(
+            "## [Unreleased]\n", "## [Unreleased]\n\n## [2.0.0] - 2027-01-02\n\n### Changed\n- Breaking thing.\n"
+        ),
+        encoding="utf-8",
+    )
     done = release_notes(release_tree, "v2.0.0")
     assert done.returncode == 0, done.stderr
     assert done.stdout == "### Changed\n- Breaking thing.\n"

@@ -1,4 +1,5 @@
 """The theme: the default one ships with the package; a site overrides single files and inherits the rest."""
+
 from __future__ import annotations
 
 import subprocess
@@ -32,7 +33,9 @@ def test_the_sites_theme_comes_first_then_the_packaged_default(tmp_path: Path):
     (tmp_path / "themes/mine/templates").mkdir(parents=True)
     config = SiteConfig(root=tmp_path, theme="mine")
     assert render.theme_dirs(config, "templates") == [
-        tmp_path / "themes/mine/templates", render.default_theme() / "templates"]
+        tmp_path / "themes/mine/templates",
+        render.default_theme() / "templates",
+    ]
     # A theme with no static folder inherits every static file.
     assert render.theme_dirs(config, "static") == [render.default_theme() / "static"]
 
@@ -53,7 +56,8 @@ def test_overriding_one_template_and_one_static_file(tmp_path: Path, content: Pa
     (root / "themes/mine/static").mkdir(parents=True)
     (root / "themes/mine/templates/404.html").write_text(
         "{% extends 'base.html' %}{% block content %}<p class='mine'>Lost, {{ site.title }}?</p>{% endblock %}",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (root / "themes/mine/static/style.css").write_text("/* mine */\n", encoding="utf-8")
     (root / "site.yaml").write_text("title: Mine\ntheme: mine\n", encoding="utf-8")
     write_content(content, "2024/a.md", paper_file("2401.00001", "Inherited", "listed: 2024-01-01\n"))
@@ -75,10 +79,17 @@ def test_overriding_one_template_and_one_static_file(tmp_path: Path, content: Pa
 def test_broadsheet_builds_in_any_folder_with_the_documented_defaults(tmp_path: Path):
     """No site.yaml and no themes/: the defaults of SiteConfig and the packaged theme."""
     write_content(tmp_path / "content", "2024/a.md", paper_file("2401.00001", "Anywhere", "listed: 2024-01-01\n"))
-    done = subprocess.run([sys.executable, "-m", "generator", "build", "--no-search", "--no-cache"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--no-search", "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     home = (tmp_path / "output/index.html").read_text(encoding="utf-8")
     assert f"<title>{SiteConfig().title}</title>" in home and "Anywhere" in home
     assert (tmp_path / "output/static/style.css").read_bytes() == (
-        render.default_theme() / "static/style.css").read_bytes()
+        render.default_theme() / "static/style.css"
+    ).read_bytes()

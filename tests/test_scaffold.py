@@ -1,4 +1,5 @@
 """`broadsheet new`: a ready archive that builds at once, with hardened workflows that pin this release."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,22 +20,39 @@ from tests.test_html_valid import run_vnu
 from tests.test_workflows import USES, load, run_actionlint, run_zizmor, triggers
 
 EXPECTED = {
-    "site.yaml", "README.md", ".gitignore", "requirements.txt", "content/papers/.gitkeep",
-    ".github/workflows/publish.yml", ".github/workflows/tests.yml", ".github/dependabot.yml",
+    "site.yaml",
+    "README.md",
+    ".gitignore",
+    "requirements.txt",
+    "content/papers/.gitkeep",
+    ".github/workflows/publish.yml",
+    ".github/workflows/tests.yml",
+    ".github/dependabot.yml",
 }
 
 
 def broadsheet(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`broadsheet new` run for real, with a title and two topics (one given twice, as --topic A B)."""
     where = tmp_path_factory.mktemp("new")
-    done = broadsheet("new", "speech", "--title", 'Papers on "Speech": #1', "--topic", "speech", "spoken language",
-                      "--topic", "audio", cwd=where)
+    done = broadsheet(
+        "new",
+        "speech",
+        "--title",
+        'Papers on "Speech": #1',
+        "--topic",
+        "speech",
+        "spoken language",
+        "--topic",
+        "audio",
+        cwd=where,
+    )
     assert done.returncode == 0, done.stderr
     assert "broadsheet build" in done.stdout
     return where / "speech"
@@ -81,15 +99,22 @@ def test_without_topics_the_filter_is_an_example_only(tmp_path: Path):
 
 
 def test_requirements_pin_exactly_this_release(archive: Path):
-    lines = [line for line in (archive / "requirements.txt").read_text(encoding="utf-8").splitlines()
-             if line and not line.startswith("#")]
+    lines = [
+        line
+        for line in (archive / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     assert lines == [f"broadsheet=={__version__}"]
 
 
 def test_every_workflow_installs_from_the_pin_never_a_branch_or_a_bare_name(archive: Path):
     for path in (archive / ".github/workflows").glob("*.yml"):
-        installs = [step["run"] for job in load(path)["jobs"].values() for step in job.get("steps", [])
-                    if "pip install" in step.get("run", "")]
+        installs = [
+            step["run"]
+            for job in load(path)["jobs"].values()
+            for step in job.get("steps", [])
+            if "pip install" in step.get("run", "")
+        ]
         assert installs, path.name
         for run in installs:
             assert re.fullmatch(r"python -m pip install -r requirements\.txt\s*", run), (path.name, run)
@@ -115,14 +140,22 @@ def test_the_workflows_are_hardened_like_this_repositorys(archive: Path):
             assert isinstance(job.get("permissions"), dict), (path.name, name)
             for step in job.get("steps", []):
                 assert "${{" not in step.get("run", ""), (path.name, step.get("name"))
-    writes = {(path.name, name): {s for s, level in job["permissions"].items() if level == "write"}
-              for path in (archive / ".github/workflows").glob("*.yml") for name, job in load(path)["jobs"].items()}
-    assert writes == {("publish.yml", "scrape"): {"contents"}, ("publish.yml", "build"): set(),
-                      ("publish.yml", "deploy"): {"pages", "id-token"}, ("tests.yml", "content"): set()}
+    writes = {
+        (path.name, name): {s for s, level in job["permissions"].items() if level == "write"}
+        for path in (archive / ".github/workflows").glob("*.yml")
+        for name, job in load(path)["jobs"].items()
+    }
+    assert writes == {
+        ("publish.yml", "scrape"): {"contents"},
+        ("publish.yml", "build"): set(),
+        ("publish.yml", "deploy"): {"pages", "id-token"},
+        ("tests.yml", "content"): set(),
+    }
 
 
 def test_the_workflows_pin_the_same_action_commits_as_this_repository(archive: Path):
     """Dependabot updates this repository's pins; this fails until generator/skeleton/ follows."""
+
     def pins(folder: Path) -> dict[str, str]:
         found = {}
         for path in folder.glob("*.yml"):
@@ -131,6 +164,7 @@ def test_the_workflows_pin_the_same_action_commits_as_this_repository(archive: P
                     action, _, sha = match[1].partition("@")
                     found[action] = sha
         return found
+
     ours, theirs = pins(REPO / ".github/workflows"), pins(archive / ".github/workflows")
     assert theirs and {action: ours[action] for action in theirs} == theirs
 
@@ -139,8 +173,10 @@ def test_the_scrape_and_commit_steps_are_this_repositorys(archive: Path):
     """The archive's Publish workflow is this repository's, but for the install step and paths."""
     ours, theirs = load(REPO / ".github/workflows/publish.yml"), load(archive / ".github/workflows/publish.yml")
     for job in ("scrape", "build", "deploy"):
-        runs = [[s.get("run") for s in wf["jobs"][job]["steps"] if "pip install" not in s.get("run", "")]
-                for wf in (ours, theirs)]
+        runs = [
+            [s.get("run") for s in wf["jobs"][job]["steps"] if "pip install" not in s.get("run", "")]
+            for wf in (ours, theirs)
+        ]
         assert runs[0] == runs[1], job
     assert triggers(ours)["schedule"] == triggers(theirs)["schedule"]
 
@@ -167,8 +203,9 @@ def test_an_empty_archive_checks_builds_and_says_it_is_empty(archive: Path, tmp_
 
 def test_the_archive_builds_what_it_is_given(tmp_path: Path):
     scaffold.create(tmp_path / "mine", "Mine", ["speech"])
-    write_content(tmp_path / "mine/content", "2024/a.md", paper_file("2401.00001", "Spoken words",
-                                                                       "listed: 2024-01-01\n"))
+    write_content(
+        tmp_path / "mine/content", "2024/a.md", paper_file("2401.00001", "Spoken words", "listed: 2024-01-01\n")
+    )
     built = broadsheet("build", "--no-search", "--no-cache", cwd=tmp_path / "mine")
     assert built.returncode == 0, built.stderr
     assert "Spoken words" in (tmp_path / "mine/output/index.html").read_text(encoding="utf-8")
