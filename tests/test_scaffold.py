@@ -237,7 +237,7 @@ def test_an_empty_folder_is_fine(tmp_path: Path):
     assert {p.relative_to(tmp_path / "empty").as_posix() for p in written} == EXPECTED
 
 
-def test_new_has_help_with_examples():
-    done = broadsheet("new", "--help", cwd=REPO)
+def test_new_has_help_with_examples(tmp_path: Path):
+    done = broadsheet("new", "--help", cwd=tmp_path)
     assert done.returncode == 0
     assert "--topic PHRASE" in done.stdout and "examples:" in done.stdout
