@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -47,6 +48,28 @@ def test_one_version_everywhere():
     assert re.fullmatch(r"\d+\.\d+\.\d+", version), "semantic versioning"
     assert metadata.version("broadsheet") == version
     assert generator.__version__ == version
+
+
+def test_version_option_and_the_pin_that_new_writes_agree(tmp_path: Path):
+    """`broadsheet --version` prints the metadata's version; `broadsheet new` pins exactly that."""
+
+    def broadsheet(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "generator", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    shown = broadsheet("--version")
+    assert shown.returncode == 0, shown.stderr
+    printed = re.findall(r"\b\d+\.\d+\.\d+\S*", shown.stdout)
+    assert printed == [metadata.version("broadsheet")], shown.stdout
+    assert broadsheet("new", "mine").returncode == 0
+    pin = (tmp_path / "mine/requirements.txt").read_text(encoding="utf-8").split()[-1]
+    assert pin == f"broadsheet=={printed[0]}"
 
 
 def test_the_user_agent_names_the_version():
