@@ -6,8 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet
-LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
-	--no-emit-index-url --no-emit-find-links
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
 .PHONY: site test test-tools lint lock clean
 
@@ -53,11 +52,11 @@ lint: $(VENV)/.lint
 lock:
 	$(PYTHON) -m venv .cache/lock
 	.cache/lock/bin/python -m pip --quiet install pip-tools
-	.cache/lock/bin/pip-compile $(LOCK_FLAGS) --output-file requirements/site.txt pyproject.toml
-	.cache/lock/bin/pip-compile $(LOCK_FLAGS) --extra test --constraint requirements/site.txt \
+	.cache/lock/bin/pip-compile $(LOCK_FLAGS) --all-build-deps --output-file requirements/site.txt pyproject.toml
+	.cache/lock/bin/pip-compile $(LOCK_FLAGS) --all-build-deps --extra test --constraint requirements/site.txt \
 		--output-file requirements/test.txt pyproject.toml
-	.cache/lock/bin/pip-compile $(LOCK_FLAGS) --extra test --extra lint --constraint requirements/test.txt \
-		--output-file requirements/lint.txt pyproject.toml
+	.cache/lock/bin/pip-compile $(LOCK_FLAGS) --all-build-deps --extra test --extra lint \
+		--constraint requirements/test.txt --output-file requirements/lint.txt pyproject.toml
 	.cache/lock/bin/pip-compile $(LOCK_FLAGS) --constraint requirements/site.txt \
 		--output-file requirements/release.txt requirements/release.in
 
