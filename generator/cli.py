@@ -22,6 +22,7 @@ from generator.config import ConfigError, SiteConfig, load_config
 from generator.errors import UserError
 from generator.loader import load_content
 from generator.model import Problem
+from generator.scaffold import add_command as add_new
 from generator.search import SearchIndexError
 
 PROG = "broadsheet"
@@ -124,6 +125,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_import_listing(sub)
     add_serve(sub)
     _add_optional_commands(sub)
+    add_new(sub)
     for command in {id(p): p for p in [parser, *sub.choices.values()]}.values():
         add_global_flags(command, top=command is parser)
     return parser

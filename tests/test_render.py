@@ -1,0 +1,100 @@
+"""The theme: the default one ships with the package; a site overrides single files and inherits the rest."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import render
+from generator.build import build
+from generator.config import SiteConfig, load_config
+from generator.errors import UserError
+from tests.conftest import REPO, paper_file, write_content
+
+
+def test_the_default_theme_comes_with_the_package():
+    theme = render.default_theme()
+    for name in ("templates/base.html", "templates/index.html", "templates/partials/card.html", "static/style.css"):
+        assert (theme / name).is_file(), name
+
+    # The same files as the repository's themes/default, the copy contributors edit (in a checkout the
+    # package reads that very folder; a wheel carries a copy of it).
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    assert files(theme) == files(REPO / "themes" / "default")
+
+
+def test_a_site_without_themes_uses_the_packaged_default(tmp_path: Path):
+    config = SiteConfig(root=tmp_path)
+    assert render.theme_dirs(config, "templates") == [render.default_theme() / "templates"]
+    assert render.theme_dirs(config, "static") == [render.default_theme() / "static"]
+
+
+def test_the_sites_theme_comes_first_then_the_packaged_default(tmp_path: Path):
+    (tmp_path / "themes/mine/templates").mkdir(parents=True)
+    config = SiteConfig(root=tmp_path, theme="mine")
+    assert render.theme_dirs(config, "templates") == [
+        tmp_path / "themes/mine/templates",
+        render.default_theme() / "templates",
+    ]
+    # A theme with no static folder inherits every static file.
+    assert render.theme_dirs(config, "static") == [render.default_theme() / "static"]
+
+
+def test_a_missing_theme_is_the_users_mistake(tmp_path: Path):
+    (tmp_path / "themes/other").mkdir(parents=True)
+    with pytest.raises(UserError) as caught:
+        render.theme_dirs(SiteConfig(root=tmp_path, theme="mine"), "templates")
+    assert caught.value.what == "theme not found"
+    assert caught.value.where == str(tmp_path / "themes" / "mine")
+
+
+def test_overriding_one_template_and_one_static_file(tmp_path: Path, content: Path):
+    """No copy of the default theme in the site: base.html, the partials and the other static
+    files come from the package; the two files the site has replace the packaged ones."""
+    root = tmp_path / "site"
+    (root / "themes/mine/templates").mkdir(parents=True)
+    (root / "themes/mine/static").mkdir(parents=True)
+    (root / "themes/mine/templates/404.html").write_text(
+        "{% extends 'base.html' %}{% block content %}<p class='mine'>Lost, {{ site.title }}?</p>{% endblock %}",
+        encoding="utf-8",
+    )
+    (root / "themes/mine/static/style.css").write_text("/* mine */\n", encoding="utf-8")
+    (root / "site.yaml").write_text("title: Mine\ntheme: mine\n", encoding="utf-8")
+    write_content(content, "2024/a.md", paper_file("2401.00001", "Inherited", "listed: 2024-01-01\n"))
+
+    build(content, tmp_path / "out", load_config(root=root), search=False)
+
+    out = tmp_path / "out"
+    page_404 = (out / "404.html").read_text(encoding="utf-8")
+    assert "<p class='mine'>Lost, Mine?</p>" in page_404  # the site's template...
+    assert 'class="site-header"' in page_404  # ...inside the packaged base.html
+    assert (out / "static/style.css").read_text(encoding="utf-8") == "/* mine */\n"
+    packaged = render.default_theme() / "static"
+    for name in ("search.js", "copy.js"):  # every other static file is inherited
+        assert (out / "static" / name).read_bytes() == (packaged / name).read_bytes()
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "Inherited" in home  # the packaged index.html and its partials
+
+
+def test_broadsheet_builds_in_any_folder_with_the_documented_defaults(tmp_path: Path):
+    """No site.yaml and no themes/: the defaults of SiteConfig and the packaged theme."""
+    write_content(tmp_path / "content", "2024/a.md", paper_file("2401.00001", "Anywhere", "listed: 2024-01-01\n"))
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--no-search", "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    home = (tmp_path / "output/index.html").read_text(encoding="utf-8")
+    assert f"<title>{SiteConfig().title}</title>" in home and "Anywhere" in home
+    assert (tmp_path / "output/static/style.css").read_bytes() == (
+        render.default_theme() / "static/style.css"
+    ).read_bytes()
