@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ SHOWN_PROBLEMS = 50  # the banner lists this many; the console has them all
 
 _TARGET = re.compile(r"/[!-~]*")  # printable ASCII, no space: what a URL path may hold
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_METHOD = re.compile(r"[A-Z]+")  # any other word is junk, not a method this server lacks (501)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -136,16 +138,29 @@ class Handler(SimpleHTTPRequestHandler):
     """GET and HEAD of the output folder's files, and the wait endpoint."""
 
     default_request_version = "HTTP/1.0"  # so that even a refused junk line gets a status line
-    timeout = 10  # seconds to send a request; a client that sends no line is dropped
+    timeout = 5  # seconds to send a request line; a client that sends none is dropped (a browser opens another)
 
     def __init__(self, *args, output: Path, builds: Builds, **kwargs) -> None:
         self.output, self.builds = output, builds
         super().__init__(*args, directory=str(output), **kwargs)
 
+    def handle_one_request(self) -> None:
+        try:
+            first = self.connection.recv(1, socket.MSG_PEEK)
+        except OSError:  # nothing sent in time, or the client left
+            first = b""
+        if first.isalpha():  # every method is a word
+            return super().handle_one_request()
+        self.close_connection = True
+        if first:  # a TLS hello (an https:// URL), binary junk: say so now, not when a line ends
+            self.command, self.requestline, self.request_version = "", "", "HTTP/1.0"
+            self.send_error(400, "not an HTTP request")
+            drain(self.connection)
+
     def parse_request(self) -> bool:
         if not super().parse_request():
             return False
-        if len(self.requestline.split()) != 3:  # the stdlib takes "GET /" as HTTP/0.9
+        if len(self.requestline.split()) != 3 or not _METHOD.fullmatch(self.command):  # "GET /" is HTTP/0.9
             self.send_error(400, "not an HTTP/1 request")
             return False
         return True
@@ -216,6 +231,17 @@ class Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:
         pass  # one line per request would bury the build messages
+
+
+def drain(connection: socket.socket) -> None:
+    """Read what the client has sent so far: closing with unread bytes would reset the connection,
+    and the client could lose the answer."""
+    connection.settimeout(0)  # with a timeout, even a MSG_DONTWAIT read would wait that long
+    try:
+        while connection.recv(65536):
+            pass
+    except OSError:  # nothing more to read
+        pass
 
 
 class Server(ThreadingHTTPServer):

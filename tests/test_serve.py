@@ -221,6 +221,7 @@ def test_the_command_serves_a_broken_site_yaml_as_an_error_page_and_keeps_watchi
     command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
     proc = subprocess.Popen(command, cwd=fork, env={**os.environ, "PYTHONPATH": str(REPO)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout
     try:
         url = next(line.split()[1] for line in proc.stdout if line.startswith("serving "))
         status, page = fetch(url)
@@ -240,6 +241,7 @@ def test_stopping_serve_removes_its_temporary_folder(fork: Path, tmp_path: Path)
     env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(temp)}
     command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
     proc = subprocess.Popen(command, cwd=fork, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout
     try:
         assert any(line.startswith("serving ") for line in proc.stdout)  # read until it serves
         assert list(temp.glob("broadsheet-serve-*"))
