@@ -72,7 +72,7 @@ class Refused(Exception):
 def split_target(target: str) -> tuple[str, str, str]:
     """(raw path, decoded path, query) of a request target, or Refused with 400 or 404."""
     raw, _, query = target.partition("#")[0].partition("?")
-    if not _TARGET.fullmatch(raw) or _BAD_ESCAPE.search(raw):
+    if not _TARGET.fullmatch(raw) or _BAD_ESCAPE.search(raw) or not _TARGET.fullmatch("/" + query):
         raise Refused(400, "not a valid URL path")
     try:
         path = unquote_to_bytes(raw).decode("utf-8")
@@ -105,7 +105,8 @@ BANNER_ID = 'id="broadsheet-build-error"'
 BANNER = """<div {id} role="alert" style="position:fixed;z-index:2147483647;\
 top:0;left:0;right:0;max-height:60vh;overflow:auto;margin:0;padding:.75rem 1rem;background:#fff4f4;\
 color:#7a0000;border-bottom:3px solid #c00;font:14px/1.45 ui-monospace,monospace;text-align:left">
-<strong>{heading}</strong>
+<button type="button" aria-label="Hide" onclick="this.parentNode.remove()" style="float:right;font:inherit;\
+cursor:pointer">&times;</button><strong>{heading}</strong>
 <ul style="margin:.5rem 0 0;padding-left:1.5rem">{items}</ul>
 </div>
 """

@@ -117,6 +117,8 @@ class DevServer:
 
 def serve(content: Path, load_config: Callable[[], SiteConfig], watched: Sequence[Path], port: int = 8000,
           search: bool = True) -> int:
+    if not content.is_dir():  # it would never be watched: no edit could mend the site
+        raise UserError("content folder not found", content)
     server = DevServer(content, load_config, port=port, search=search)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _exit)

@@ -84,6 +84,7 @@ ODD = {
     "dot-dot segments": (get(b"/../../../etc/passwd"), 400),
     "escaped dot-dot segments": (get(b"/%2e%2e/%2E%2E/etc/passwd"), 400),
     "an escaped slash around dot-dot": (get(b"/static/..%2f..%2fetc%2fpasswd"), 400),
+    "a control character in the query": (get(b"/papers/2401.00001?x=\x01"), 400),
     "a bad escape": (get(b"/%zz"), 400),
     "a cut escape": (get(b"/papers/%4"), 400),
     "an escape that is not UTF-8": (get(b"/%ff%fe"), 400),

@@ -19,7 +19,8 @@ import pytest
 
 from generator.config import SiteConfig, load_config
 from generator.devhttp import BANNER_ID, WAIT_PATH
-from generator.serve import DevServer
+from generator.errors import UserError
+from generator.serve import DevServer, serve
 from tests.conftest import REPO, paper_file, write_content
 
 
@@ -249,3 +250,9 @@ def test_stopping_serve_removes_its_temporary_folder(fork: Path, tmp_path: Path)
         proc.terminate()  # SIGTERM, as a process manager or a test harness stops it
         proc.wait(timeout=10)
     assert not list(temp.glob("broadsheet-serve-*"))
+
+
+def test_a_missing_content_folder_is_refused_before_serving(fork: Path) -> None:
+    # Never watched, so no edit could mend the site: a typo in --content is the user's to fix now.
+    with pytest.raises(UserError, match="content folder not found"):
+        serve(fork / "contnet", lambda: load_config(root=fork), [fork / "contnet"], port=0, search=False)
