@@ -39,6 +39,10 @@ EXPECTED = (BuildError, ConfigError, UserError, jinja2.TemplateError, SearchInde
 
 def describe(exc: BaseException) -> tuple[str, ...]:
     """A failed build's exception as lines for the console and the page, `path:line: message` where known."""
+    return tuple(" ".join(line.splitlines()) for line in _lines(exc))  # one line per problem, even from a tool
+
+
+def _lines(exc: BaseException) -> tuple[str, ...]:
     if isinstance(exc, (BuildError, ConfigError)) and exc.problems:
         return tuple(str(p) for p in exc.problems)
     if isinstance(exc, UserError):

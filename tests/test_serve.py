@@ -20,7 +20,8 @@ import pytest
 from generator.config import SiteConfig, load_config
 from generator.devhttp import BANNER_ID, WAIT_PATH
 from generator.errors import UserError
-from generator.serve import DevServer, serve
+from generator.search import SearchIndexError
+from generator.serve import DevServer, describe, serve
 from tests.conftest import REPO, paper_file, write_content
 
 
@@ -256,3 +257,8 @@ def test_a_missing_content_folder_is_refused_before_serving(fork: Path) -> None:
     # Never watched, so no edit could mend the site: a typo in --content is the user's to fix now.
     with pytest.raises(UserError, match="content folder not found"):
         serve(fork / "contnet", lambda: load_config(root=fork), [fork / "contnet"], port=0, search=False)
+
+
+def test_a_failure_with_a_message_of_several_lines_is_one_line_per_problem() -> None:
+    assert describe(SearchIndexError("pagefind failed (1):\nError: no pages\n  found")) == (
+        "SearchIndexError: pagefind failed (1): Error: no pages   found",)
