@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -262,3 +263,11 @@ def test_a_missing_content_folder_is_refused_before_serving(fork: Path) -> None:
 def test_a_failure_with_a_message_of_several_lines_is_one_line_per_problem() -> None:
     assert describe(SearchIndexError("pagefind failed (1):\nError: no pages\n  found")) == (
         "SearchIndexError: pagefind failed (1): Error: no pages   found",)
+
+
+def test_a_port_in_use_is_a_user_error_and_leaves_no_temporary_folder(server: DevServer, fork: Path,
+                                                                       tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where DevServer makes its folder
+    with pytest.raises(UserError, match="cannot listen on port"):
+        DevServer(fork / "content", lambda: load_config(root=fork), port=server.httpd.server_port)
+    assert not list(tmp_path.glob("broadsheet-serve-*"))
