@@ -266,8 +266,8 @@ def cmd_import_listing(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve
 
-    config = site_config(args)  # a broken site.yaml stops here, before anything is served
-    watched = [args.content, config.root / "themes", args.config or config.root / "site.yaml"]
+    root = Path(".")  # where site_config finds site.yaml and themes/; a broken site.yaml is shown by the server
+    watched = [args.content, root / "themes", args.config or root / "site.yaml"]
     return serve(args.content, lambda: site_config(args), watched, port=args.port, search=args.search)
 
 

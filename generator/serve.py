@@ -3,7 +3,11 @@
 The build is the ordinary one (into a temporary folder, with the base URL pointed at the
 local server); live reload is added only here, as the HTML leaves the server, so nothing
 of it can end up in a published site. The page long-polls /__broadsheet/wait: the request
-returns as soon as a newer build exists, so a saved edit shows within a second.
+returns as soon as a newer build has finished, so a saved edit shows within a second.
+
+A failed build changes nothing that is served: the last good build stays, and every page
+carries a banner listing the problems until a later build succeeds. Requests are answered
+by `devhttp`, which also refuses odd paths with 400 or 404.
 """
 from __future__ import annotations
 
@@ -15,98 +19,47 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Sequence
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
+import jinja2
 import watchfiles
 
 from generator.build import BuildError, build
 from generator.config import ConfigError, SiteConfig
+from generator.devhttp import Builds, Handler, Server
+from generator.errors import UserError
 from generator.search import SearchIndexError
 
-WAIT_PATH = "/__broadsheet/wait"
-WAIT_SECONDS = 25  # a long poll ends at least this often, so a closed tab frees its thread
-
-# {version} is the build the page came from; any other answer means "reload".
-RELOAD_SCRIPT = """<script>
-(async () => {
-  const built = "{version}";
-  for (;;) {
-    try {
-      const answer = await (await fetch("{wait}?v=" + built, {cache: "no-store"})).text();
-      if (answer !== built) { location.reload(); return; }
-    } catch (error) {
-      await new Promise((wake) => setTimeout(wake, 1000));  // server restarting: try again
-    }
-  }
-})();
-</script>
-""".replace("{wait}", WAIT_PATH)
+# Failures a user causes by an edit (or the machine by a full disk): shown as their lines only.
+# Anything else is a bug in Broadsheet: its traceback goes to the console as well.
+EXPECTED = (BuildError, ConfigError, UserError, jinja2.TemplateError, SearchIndexError, OSError)
 
 
-class Builds:
-    """The number of the newest successful build; waiters wake when it changes."""
-
-    def __init__(self) -> None:
-        self.version = 0
-        self._changed = threading.Condition()
-
-    def bump(self) -> None:
-        with self._changed:
-            self.version += 1
-            self._changed.notify_all()
-
-    def wait_past(self, seen: int, timeout: float) -> int:
-        with self._changed:
-            self._changed.wait_for(lambda: self.version != seen, timeout)
-            return self.version
+def describe(exc: BaseException) -> tuple[str, ...]:
+    """A failed build's exception as lines for the console and the page, `path:line: message` where known."""
+    return tuple(" ".join(line.splitlines()) for line in _lines(exc))  # one line per problem, even from a tool
 
 
-class Handler(SimpleHTTPRequestHandler):
-    """Static files from the output folder, HTML with the reload script, and the wait endpoint."""
+def _lines(exc: BaseException) -> tuple[str, ...]:
+    if isinstance(exc, (BuildError, ConfigError)) and exc.problems:
+        return tuple(str(p) for p in exc.problems)
+    if isinstance(exc, UserError):
+        return (exc.line(),)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return (f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}",)
+    if isinstance(exc, jinja2.TemplateError):
+        return (f"{template_frame(exc)}: {type(exc).__name__}: {exc}",)
+    if isinstance(exc, EXPECTED):
+        return (f"{type(exc).__name__}: {exc}",)
+    return (f"unexpected error (a bug in Broadsheet; traceback above): {type(exc).__name__}: {exc}",)
 
-    def __init__(self, *args, builds: Builds, **kwargs) -> None:
-        self.builds = builds
-        super().__init__(*args, **kwargs)
 
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        if url.path == WAIT_PATH:
-            return self._wait(parse_qs(url.query).get("v", ["0"])[0])
-        target = Path(self.translate_path(url.path))
-        if url.path.endswith("/") and target.is_dir():
-            target = target / "index.html"
-        if target.suffix == ".html" and target.is_file():
-            return self._send(200, "text/html; charset=utf-8", self._with_reload(target.read_bytes()))
-        return super().do_GET()
-
-    def _wait(self, seen: str) -> None:
-        try:
-            version = self.builds.wait_past(int(seen), WAIT_SECONDS)
-        except ValueError:
-            version = self.builds.version
-        self._send(200, "text/plain", str(version).encode())
-
-    def _with_reload(self, html: bytes) -> bytes:
-        script = RELOAD_SCRIPT.replace("{version}", str(self.builds.version)).encode()
-        at = html.rfind(b"</body>")
-        return html + script if at < 0 else html[:at] + script + html[at:]
-
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")  # an edit must never be hidden by a cache
-        super().end_headers()
-
-    def log_message(self, format: str, *args) -> None:
-        pass  # one line per request would bury the build messages
+def template_frame(exc: BaseException) -> str:
+    """`template:line` of the innermost template frame (Jinja puts templates in tracebacks)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".xml"))]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "template"
 
 
 class DevServer:
@@ -115,13 +68,16 @@ class DevServer:
     def __init__(self, content: Path, load_config: Callable[[], SiteConfig], host: str = "127.0.0.1",
                  port: int = 8000, search: bool = True) -> None:
         self.content, self.load_config, self.search = content, load_config, search
+        self.builds = Builds()
         self.folder = Path(tempfile.mkdtemp(prefix="broadsheet-serve-"))
         self.output = self.folder / "site"
-        self.builds = Builds()
-        handler = functools.partial(Handler, directory=str(self.output), builds=self.builds)
+        handler = functools.partial(Handler, output=self.output, builds=self.builds)
         # Bound before the first build: with --port 0 the base URL needs the port the OS picked.
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
+        try:
+            self.httpd = Server((host, port), handler)
+        except OSError as exc:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise UserError(f"cannot listen on port {port}: {exc.strerror}", f"{host}:{port}") from None
         self.url = f"http://{host}:{self.httpd.server_port}/"
 
     def rebuild(self) -> bool:
@@ -130,17 +86,22 @@ class DevServer:
         try:
             config = dataclasses.replace(self.load_config(), base_url=self.url)
             report = build(self.content, self.output, config, search=self.search, cache_dir=self.folder / "cache")
-        except (BuildError, ConfigError) as exc:
-            for problem in exc.problems:
-                print(problem, file=sys.stderr)
-            print("build failed; still serving the previous build", file=sys.stderr, flush=True)
+        except Exception as exc:  # noqa: BLE001 - the server outlives any failed build; it shows it, bugs with their traceback
+            self._failed(exc)
             return False
-        except (SearchIndexError, OSError) as exc:
-            print(f"build failed: {exc}", file=sys.stderr, flush=True)
-            return False
-        self.builds.bump()
+        self.builds.finished()
         print(f"built {report.papers} papers in {time.monotonic() - started:.2f}s", flush=True)
         return True
+
+    def _failed(self, exc: Exception) -> None:
+        if not isinstance(exc, EXPECTED):
+            traceback.print_exception(exc, file=sys.stderr)
+        problems = describe(exc)
+        for line in problems:
+            print(line, file=sys.stderr)
+        kept = "still serving the previous build" if self.builds.status.has_site else "serving the error until a fix"
+        print(f"build failed; {kept}", file=sys.stderr, flush=True)
+        self.builds.finished(problems)
 
     def start(self) -> None:
         self.rebuild()
@@ -160,6 +121,8 @@ class DevServer:
 
 def serve(content: Path, load_config: Callable[[], SiteConfig], watched: Sequence[Path], port: int = 8000,
           search: bool = True) -> int:
+    if not content.is_dir():  # it would never be watched: no edit could mend the site
+        raise UserError("content folder not found", content)
     server = DevServer(content, load_config, port=port, search=search)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _exit)

@@ -415,3 +415,28 @@ def test_reading_list_without_javascript_or_storage(browser: Browser, base: str,
         page.goto(base + SAVED)
         expect(page.get_by_role("alert")).to_contain_text("does not let the site store data")
         assert problems == []
+
+
+def test_serve_shows_a_failed_build_over_the_page_until_a_fix(browser: Browser, tmp_path: Path) -> None:
+    (tmp_path / "themes").symlink_to(REPO / "themes")
+    content = tmp_path / "content"
+    source = write_content(content, "2401.00001.md", paper_file("2401.00001", "Good title", "listed: 2024-01-02\n"))
+    with running_serve(tmp_path) as url, tab(browser) as page:
+        page.goto(url + urls.paper("2401.00001"))
+        page.wait_for_timeout(300)  # let the page's first long poll reach the server
+        source.write_text("---\nid: '2401.00001'\ntitle: '<b>Bad</b>'\nupvotes: many\n---\n", encoding="utf-8")
+        banner = page.locator("#broadsheet-build-error")
+        expect(banner).to_be_visible(timeout=10_000)  # the page reloaded by itself
+        expect(banner).to_contain_text(f"{source.relative_to(tmp_path)}:4: upvotes:")
+        expect(page.locator("h1")).to_have_text("Good title")  # the last good build, still served
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "serve-build-error.png"))
+        page.wait_for_timeout(300)
+        source.write_text(paper_file("2401.00001", "Fixed title", "listed: 2024-01-02\n"), encoding="utf-8")
+        expect(page.locator("h1")).to_have_text("Fixed title", timeout=10_000)
+        expect(banner).to_have_count(0)
+        page.wait_for_timeout(300)
+        source.write_text("---\nid: [unclosed\n---\n", encoding="utf-8")
+        expect(banner).to_be_visible(timeout=10_000)
+        page.get_by_role("button", name="Hide").click()  # out of the way, for a look at the page
+        expect(banner).to_have_count(0)

@@ -1,19 +1,28 @@
-"""`broadsheet serve` without a browser: injection, the wait endpoint, rebuilds on change."""
+"""`broadsheet serve` without a browser: injection, the wait endpoint, rebuilds on change,
+failed builds shown in the page, odd requests refused."""
 from __future__ import annotations
 
+import contextlib
+import html
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from generator.config import load_config
-from generator.serve import WAIT_PATH, DevServer
+from generator.config import SiteConfig, load_config
+from generator.devhttp import BANNER_ID, WAIT_PATH
+from generator.errors import UserError
+from generator.search import SearchIndexError
+from generator.serve import DevServer, describe, serve
 from tests.conftest import REPO, paper_file, write_content
 
 
@@ -29,8 +38,9 @@ def fork(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def server(fork: Path) -> Iterator[DevServer]:
+@contextlib.contextmanager
+def running(fork: Path) -> Iterator[DevServer]:
+    """`serve` in this process: built, serving and watching the fork, as the command runs it."""
     dev = DevServer(fork / "content", lambda: load_config(root=fork), port=0, search=False)
     stop = threading.Event()
     watcher = threading.Thread(target=dev.watch, args=([fork / "content", fork / "themes/mine", fork / "site.yaml"], stop))
@@ -45,9 +55,24 @@ def server(fork: Path) -> Iterator[DevServer]:
         dev.close()
 
 
+@pytest.fixture
+def server(fork: Path) -> Iterator[DevServer]:
+    with running(fork) as dev:
+        yield dev
+
+
 def get(url: str) -> tuple[str, dict[str, str]]:
     with urllib.request.urlopen(url, timeout=30) as response:
         return response.read().decode("utf-8"), dict(response.headers)
+
+
+def fetch(url: str, method: str = "GET") -> tuple[int, str]:
+    """Status and body, whatever the status."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=30) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
 
 
 def wait_for_build(server: DevServer, after: int, seconds: float = 10) -> float:
@@ -73,7 +98,7 @@ def test_pages_get_the_reload_script_and_other_files_do_not(server: DevServer) -
 def test_wait_returns_at_once_for_an_old_version_and_after_a_build_otherwise(server: DevServer) -> None:
     current = server.builds.version
     assert get(f"{server.url}{WAIT_PATH.lstrip('/')}?v={current - 1}")[0] == str(current)
-    threading.Timer(0.3, server.builds.bump).start()
+    threading.Timer(0.3, server.builds.finished).start()
     started = time.monotonic()
     assert get(f"{server.url}{WAIT_PATH.lstrip('/')}?v={current}")[0] == str(current + 1)
     assert 0.2 < time.monotonic() - started < 5
@@ -98,13 +123,119 @@ def test_theme_and_config_edits_rebuild(server: DevServer, fork: Path) -> None:
     assert "<title>After</title>" in get(server.url)[0]
 
 
-def test_a_broken_edit_keeps_the_last_good_build(server: DevServer, fork: Path, capsys) -> None:
+def edit(server: DevServer, change: Callable[[], object]) -> None:
+    """Make a change and wait until the server has finished the build it causes."""
     before = server.builds.version
+    change()
+    wait_for_build(server, before)
+
+
+def built_version(page: str) -> str:
+    """The build a served page says it came from, as its reload script compares it."""
+    found = re.search(r'const built = "(\d+)"', page)
+    assert found, "no reload script"
+    return found.group(1)
+
+
+def reloads_after(server: DevServer, page: str, change: Callable[[], object]) -> None:
+    """What the open page's script does: its long poll answers with another build once `change` is made."""
+    answer: list[str] = []
+    url = f"{server.url}{WAIT_PATH.lstrip('/')}?v={built_version(page)}"
+    poll = threading.Thread(target=lambda: answer.append(get(url)[0]))
+    poll.start()
+    time.sleep(0.2)
+    assert not answer, "the page would reload before anything changed"
+    edit(server, change)
+    poll.join(timeout=10)
+    assert answer and answer[0] != built_version(page)
+
+
+BAD_PAPER = "---\nid: '2401.00002'\ntitle: 'New'\nlisted: 2024-01-02\nupvotes: '<b>many</b>'\n---\nAbstract.\n"
+
+
+def test_a_bad_content_edit_keeps_the_last_good_build_and_shows_why_until_fixed(server: DevServer, fork: Path,
+                                                                                 capsys) -> None:
+    bad = fork / "content/papers/a&b<i>.md"  # the path and the message are shown escaped
+    edit(server, lambda: bad.write_text(BAD_PAPER, encoding="utf-8"))
+    page = get(server.url + "papers/2401.00001/")[0]
+    assert "Old title" in page and BANNER_ID in page
+    assert f"{html.escape(str(bad))}:5: upvotes:" in page and "&lt;b&gt;many&lt;/b&gt;" in page
+    assert "<b>many" not in page and "<i>.md" not in page
+    assert BANNER_ID in fetch(server.url + "no/such/page/")[1]  # the site's 404 page shows it too
+    assert any(line.startswith(f"{bad}:5: upvotes:") for line in capsys.readouterr().err.splitlines())
+    reloads_after(server, page, bad.unlink)
+    page = get(server.url + "papers/2401.00001/")[0]
+    assert "Old title" in page and BANNER_ID not in page
+
+
+def test_a_broken_template_is_shown_with_its_file_and_line(server: DevServer, fork: Path, capsys) -> None:
+    template = fork / "themes/mine/templates/404.html"
+    edit(server, lambda: template.write_text("{% extends 'base.html' %}\n{% block content %}{{ oops( }}{% endblock %}"))
+    page = get(server.url)[0]
+    assert "<title>Before</title>" in page and f"{html.escape(str(template))}:2: " in page
+    assert f"{template}:2: " in capsys.readouterr().err
+    edit(server, lambda: template.write_text("{% extends 'base.html' %}\n{% block content %}{{ missing }}{% endblock %}"))
+    page = get(server.url)[0]
+    assert f"{html.escape(str(template))}:2: UndefinedError: &#x27;missing&#x27; is undefined" in page
+    assert "Traceback" not in capsys.readouterr().err  # a template mistake is the user's, not a bug
+    edit(server, lambda: template.write_text("{% extends 'base.html' %}{% block content %}v3{% endblock %}"))
+    assert BANNER_ID not in get(server.url)[0] and "v3" in fetch(server.url + "404.html")[1]
+
+
+def test_a_broken_site_yaml_is_shown_with_its_line(server: DevServer, fork: Path) -> None:
+    edit(server, lambda: (fork / "site.yaml").write_text("title: After\ntheme: [mine\n", encoding="utf-8"))
+    page = get(server.url)[0]
+    assert "<title>Before</title>" in page and f"{html.escape(str(fork / 'site.yaml'))}:" in page
+    edit(server, lambda: (fork / "site.yaml").write_text("title: After\ntheme: mine\n", encoding="utf-8"))
+    page = get(server.url)[0]
+    assert "<title>After</title>" in page and BANNER_ID not in page
+
+
+def test_an_unexpected_error_in_a_build_is_shown_and_the_server_lives_on(server: DevServer, capsys) -> None:
+    def broken() -> SiteConfig:
+        raise RuntimeError("<bug>")
+
+    good, server.load_config = server.load_config, broken
+    assert not server.rebuild()
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: <bug>" in err  # a bug keeps its traceback, in the console
+    page = get(server.url)[0]
+    assert "RuntimeError: &lt;bug&gt;" in page and "<title>Before</title>" in page
+    server.load_config = good
+    assert server.rebuild() and BANNER_ID not in get(server.url)[0]
+
+
+def test_a_first_build_that_fails_serves_the_error_and_a_fix_serves_the_site(fork: Path) -> None:
     write_content(fork / "content", "a.md", "---\nid: [unclosed\n---\n")
-    time.sleep(1.5)  # long enough for the watcher to have tried
-    assert server.builds.version == before
-    assert "Old title" in get(server.url + "papers/2401.00001/")[0]
-    assert "build failed" in capsys.readouterr().err
+    with running(fork) as server:
+        assert not server.builds.status.has_site
+        status, page = fetch(server.url)
+        assert status == 500 and BANNER_ID in page and "a.md:" in page and "nothing to show" in page
+        assert fetch(server.url + "static/style.css")[0] == 500
+        assert fetch(server.url, "HEAD") == (500, "")
+        reloads_after(server, page, lambda: write_content(
+            fork / "content", "a.md", paper_file("2401.00001", "Fixed title", "listed: 2024-01-01\n")))
+        status, page = fetch(server.url + "papers/2401.00001/")
+        assert status == 200 and "Fixed title" in page and BANNER_ID not in page
+
+
+def test_the_command_serves_a_broken_site_yaml_as_an_error_page_and_keeps_watching(fork: Path) -> None:
+    (fork / "site.yaml").write_text("title: [broken\n", encoding="utf-8")
+    command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
+    proc = subprocess.Popen(command, cwd=fork, env={**os.environ, "PYTHONPATH": str(REPO)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout
+    try:
+        url = next(line.split()[1] for line in proc.stdout if line.startswith("serving "))
+        status, page = fetch(url)
+        assert status == 500 and re.search(r"site\.yaml:\d+: invalid YAML", page)
+        (fork / "site.yaml").write_text("title: Mended\ntheme: mine\n", encoding="utf-8")
+        assert "built 1 papers" in proc.stdout.readline()
+        assert "<title>Mended</title>" in get(url)[0]
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert re.search(r"site\.yaml:\d+: invalid YAML", err) and "Traceback" not in err
 
 
 def test_stopping_serve_removes_its_temporary_folder(fork: Path, tmp_path: Path) -> None:
@@ -113,6 +244,7 @@ def test_stopping_serve_removes_its_temporary_folder(fork: Path, tmp_path: Path)
     env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(temp)}
     command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
     proc = subprocess.Popen(command, cwd=fork, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout
     try:
         assert any(line.startswith("serving ") for line in proc.stdout)  # read until it serves
         assert list(temp.glob("broadsheet-serve-*"))
@@ -120,3 +252,22 @@ def test_stopping_serve_removes_its_temporary_folder(fork: Path, tmp_path: Path)
         proc.terminate()  # SIGTERM, as a process manager or a test harness stops it
         proc.wait(timeout=10)
     assert not list(temp.glob("broadsheet-serve-*"))
+
+
+def test_a_missing_content_folder_is_refused_before_serving(fork: Path) -> None:
+    # Never watched, so no edit could mend the site: a typo in --content is the user's to fix now.
+    with pytest.raises(UserError, match="content folder not found"):
+        serve(fork / "contnet", lambda: load_config(root=fork), [fork / "contnet"], port=0, search=False)
+
+
+def test_a_failure_with_a_message_of_several_lines_is_one_line_per_problem() -> None:
+    assert describe(SearchIndexError("pagefind failed (1):\nError: no pages\n  found")) == (
+        "SearchIndexError: pagefind failed (1): Error: no pages   found",)
+
+
+def test_a_port_in_use_is_a_user_error_and_leaves_no_temporary_folder(server: DevServer, fork: Path,
+                                                                       tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where DevServer makes its folder
+    with pytest.raises(UserError, match="cannot listen on port"):
+        DevServer(fork / "content", lambda: load_config(root=fork), port=server.httpd.server_port)
+    assert not list(tmp_path.glob("broadsheet-serve-*"))
