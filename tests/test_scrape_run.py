@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -31,18 +32,19 @@ MARCH = ("2024-03-12", "2024-03-27")  # ten recorded days and six without papers
 FAST = ["--retries", "1", "--backoff", "0", "--timeout", "2", "--no-progress"]
 
 
-
 @pytest.fixture
 def hf_server():
     with ScrapeServer() as server:
         yield server
 
-def run(server: ScrapeServer, content: Path, *args: str, config: str = "", tmp: Path | None = None) -> tuple[int, str, str]:
-    """`broadsheet <args>` in this process; returns (status, stdout, stderr)."""
+
+def run(server: ScrapeServer, content: Path, *args: str, config: str = "", tmp: Path | None = None,
+        options: tuple[str, ...] = ()) -> tuple[int, str, str]:
+    """`broadsheet <args>` in this process (`options` override the FAST ones); returns (status, stdout, stderr)."""
     site = (tmp or content.parent) / "site.yaml"
     site.write_text(config or "title: Test\n", encoding="utf-8")
     argv = [*args, "--content", str(content), "--config", str(site), "--source-url", server.url,
-            "--arxiv-url", server.url, *FAST]
+            "--arxiv-url", server.url, *FAST, *options]
     import contextlib
     import io
 
@@ -371,3 +373,41 @@ def test_a_killed_scrape_leaves_every_file_whole(tmp_path):
     assert left and len(left) < len(expected)
     assert all(left[p] == expected[p] for p in left)
     assert load_content(killed).errors == []
+
+
+def test_the_deadline_writes_what_was_fetched_and_names_the_rest(hf_server, content):
+    hf_server.serve_fixture_days()
+    hf_server.serve_day("2024-03-14", [])
+    hf_server.route("/api/daily_papers?date=2024-03-13", Reply(stall=True))
+    started = time.monotonic()
+    status, out, err = run(hf_server, content, "scrape", "--since", "2024-03-12", "--until", "2024-03-15",
+                           options=("--timeout", "30", "--deadline", "1.5"))
+    assert time.monotonic() - started < 4
+    assert status == 1 and "failed: 2024-03-13: " in err and "deadline" in err
+    assert "failed: 2024-03-12" not in err and "failed: 2024-03-15" not in err
+    listed = {p.listed.isoformat() for p in load_content(content).papers}
+    assert listed == {"2024-03-12", "2024-03-15"} and "23 added" in out  # 9 + 14 papers
+
+
+def test_a_stalled_scrape_ends_at_its_deadline(tmp_path):
+    """The process itself ends: requests still in flight do not keep it alive."""
+    with ScrapeServer() as server:
+        server.route("/api/daily_papers?date=2024-03-12", Reply(stall=True))
+        (tmp_path / "site.yaml").write_text("title: Test\n", encoding="utf-8")
+        started = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-m", "generator", "scrape", "--date", "2024-03-12", "--content", str(tmp_path / "c"),
+             "--config", str(tmp_path / "site.yaml"), "--source-url", server.url, "--timeout", "60",
+             "--deadline", "1", "--no-progress"], check=False, cwd=REPO, capture_output=True, text=True, timeout=30)
+        elapsed = time.monotonic() - started
+    assert proc.returncode == 1 and elapsed < 8
+    assert "failed: 2024-03-12: not fetched by the run's deadline (1 s)" in proc.stderr
+    assert "Traceback" not in proc.stderr and "0 added" in proc.stdout
+
+
+def test_the_deadline_must_be_a_positive_number(hf_server, content, capsys):
+    for bad in ("0", "-5", "soon", "nan", "inf"):
+        with pytest.raises(SystemExit) as caught:
+            cli.main(["scrape", "--deadline", bad, "--content", str(content)])
+        assert caught.value.code == 2 and "not a number of seconds" in capsys.readouterr().err
+    assert hf_server.log.targets == []

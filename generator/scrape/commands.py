@@ -41,7 +41,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--arxiv-url", help="arXiv API base URL (default: the config's arxiv_url)")
     defaults = ClientSettings()
     p.add_argument("--concurrency", type=_count, default=defaults.concurrency, help="requests in flight (default: %(default)s)")
-    p.add_argument("--timeout", type=float, default=defaults.timeout, help="seconds per request (default: %(default)s)")
+    p.add_argument("--timeout", type=_seconds, default=defaults.timeout, help="seconds per request (default: %(default)s)")
+    p.add_argument("--deadline", type=_seconds, default=defaults.deadline, metavar="SECONDS",
+                   help="for the whole run: then what was fetched is written, the rest fails (default: %(default)s)")
     p.add_argument("--retries", type=int, default=defaults.retries, help="retries per request (default: %(default)s)")
     p.add_argument("--backoff", type=float, default=defaults.backoff, help="first retry pause in seconds, doubled each time (default: %(default)s)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
@@ -52,6 +54,16 @@ def _day(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a day YYYY-MM-DD") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0")
+    return value
 
 
 def _count(text: str) -> int:
@@ -103,7 +115,8 @@ class _session:
     def __init__(self, args: argparse.Namespace) -> None:
         config = load_config(args.config, root=Path("."))
         settings = dataclasses.replace(ClientSettings(), concurrency=args.concurrency, timeout=args.timeout,
-                                       retries=max(0, args.retries), backoff=max(0.0, args.backoff))
+                                       retries=max(0, args.retries), backoff=max(0.0, args.backoff),
+                                       deadline=args.deadline)
         self.fetcher = Fetcher(settings)
         self.scrape = Scrape(args.content, config, self.fetcher, endpoints(args, config), progress=args.progress)
 
