@@ -10,7 +10,7 @@ import pytest
 from generator.scrape.arxiv import normalise_id, parse_feed
 from generator.scrape.hf_api import decode_json, parse_items
 from generator.scrape.hf_html import parse_daily_page, parse_paper_page
-from generator.scrape.records import ScrapeError
+from generator.scrape.records import ScrapedPaper, ScrapeError
 from generator.scrape.text import one_line, paragraphs
 from tests.scrape_server import (
     ATOM,
@@ -244,8 +244,8 @@ def test_an_island_with_broken_json_is_an_error():
 # arXiv
 
 def test_arxiv_atom_feed():
-    papers = parse_feed(ATOM.read_bytes(), "http://a/api/query")
-    assert len(papers) == 10
+    papers = list(parse_feed(ATOM.read_bytes(), "http://a/api/query").values())
+    assert len(papers) == 10 and all(isinstance(p, ScrapedPaper) for p in papers)
     p = papers[0]
     assert (p.id, p.title, p.published) == ("1501.05039", "Defining Data Science", dt.date(2015, 1, 21))
     assert p.authors == ("Yangyong Zhu", "Yun Xiong")

@@ -105,7 +105,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         print(f"broadsheet add: not an arXiv id: {', '.join(bad)}", file=sys.stderr)
         return 2
     with _session(args) as scrape:
-        scrape.add(list(dict.fromkeys(ids)))
+        scrape.add(list(dict.fromkeys(i for i in ids if i)))
         return report(scrape.summary)
 
 
