@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator import cli
+from generator.errors import UserError
 from generator.loader import load_content, load_file
 from generator.scrape.commands import scrape_days
 from tests.scrape_server import (
@@ -310,9 +311,9 @@ def test_which_days_a_scrape_asks_for():
     assert scrape_days(args(since=dt.date(2026, 8, 19)), today) == [dt.date(2026, 8, 19), dt.date(2026, 8, 20), today]
     assert len(scrape_days(args(refresh_days=14), today)) == 14
     assert scrape_days(args(query="x"), today) == []
-    with pytest.raises(SystemExit):
+    with pytest.raises(UserError, match="--until needs --since"):
         scrape_days(args(until=today), today)
-    with pytest.raises(SystemExit):
+    with pytest.raises(UserError, match="--since 2026-08-21 is after --until 2026-08-01"):
         scrape_days(args(since=today, until=dt.date(2026, 8, 1)), today)
 
 

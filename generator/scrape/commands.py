@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from generator.config import SiteConfig, load_config
+from generator.errors import UserError
 from generator.scrape.arxiv import normalise_id
 from generator.scrape.client import ClientSettings, Fetcher
 from generator.scrape.run import Scrape, Summary, day_range
@@ -75,11 +76,11 @@ def _count(text: str) -> int:
 def scrape_days(args: argparse.Namespace, today: dt.date) -> list[dt.date]:
     """The days a `scrape` asks for: --date, --since/--until, or today and yesterday; plus --refresh-days."""
     if args.until and not args.since:
-        raise SystemExit("broadsheet scrape: --until needs --since")
+        raise UserError("--until needs --since", "scrape")
     if args.since:
         days = day_range(args.since, args.until or today)
         if not days:
-            raise SystemExit(f"broadsheet scrape: --since {args.since} is after --until {args.until or today}")
+            raise UserError(f"--since {args.since} is after --until {args.until or today}", "scrape")
     elif args.date:
         days = [args.date]
     else:
