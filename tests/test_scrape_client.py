@@ -8,6 +8,7 @@ import tracemalloc
 import httpx
 import pytest
 
+import generator
 from generator.scrape.client import (
     USER_AGENT,
     ClientSettings,
@@ -38,7 +39,7 @@ def test_sends_a_user_agent_naming_the_project(hf_server):
     with fetcher() as f:
         assert f.get(hf_server.url + "/x").json() == {"ok": True}
     assert hf_server.log.user_agents == [USER_AGENT]
-    assert USER_AGENT.startswith("Broadsheet/")
+    assert USER_AGENT.startswith(f"Broadsheet/{generator.__version__} (")
 
 
 def test_429_waits_as_long_as_retry_after_says(hf_server):
