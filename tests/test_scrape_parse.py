@@ -12,6 +12,7 @@ from generator.scrape.arxiv import normalise_id, parse_feed
 from generator.scrape.hf_api import decode_json, parse_items
 from generator.scrape.hf_html import parse_daily_page, parse_paper_page
 from generator.scrape.records import ScrapedPaper, ScrapeError
+from generator.scrape.sources import read
 from generator.scrape.text import one_line, paragraphs
 from tests.scrape_server import (
     ATOM,
@@ -190,6 +191,14 @@ def test_a_wrong_value_anywhere_gives_papers_or_an_error_naming_the_url(day):
                 assert not any(c in t for t in texts for c in ("\ud800", "\uffff", "\x00"))
                 assert p.upvotes is None or 0 <= p.upvotes <= 10**12
     assert outcomes["papers"] > 100 and outcomes["errors"] > 10
+
+
+def test_data_no_check_foresaw_fails_its_response_by_url():
+    assert read(URL, lambda: [1]) == [1]
+    with pytest.raises(ScrapeError, match=r"^http://127.0.0.1:1/api/daily_papers\?date=D: unreadable data \(KeyError: 'x'\)"):
+        read(URL, lambda: {}["x"])
+    with pytest.raises(ZeroDivisionError):  # a bug, not the data's fault: it is not hidden
+        read(URL, lambda: 1 / 0)
 
 
 def test_text_loses_the_characters_xml_cannot_hold():
