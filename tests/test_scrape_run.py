@@ -385,7 +385,7 @@ def test_the_deadline_writes_what_was_fetched_and_names_the_rest(hf_server, cont
     started = time.monotonic()
     status, out, err = run(hf_server, content, "scrape", "--since", "2024-03-12", "--until", "2024-03-15",
                            options=("--timeout", "30", "--deadline", "1.5"))
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 15  # without the deadline: 30 s per read
     assert status == 1 and "failed: 2024-03-13: " in err and "deadline" in err
     assert "failed: 2024-03-12" not in err and "failed: 2024-03-15" not in err
     listed = {p.listed.isoformat() for p in load_content(content).papers}
@@ -401,9 +401,9 @@ def test_a_stalled_scrape_ends_at_its_deadline(tmp_path):
         proc = subprocess.run(
             [sys.executable, "-m", "generator", "scrape", "--date", "2024-03-12", "--content", str(tmp_path / "c"),
              "--config", str(tmp_path / "site.yaml"), "--source-url", server.url, "--timeout", "60",
-             "--deadline", "1", "--no-progress"], check=False, cwd=REPO, capture_output=True, text=True, timeout=30)
+             "--deadline", "1", "--no-progress"], check=False, cwd=REPO, capture_output=True, text=True, timeout=100)
         elapsed = time.monotonic() - started
-    assert proc.returncode == 1 and elapsed < 8
+    assert proc.returncode == 1 and elapsed < 30  # without the deadline: 60 s per read, 2 attempts (slack for a busy machine)
     assert "failed: 2024-03-12: not fetched by the run's deadline (1 s)" in proc.stderr
     assert "Traceback" not in proc.stderr and "0 added" in proc.stdout
 
