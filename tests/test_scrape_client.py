@@ -188,7 +188,7 @@ def test_a_trickling_response_is_cut_off_by_the_limit_per_response(hf_server):
         f.get(hf_server.url + "/x")
     elapsed = time.monotonic() - started
     assert "timed out" in str(caught.value) and "0.6 s per response" in str(caught.value)
-    assert hf_server.hits("/x") == 2 and elapsed < 2.5  # two attempts of 0.6 s each, though a byte came every 0.05 s
+    assert hf_server.hits("/x") == 2 and elapsed < 10  # two attempts of 0.6 s each, though a byte came every 0.05 s (50 s in all)
 
 
 def test_a_body_that_stops_midway_times_out(hf_server):
@@ -196,7 +196,7 @@ def test_a_body_that_stops_midway_times_out(hf_server):
     started = time.monotonic()
     with fetcher(timeout=0.3, retries=0) as f, pytest.raises(FetchError, match="timed out"):
         f.get(hf_server.url + "/x")
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 10  # not the 30 s pause
 
 
 def test_after_the_deadline_no_request_starts_and_one_in_flight_is_cut_off(hf_server):
@@ -206,7 +206,7 @@ def test_after_the_deadline_no_request_starts_and_one_in_flight_is_cut_off(hf_se
     with fetcher(timeout=30, deadline=0.5) as f:
         with pytest.raises(FetchError, match="deadline"):
             f.get(hf_server.url + "/x")
-        assert 0.4 < time.monotonic() - started < 1.5
+        assert 0.4 < time.monotonic() - started < 10  # not the 30 s read timeout
         with pytest.raises(FetchError, match=r"not fetched: the run's deadline \(0.5 s\) has passed"):
             f.get(hf_server.url + "/y")
     assert hf_server.hits("/x") == 1 and hf_server.hits("/y") == 0
