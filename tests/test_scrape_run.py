@@ -369,6 +369,10 @@ def test_a_killed_scrape_leaves_every_file_whole(tmp_path):
              "--timeout", "60", "--no-progress"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             assert server.stalled.wait(60)
+            # The fetching runs ahead of the writing: on a busy machine no file may be written yet.
+            waited = time.monotonic()
+            while not list(killed.rglob("*.md")) and time.monotonic() - waited < 60:
+                time.sleep(0.01)
             proc.send_signal(signal.SIGKILL)
         finally:
             proc.wait(60)
