@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
+
+# What open() asks for: the kernel takes the umask (or the folder's default ACL) off it, so a
+# file written here gets the same mode as one any other tool writes (0644 under umask 022).
+_NEW_FILE_MODE = 0o666
 
 
 def write_atomic(path: Path, data: bytes | str, durable: bool = True) -> None:
@@ -15,7 +19,7 @@ def write_atomic(path: Path, data: bytes | str, durable: bool = True) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
@@ -24,8 +28,20 @@ def write_atomic(path: Path, data: bytes | str, durable: bool = True) -> None:
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """A new, empty file beside `path`, opened for writing. Not tempfile.mkstemp: that makes
+    0600 files, which the rename would pass on to `path`; and reading the umask means setting it."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), _NEW_FILE_MODE), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def write_if_changed(path: Path, data: bytes | str) -> bool:

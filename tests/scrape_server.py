@@ -2,7 +2,9 @@
 
 It serves canned replies per request target (path + query) and injects faults: any status with
 any headers (429 + Retry-After, 500), a stalled reply (headers never come until the test ends),
-a truncated body (Content-Length larger than what is sent), and an optional delay per request.
+a truncated body (Content-Length larger than what is sent), a trickled body (one byte at a time,
+with a pause between), a gzip bomb (a small body that inflates far past any limit), and an
+optional delay per request.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import html
 import json
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +32,7 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
     stall: bool = False  # hold the request open (no status line) until the server stops
     truncate: bool = False  # send half the body under a Content-Length for all of it, then close
+    trickle: float = 0.0  # seconds between the body's bytes, sent one at a time
 
     @classmethod
     def json(cls, data, status: int = 200) -> Reply:
@@ -37,6 +41,22 @@ class Reply:
     @classmethod
     def html(cls, text: str, status: int = 200) -> Reply:
         return cls(status, text.encode(), (("Content-Type", "text/html; charset=utf-8"),))
+
+    @classmethod
+    def gzipped(cls, body: bytes, content_type: str = "application/json") -> Reply:
+        return cls(200, gzip_bytes([body]), (("Content-Type", content_type), ("Content-Encoding", "gzip")))
+
+    @classmethod
+    def gzip_bomb(cls, megabytes: int) -> Reply:
+        """A JSON reply of `megabytes` MB once inflated (a list of spaces), sent as about 1/1000 of that."""
+        parts = [b"["] + [b" " * 1024 * 1024] * megabytes + [b"]"]
+        return cls(200, gzip_bytes(parts), (("Content-Type", "application/json"), ("Content-Encoding", "gzip")))
+
+
+def gzip_bytes(parts: list[bytes]) -> bytes:
+    """`parts`, joined and gzipped, without ever holding them joined."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return b"".join([*(packer.compress(p) for p in parts), packer.flush()])
 
 
 @dataclass
@@ -79,8 +99,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         body = reply.body[: len(reply.body) // 2] if reply.truncate else reply.body
-        self.wfile.write(body)
-        self.close_connection = reply.truncate
+        if reply.trickle:
+            self._trickle(body, reply.trickle)
+        else:
+            self.wfile.write(body)
+        self.close_connection = reply.truncate or bool(reply.trickle)
+
+    def _trickle(self, body: bytes, pause: float) -> None:
+        for i in range(len(body)):
+            self.wfile.write(body[i : i + 1])
+            self.wfile.flush()
+            if self.server.owner.released.wait(pause):  # the test is over
+                return
 
     def log_message(self, *args) -> None:  # keep test output quiet
         pass

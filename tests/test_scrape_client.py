@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import threading
+import time
+import tracemalloc
 
 import httpx
 import pytest
 
+import generator
 from generator.scrape.client import (
     USER_AGENT,
     ClientSettings,
@@ -18,11 +21,11 @@ from tests.scrape_server import Reply, ScrapeServer
 OK = Reply.json({"ok": True})
 
 
-
 @pytest.fixture
 def hf_server():
     with ScrapeServer() as server:
         yield server
+
 
 def fetcher(sleeps: list[float] | None = None, **settings) -> Fetcher:
     """A Fetcher whose pauses are recorded instead of slept (and jitter fixed at 1.0x)."""
@@ -36,7 +39,7 @@ def test_sends_a_user_agent_naming_the_project(hf_server):
     with fetcher() as f:
         assert f.get(hf_server.url + "/x").json() == {"ok": True}
     assert hf_server.log.user_agents == [USER_AGENT]
-    assert USER_AGENT.startswith("Broadsheet/")
+    assert USER_AGENT.startswith(f"Broadsheet/{generator.__version__} (")
 
 
 def test_429_waits_as_long_as_retry_after_says(hf_server):
@@ -146,3 +149,84 @@ def test_retry_after_as_an_http_date():
     assert retry_after(httpx.Response(429, headers={"Retry-After": "12"})) == 12.0
     assert retry_after(httpx.Response(429, headers={"Retry-After": "soon"})) is None
     assert retry_after(httpx.Response(429)) is None
+
+
+def test_a_gzip_body_is_inflated(hf_server):
+    hf_server.route("/x", Reply.gzipped(b'{"ok": true}'))
+    with fetcher() as f:
+        assert f.get(hf_server.url + "/x").json() == {"ok": True}
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_inflated(hf_server):
+    bomb = Reply.gzip_bomb(64)  # 64 MB once inflated
+    assert len(bomb.body) < 200_000
+    hf_server.route("/x", bomb)
+    tracemalloc.start()
+    try:
+        with fetcher(max_bytes=1024 * 1024) as f, pytest.raises(FetchError) as caught:
+            f.get(hf_server.url + "/x")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "larger than the limit of 1048576 bytes" in str(caught.value)
+    assert hf_server.hits("/x") == 1  # the same bytes again would not help
+    assert peak < 8 * 1024 * 1024  # read a slice at a time: never near the 64 MB
+
+
+def test_a_limit_per_call_and_a_declared_length_over_it(hf_server):
+    hf_server.route("/x", Reply(200, b"x" * 5000))
+    with fetcher() as f:
+        assert len(f.get(hf_server.url + "/x", max_bytes=5000).content) == 5000
+        with pytest.raises(FetchError, match="response of 5000 bytes, more than the limit of 4999"):
+            f.get(hf_server.url + "/x", max_bytes=4999)
+
+
+def test_a_trickling_response_is_cut_off_by_the_limit_per_response(hf_server):
+    hf_server.route("/x", Reply(200, b"[" + b" " * 1000 + b"]", trickle=0.05))  # 50 s at that pace
+    started = time.monotonic()
+    with fetcher(timeout=0.2, retries=1) as f, pytest.raises(FetchError) as caught:
+        f.get(hf_server.url + "/x")
+    elapsed = time.monotonic() - started
+    assert "timed out" in str(caught.value) and "0.6 s per response" in str(caught.value)
+    assert hf_server.hits("/x") == 2 and elapsed < 10  # two attempts of 0.6 s each, though a byte came every 0.05 s (50 s in all)
+
+
+def test_a_body_that_stops_midway_times_out(hf_server):
+    hf_server.route("/x", Reply(200, b"[1, 2]", trickle=30))  # one byte, then nothing
+    started = time.monotonic()
+    with fetcher(timeout=0.3, retries=0) as f, pytest.raises(FetchError, match="timed out"):
+        f.get(hf_server.url + "/x")
+    assert time.monotonic() - started < 10  # not the 30 s pause
+
+
+def test_after_the_deadline_no_request_starts_and_one_in_flight_is_cut_off(hf_server):
+    hf_server.route("/x", Reply(stall=True))
+    hf_server.route("/y", OK)
+    started = time.monotonic()
+    with fetcher(timeout=30, deadline=0.5) as f:
+        with pytest.raises(FetchError, match="deadline"):
+            f.get(hf_server.url + "/x")
+        assert 0.4 < time.monotonic() - started < 10  # not the 30 s read timeout
+        with pytest.raises(FetchError, match=r"not fetched: the run's deadline \(0.5 s\) has passed"):
+            f.get(hf_server.url + "/y")
+    assert hf_server.hits("/x") == 1 and hf_server.hits("/y") == 0
+
+
+def test_no_retry_pause_runs_past_the_deadline(hf_server):
+    hf_server.route("/x", Reply(503, headers=(("Retry-After", "30"),)), OK)
+    sleeps: list[float] = []
+    with fetcher(sleeps, deadline=5) as f, pytest.raises(FetchError, match="deadline comes before another attempt"):
+        f.get(hf_server.url + "/x")
+    assert sleeps == [] and hf_server.hits("/x") == 1
+
+
+def test_redirects_are_followed_a_few_times_only(hf_server):
+    hf_server.route("/old", Reply(301, headers=(("Location", "/x"),)))
+    hf_server.route("/x", OK)
+    hf_server.route("/loop", Reply(302, headers=(("Location", "/loop"),)))
+    with fetcher() as f:
+        response = f.get(hf_server.url + "/old")
+        assert response.json() == {"ok": True} and str(response.url) == hf_server.url + "/x"
+        with pytest.raises(FetchError, match="more than 5 redirects"):
+            f.get(hf_server.url + "/loop")
+    assert hf_server.hits("/loop") == 6

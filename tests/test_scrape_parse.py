@@ -1,6 +1,7 @@
 """Parsers, on the recorded responses of every schema era: API items, HTML pages, arXiv Atom."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import html
 import json
@@ -10,7 +11,8 @@ import pytest
 from generator.scrape.arxiv import normalise_id, parse_feed
 from generator.scrape.hf_api import decode_json, parse_items
 from generator.scrape.hf_html import parse_daily_page, parse_paper_page
-from generator.scrape.records import ScrapeError
+from generator.scrape.records import ScrapedPaper, ScrapeError
+from generator.scrape.sources import read
 from generator.scrape.text import one_line, paragraphs
 from tests.scrape_server import (
     ATOM,
@@ -135,6 +137,77 @@ def test_values_of_the_wrong_type_count_as_absent():
     assert p.thumbnail == "http://127.0.0.1:1/social-thumbnails/papers/2501.00001.png"  # resolved, absolute
 
 
+def test_values_out_of_range_are_left_out_and_noted():
+    item = {"paper": {"id": "2501.00001", "title": "T", "summary": "S", "authors": [{"name": "A"}],
+                      "publishedAt": "0001-01-01T00:00:00+05:00",  # overflows on the way to UTC
+                      "submittedOnDailyAt": "1970-01-01T00:00:00.000Z", "upvotes": 10**40, "githubStars": -1,
+                      "githubRepo": "https://github.com/a b", "projectPage": "https://x.org/\u0000"}}
+    p = parse_items([item], URL, dt.date(2025, 1, 2))[0]
+    assert (p.published, p.upvotes, p.github_stars, p.github, p.project_page) == (None, None, None, None, None)
+    assert p.listed == dt.date(2025, 1, 2)  # the day asked for stands in
+    assert len(p.notes) == 6 and all(n.startswith(f"{URL}: paper 2501.00001: ") for n in p.notes)
+    assert "publishedAt '0001-01-01T00:00:00+05:00' left out" in p.notes[0] and "upvotes 1000000000" in p.notes[2]
+    assert parse_items([{"paper": {**item["paper"], "publishedAt": "2999-01-01T00:00:00Z"}}], URL, None)[0].published is None
+
+
+BAD_VALUES = [None, True, -1, 1.5, float("nan"), 10**30, "", "x" * 500, "\ud800", "\uffff", [], [None], {}, {"a": [1]},
+              "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00", "http://[x"]
+
+
+def _paths(value, path=()):
+    yield path
+    children = value.items() if isinstance(value, dict) else enumerate(value[:2]) if isinstance(value, list) else ()
+    for key, child in children:
+        yield from _paths(child, (*path, key))
+
+
+def _replaced(data, path, value):
+    if not path:
+        return value
+    data = copy.deepcopy(data)
+    holder = data
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize("day", ["2024-03-12", "2026-08-21"])
+def test_a_wrong_value_anywhere_gives_papers_or_an_error_naming_the_url(day):
+    """Every key of a real item (and the item, and the list), set to each odd value in turn."""
+    items = fixture_items(day)[:1]
+    outcomes = {"papers": 0, "errors": 0}
+    for path in _paths(items):
+        for value in BAD_VALUES:
+            try:
+                papers = parse_items(_replaced(items, path, value), URL, dt.date.fromisoformat(day))
+            except ScrapeError as exc:
+                assert str(exc).startswith(URL)
+                outcomes["errors"] += 1
+                continue
+            outcomes["papers"] += 1
+            for p in papers:  # what is kept is clean
+                texts = [p.title, p.abstract, *p.authors, *p.keywords, p.ai_summary or "", p.organization or ""]
+                assert not any(c in t for t in texts for c in ("\ud800", "\uffff", "\x00"))
+                assert p.upvotes is None or 0 <= p.upvotes <= 10**12
+    assert outcomes["papers"] > 100 and outcomes["errors"] > 10
+
+
+def test_data_no_check_foresaw_fails_its_response_by_url():
+    assert read(URL, lambda: [1]) == [1]
+    with pytest.raises(ScrapeError, match=r"^http://127.0.0.1:1/api/daily_papers\?date=D: unreadable data \(KeyError: 'x'\)"):
+        read(URL, lambda: {}["x"])
+    with pytest.raises(ZeroDivisionError):  # a bug, not the data's fault: it is not hidden
+        read(URL, lambda: 1 / 0)
+
+
+def test_text_loses_the_characters_xml_cannot_hold():
+    item = {"paper": {"id": "2501.00001", "title": "A\uffff \ud800Title\x0b", "summary": "Line\ufffe one.\x00\n\nTwo\x1b.",
+                      "authors": [{"name": "B\udfffob"}], "ai_keywords": ["k\uffff"]}}
+    p = parse_items([item], URL, None)[0]
+    assert (p.title, p.abstract, p.authors, p.keywords) == ("A Title", "Line one.\n\nTwo.", ("Bob",), ("k",))
+
+
 def test_submitter_organization_of_2025_09_counts_as_organization():
     item = {"paper": {"id": "2509.00001", "title": "T", "summary": "S", "authors": []},
             "submitterOrganization": {"name": "nvidia", "fullname": "NVIDIA"}}
@@ -143,7 +216,11 @@ def test_submitter_organization_of_2025_09_counts_as_organization():
 
 # Bad input: a clear error naming the URL
 
-@pytest.mark.parametrize("body", [b'[{"paper": {"id": "2403.0', b"<html>", b"\xff\xfe", b""])
+@pytest.mark.parametrize("body", [
+    b'[{"paper": {"id": "2403.0', b"<html>", b"\xff\xfe", b"",
+    b"[" * 100_000 + b"]" * 100_000,  # deeper than the parser's recursion limit
+    b'[{"paper": {"upvotes": ' + b"7" * 5000 + b"}}]",  # past Python's 4,300-digit limit
+])
 def test_invalid_or_truncated_json(body):
     with pytest.raises(ScrapeError) as caught:
         decode_json(body, URL)
@@ -235,6 +312,17 @@ def test_a_changed_daily_page_is_an_error():
         parse_daily_page(page, "http://h/papers/date/2024-03-12", dt.date(2024, 3, 12))
 
 
+def test_a_paper_page_about_another_paper_or_with_odd_data():
+    page = PAPER_PAGE.read_text(encoding="utf-8")
+    assert parse_paper_page(page, "http://h/papers/2509.24002").id == "2509.24002"
+    nested = '<div data-target="PaperContent" data-props="' + "[" * 100_000 + '">x</div>'
+    with pytest.raises(ScrapeError, match="invalid JSON in the PaperContent data"):
+        parse_paper_page(nested, "http://h/papers/2509.24002")
+    upvotes = '<h1>T</h1><div><h2>Abstract</h2><p class="text-gray-600">A.</p></div><div class="font-semibold text-orange-500">{}</div>'
+    for odd in ("²", "9" * 5000, "-"):
+        assert parse_paper_page(upvotes.format(odd), "http://h/papers/2509.24002").upvotes is None
+
+
 def test_an_island_with_broken_json_is_an_error():
     page = '<div data-target="DailyPapers" data-props="{&quot;dailyPapers&quot;: [">x</div>'
     with pytest.raises(ScrapeError, match="invalid JSON in the DailyPapers data"):
@@ -244,14 +332,21 @@ def test_an_island_with_broken_json_is_an_error():
 # arXiv
 
 def test_arxiv_atom_feed():
-    papers = parse_feed(ATOM.read_bytes(), "http://a/api/query")
-    assert len(papers) == 10
+    papers = list(parse_feed(ATOM.read_bytes(), "http://a/api/query").values())
+    assert len(papers) == 10 and all(isinstance(p, ScrapedPaper) for p in papers)
     p = papers[0]
     assert (p.id, p.title, p.published) == ("1501.05039", "Defining Data Science", dt.date(2015, 1, 21))
     assert p.authors == ("Yangyong Zhu", "Yun Xiong")
     assert p.abstract.startswith("Data science is gaining more and more and widespread attention, but no consensus")
     assert "\n" not in papers[1].title and "Benétreau-Dupin" in papers[1].authors[1]
     assert papers[2].id == "quant-ph-0210005"  # an old-style id, made a usable file name
+
+
+def test_one_unusable_arxiv_entry_fails_that_paper_only():
+    feed = ATOM.read_bytes().replace(b"<title>Defining Data Science</title>", b"<title> </title>", 1)
+    entries = parse_feed(feed, "http://a/api/query")
+    assert isinstance(entries["1501.05039"], ScrapeError) and "has no title" in str(entries["1501.05039"])
+    assert sum(isinstance(e, ScrapedPaper) for e in entries.values()) == 9
 
 
 def test_arxiv_error_entry_and_bad_xml():

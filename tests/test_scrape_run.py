@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import signal
+import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from generator import cli
+from generator.errors import UserError
 from generator.loader import load_content, load_file
 from generator.scrape.commands import scrape_days
 from tests.scrape_server import (
@@ -31,18 +35,19 @@ MARCH = ("2024-03-12", "2024-03-27")  # ten recorded days and six without papers
 FAST = ["--retries", "1", "--backoff", "0", "--timeout", "2", "--no-progress"]
 
 
-
 @pytest.fixture
 def hf_server():
     with ScrapeServer() as server:
         yield server
 
-def run(server: ScrapeServer, content: Path, *args: str, config: str = "", tmp: Path | None = None) -> tuple[int, str, str]:
-    """`broadsheet <args>` in this process; returns (status, stdout, stderr)."""
+
+def run(server: ScrapeServer, content: Path, *args: str, config: str = "", tmp: Path | None = None,
+        options: tuple[str, ...] = ()) -> tuple[int, str, str]:
+    """`broadsheet <args>` in this process (`options` override the FAST ones); returns (status, stdout, stderr)."""
     site = (tmp or content.parent) / "site.yaml"
     site.write_text(config or "title: Test\n", encoding="utf-8")
     argv = [*args, "--content", str(content), "--config", str(site), "--source-url", server.url,
-            "--arxiv-url", server.url, *FAST]
+            "--arxiv-url", server.url, *FAST, *options]
     import contextlib
     import io
 
@@ -306,9 +311,9 @@ def test_which_days_a_scrape_asks_for():
     assert scrape_days(args(since=dt.date(2026, 8, 19)), today) == [dt.date(2026, 8, 19), dt.date(2026, 8, 20), today]
     assert len(scrape_days(args(refresh_days=14), today)) == 14
     assert scrape_days(args(query="x"), today) == []
-    with pytest.raises(SystemExit):
+    with pytest.raises(UserError, match="--until needs --since"):
         scrape_days(args(until=today), today)
-    with pytest.raises(SystemExit):
+    with pytest.raises(UserError, match="--since 2026-08-21 is after --until 2026-08-01"):
         scrape_days(args(since=today, until=dt.date(2026, 8, 1)), today)
 
 
@@ -363,6 +368,10 @@ def test_a_killed_scrape_leaves_every_file_whole(tmp_path):
              "--timeout", "60", "--no-progress"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             assert server.stalled.wait(60)
+            # The fetching runs ahead of the writing: on a busy machine no file may be written yet.
+            waited = time.monotonic()
+            while not list(killed.rglob("*.md")) and time.monotonic() - waited < 60:
+                time.sleep(0.01)
             proc.send_signal(signal.SIGKILL)
         finally:
             proc.wait(60)
@@ -370,3 +379,132 @@ def test_a_killed_scrape_leaves_every_file_whole(tmp_path):
     assert left and len(left) < len(expected)
     assert all(left[p] == expected[p] for p in left)
     assert load_content(killed).errors == []
+
+
+def test_the_deadline_writes_what_was_fetched_and_names_the_rest(hf_server, content):
+    hf_server.serve_fixture_days()
+    hf_server.serve_day("2024-03-14", [])
+    hf_server.route("/api/daily_papers?date=2024-03-13", Reply(stall=True))
+    started = time.monotonic()
+    status, out, err = run(hf_server, content, "scrape", "--since", "2024-03-12", "--until", "2024-03-15",
+                           options=("--timeout", "30", "--deadline", "1.5"))
+    assert time.monotonic() - started < 15  # without the deadline: 30 s per read
+    assert status == 1 and "failed: 2024-03-13: " in err and "deadline" in err
+    assert "failed: 2024-03-12" not in err and "failed: 2024-03-15" not in err
+    listed = {p.listed.isoformat() for p in load_content(content).papers}
+    assert listed == {"2024-03-12", "2024-03-15"} and "23 added" in out  # 9 + 14 papers
+
+
+def test_a_stalled_scrape_ends_at_its_deadline(tmp_path):
+    """The process itself ends: requests still in flight do not keep it alive."""
+    with ScrapeServer() as server:
+        server.route("/api/daily_papers?date=2024-03-12", Reply(stall=True))
+        (tmp_path / "site.yaml").write_text("title: Test\n", encoding="utf-8")
+        started = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-m", "generator", "scrape", "--date", "2024-03-12", "--content", str(tmp_path / "c"),
+             "--config", str(tmp_path / "site.yaml"), "--source-url", server.url, "--timeout", "60",
+             "--deadline", "1", "--no-progress"], check=False, cwd=REPO, capture_output=True, text=True, timeout=100)
+        elapsed = time.monotonic() - started
+    assert proc.returncode == 1 and elapsed < 30  # without the deadline: 60 s before the first read times out (slack for a busy machine)
+    assert "failed: 2024-03-12: not fetched by the run's deadline (1 s)" in proc.stderr
+    assert "Traceback" not in proc.stderr and "0 added" in proc.stdout
+
+
+def test_the_deadline_must_be_a_positive_number(hf_server, content, capsys):
+    for bad in ("0", "-5", "soon", "nan", "inf"):
+        with pytest.raises(SystemExit) as caught:
+            cli.main(["scrape", "--deadline", bad, "--content", str(content)])
+        assert caught.value.code == 2 and "not a number of seconds" in capsys.readouterr().err
+    assert hf_server.log.targets == []
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b"[" * 50_000 + b"]" * 50_000, "invalid JSON (nested too deeply)"),
+    (b'[{"paper": {"id": "2403.00001", "title": "T", "upvotes": ' + b"9" * 5000 + b"}}]", "integer string conversion"),
+    (b'{"paper": []}', "expected a JSON list of papers, got dict"),
+    (b'[{"paper": "2403.00001"}]', "an item without a 'paper' object"),
+    (b'[{"paper": {"id": 2403.00001, "title": ["T"]}}]', "without a usable id"),
+])
+def test_one_days_unreadable_data_fails_that_day_only(hf_server, content, body, reason):
+    hf_server.serve_fixture_days()
+    hf_server.serve_day("2024-03-14", [])
+    hf_server.serve_day("2024-03-13", body)
+    status, out, err = run(hf_server, content, "scrape", "--since", "2024-03-12", "--until", "2024-03-15")
+    assert status == 1 and "1 failed" in out
+    assert f"failed: 2024-03-13: {hf_server.url}/api/daily_papers?date=2024-03-13: " in err and reason in err
+    assert "Traceback" not in err
+    listed = {p.listed.isoformat() for p in load_content(content).papers}
+    assert listed == {"2024-03-12", "2024-03-15"}  # the days before and after it
+
+
+def test_values_that_cannot_be_used_are_left_out_with_a_warning(hf_server, content):
+    items = fixture_items("2024-03-12")
+    items[0]["paper"]["publishedAt"] = "0001-01-01T00:00:00+05:00"  # overflows on the way to UTC
+    items[1]["paper"]["upvotes"] = 10**100
+    items[2]["title"] = "Odd \uffff characters\u0000 \ud800here"
+    items[2]["paper"]["summary"] = "An abstract\ufffe with\x0b junk."
+    hf_server.serve_day("2024-03-12", json.dumps(items).encode())  # "\ud800" as JSON writes it: escaped
+    status, out, err = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 0 and "9 added" in out
+    url = f"{hf_server.url}/api/daily_papers?date=2024-03-12"
+    assert f"warning: 2024-03-12: {url}: paper {items[0]['paper']['id']}: publishedAt '0001-01-01T00:00:00+05:00' left out" in err
+    assert f"paper {items[1]['paper']['id']}: upvotes 1000" in err
+    result = load_content(content)
+    assert result.errors == []
+    papers = {p.id: p for p in result.papers}
+    assert papers[items[0]["paper"]["id"]].published is None and papers[items[1]["paper"]["id"]].upvotes is None
+    odd = papers[items[2]["paper"]["id"]]
+    assert (odd.title, odd.abstract) == ("Odd characters here", "An abstract with junk.")
+
+
+def test_a_gzip_bomb_fails_its_day_and_the_others_are_written(hf_server, content):
+    hf_server.serve_fixture_days()
+    hf_server.route("/api/daily_papers?date=2024-03-13", Reply.gzip_bomb(24))  # past the 20 MB limit
+    status, out, err = run(hf_server, content, "scrape", "--since", "2024-03-12", "--until", "2024-03-13")
+    assert status == 1 and "9 added" in out
+    assert f"failed: 2024-03-13: {hf_server.url}/api/daily_papers?date=2024-03-13: response larger than the limit" in err
+    assert hf_server.hits("/api/daily_papers?date=2024-03-13") == 1  # not retried
+
+
+def test_a_broken_paper_page_fails_that_paper_only(hf_server, content):
+    items = fixture_items("2025-10-03")[:2]
+    hf_server.route("/api/daily_papers?date=2025-10-03", Reply(502))
+    hf_server.route("/papers/date/2025-10-03", Reply.html(f"<html><body><main>{cards(items)}</main></body></html>"))
+    for item in items:
+        nested = '<div data-target="PaperContent" data-props="' + "[" * 100_000 + '"></div>'
+        hf_server.route(f"/papers/{item['paper']['id']}", Reply.html(nested))
+    status, out, err = run(hf_server, content, "scrape", "--date", "2025-10-03")
+    assert status == 0 and "2 added" in out  # with what the cards gave
+    assert err.count("invalid JSON in the PaperContent data (nested too deeply); kept what the list page gave") == 2
+
+
+def test_add_refuses_an_answer_about_another_paper(hf_server, content):
+    other = {**paper_page_props()["paper"], "id": "2502.99999"}
+    hf_server.route("/api/papers/2502.00001", Reply.json(other))
+    page = PAPER_PAGE.read_text(encoding="utf-8").replace("2509.24002", "2502.99999")
+    hf_server.route("/papers/2502.00001", Reply.html(page))
+    status, out, err = run(hf_server, content, "add", "2502.00001")
+    assert status == 1 and "0 added" in out
+    assert f"failed: 2502.00001: {hf_server.url}/api/papers/2502.00001: asked for paper 2502.00001, the answer is paper 2502.99999" in err
+    assert snapshot(content) == {}
+
+
+def test_add_takes_nothing_from_arxiv_but_the_paper_asked_for(hf_server, content):
+    hf_server.route("/api/query?id_list=2502.00001&max_results=1", Reply(200, ATOM.read_bytes()))
+    status, _, err = run(hf_server, content, "add", "2502.00001")
+    assert status == 1 and "2502.00001: not found on Hugging Face or arXiv" in err
+    assert snapshot(content) == {}
+
+
+@pytest.mark.parametrize(("mask", "expected"), [(0o022, 0o644), (0o002, 0o664)])
+def test_written_files_get_the_umasks_mode(hf_server, content, mask, expected):
+    hf_server.serve_fixture_days()
+    old = os.umask(mask)
+    try:
+        status, _, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    finally:
+        os.umask(old)
+    files = list(content.rglob("*.md"))
+    assert status == 0 and len(files) == 9
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {expected}

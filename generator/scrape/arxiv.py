@@ -5,7 +5,7 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
-from generator.scrape.records import ScrapedPaper, ScrapeError, checked
+from generator.scrape.records import ScrapedPaper, ScrapeError, checked, usable_day
 from generator.scrape.text import one_line, paragraphs
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -23,24 +23,35 @@ def query_params(ids: list[str]) -> dict[str, str]:
     return {"id_list": ",".join(ids), "max_results": str(len(ids))}
 
 
-def parse_feed(body: bytes, url: str) -> list[ScrapedPaper]:
-    """Every entry of an Atom feed. arXiv reports a bad query as an entry whose id is an error URL."""
+def parse_feed(body: bytes, url: str) -> dict[str, ScrapedPaper | ScrapeError]:
+    """Every entry of an Atom feed, by id: its paper, or why it cannot be used (that paper only).
+    arXiv reports a bad query as an entry whose id is an error URL: an error for the whole feed."""
     try:
         root = ET.fromstring(body)
-    except ET.ParseError as exc:
+    except ET.ParseError as exc:  # also expat's guard against entity expansion bombs
         raise ScrapeError(url, f"invalid Atom XML ({exc})") from None
     if root.tag != f"{ATOM}feed":
-        raise ScrapeError(url, f"expected an Atom feed, got <{root.tag}>")
-    return [_entry(entry, url) for entry in root.findall(f"{ATOM}entry")]
+        raise ScrapeError(url, f"expected an Atom feed, got <{root.tag[:80]}>")
+    entries: dict[str, ScrapedPaper | ScrapeError] = {}
+    for entry in root.findall(f"{ATOM}entry"):
+        paper_id = _entry_id(entry, url)
+        try:
+            entries.setdefault(paper_id, _entry(entry, paper_id, url))
+        except ScrapeError as exc:
+            entries.setdefault(paper_id, exc)
+    return entries
 
 
-def _entry(entry: ET.Element, url: str) -> ScrapedPaper:
+def _entry_id(entry: ET.Element, url: str) -> str:
     raw_id = _text(entry, "id")
     if "/api/errors" in raw_id:
-        raise ScrapeError(url, f"arXiv reports an error: {one_line(_text(entry, 'summary'))}")
+        raise ScrapeError(url, f"arXiv reports an error: {one_line(_text(entry, 'summary'))[:300]}")
     match = re.search(r"/abs/(.+?)(?:v\d+)?$", raw_id)
     # Old-style ids (`quant-ph/0210005`) hold a slash, which a file name cannot: it becomes a dash.
-    paper_id = match[1].replace("/", "-") if match else ""
+    return match[1].replace("/", "-") if match else ""
+
+
+def _entry(entry: ET.Element, paper_id: str, url: str) -> ScrapedPaper:
     authors = (one_line(_text(a, "name")) for a in entry.findall(f"{ATOM}author"))
     return checked(ScrapedPaper(
         id=paper_id,
@@ -59,6 +70,6 @@ def _text(element: ET.Element, name: str) -> str:
 
 def _day(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value.strip()[:10])
+        return usable_day(dt.date.fromisoformat(value.strip()[:10]))
     except ValueError:
         return None

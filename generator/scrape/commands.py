@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from generator.config import SiteConfig, load_config
+from generator.errors import UserError
 from generator.scrape.arxiv import normalise_id
 from generator.scrape.client import ClientSettings, Fetcher
 from generator.scrape.run import Scrape, Summary, day_range
@@ -48,7 +49,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--arxiv-url", help="arXiv API base URL (default: the config's arxiv_url)")
     defaults = ClientSettings()
     p.add_argument("--concurrency", type=_count, default=defaults.concurrency, help="requests in flight (default: %(default)s)")
-    p.add_argument("--timeout", type=float, default=defaults.timeout, help="seconds per request (default: %(default)s)")
+    p.add_argument("--timeout", type=_seconds, default=defaults.timeout, help="seconds per request (default: %(default)s)")
+    p.add_argument("--deadline", type=_seconds, default=defaults.deadline, metavar="SECONDS",
+                   help="for the whole run: then what was fetched is written, the rest fails (default: %(default)s)")
     p.add_argument("--retries", type=int, default=defaults.retries, help="retries per request (default: %(default)s)")
     p.add_argument("--backoff", type=float, default=defaults.backoff, help="first retry pause in seconds, doubled each time (default: %(default)s)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
@@ -61,6 +64,16 @@ def _day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a day YYYY-MM-DD") from None
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0")
+    return value
+
+
 def _count(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
@@ -70,11 +83,11 @@ def _count(text: str) -> int:
 def scrape_days(args: argparse.Namespace, today: dt.date) -> list[dt.date]:
     """The days a `scrape` asks for: --date, --since/--until, or today and yesterday; plus --refresh-days."""
     if args.until and not args.since:
-        raise SystemExit("broadsheet scrape: --until needs --since")
+        raise UserError("--until needs --since", "scrape")
     if args.since:
         days = day_range(args.since, args.until or today)
         if not days:
-            raise SystemExit(f"broadsheet scrape: --since {args.since} is after --until {args.until or today}")
+            raise UserError(f"--since {args.since} is after --until {args.until or today}", "scrape")
     elif args.date:
         days = [args.date]
     else:
@@ -100,7 +113,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         print(f"broadsheet add: not an arXiv id: {', '.join(bad)}", file=sys.stderr)
         return 2
     with _session(args) as scrape:
-        scrape.add(list(dict.fromkeys(ids)))
+        scrape.add(list(dict.fromkeys(i for i in ids if i)))
         return report(scrape.summary)
 
 
@@ -110,7 +123,8 @@ class _session:
     def __init__(self, args: argparse.Namespace) -> None:
         config = load_config(args.config, root=Path("."))
         settings = dataclasses.replace(ClientSettings(), concurrency=args.concurrency, timeout=args.timeout,
-                                       retries=max(0, args.retries), backoff=max(0.0, args.backoff))
+                                       retries=max(0, args.retries), backoff=max(0.0, args.backoff),
+                                       deadline=args.deadline)
         self.fetcher = Fetcher(settings)
         self.scrape = Scrape(args.content, config, self.fetcher, endpoints(args, config), progress=args.progress)
 

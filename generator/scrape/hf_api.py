@@ -2,8 +2,10 @@
 
 One reader covers every schema era in FORMATS.md: optional keys are simply absent in older days
 (no thumbnail before 2024-06, no submittedOnDailyAt before 2025-03, no organization before 2025-10),
-`submitterOrganization` is the 2025-09 name of `organization`. A value of the wrong type is treated
-as absent rather than trusted.
+`submitterOrganization` is the 2025-09 name of `organization`. A value of the wrong type (or out
+of range: a date before 1991, a count past 10^12) is treated as absent rather than trusted, and
+noted. What cannot be read at all (not JSON, nested too deep, an item without a paper) is an error
+for the whole response.
 """
 from __future__ import annotations
 
@@ -12,16 +14,28 @@ import json
 from typing import Any
 from urllib.parse import urljoin
 
-from generator.scrape.records import ScrapedPaper, ScrapeError, checked
-from generator.scrape.text import one_line, paragraphs
+from generator.scrape.records import (
+    ScrapedPaper,
+    ScrapeError,
+    checked,
+    usable_count,
+    usable_day,
+)
+from generator.scrape.text import clean_url, one_line, paragraphs
+
+# The keys whose values are checked: a value given but not usable is noted.
+_CHECKED_KEYS = ("publishedAt", "submittedOnDailyAt", "upvotes", "githubStars", "githubRepo", "projectPage")
 
 
-def decode_json(body: bytes, url: str) -> Any:
-    """Parsed JSON, or a ScrapeError naming the URL (invalid, truncated, not UTF-8)."""
+def decode_json(body: bytes | str, url: str, what: str = "JSON") -> Any:
+    """Parsed JSON, or a ScrapeError naming the URL (invalid, truncated, not UTF-8, a number of
+    thousands of digits, nesting deeper than the parser's recursion limit)."""
     try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScrapeError(url, f"invalid JSON ({exc})") from None
+        return json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, "Exceeds the limit (4300 digits)"
+        raise ScrapeError(url, f"invalid {what} ({str(exc)[:200]})") from None
+    except RecursionError:
+        raise ScrapeError(url, f"invalid {what} (nested too deeply)") from None
 
 
 def parse_items(data: Any, url: str, day: dt.date | None) -> list[ScrapedPaper]:
@@ -56,7 +70,7 @@ def parse_paper(paper: Any, url: str, day: dt.date | None, outer: dict[str, Any]
     outer = {k: v for k, v in (outer or {}).items() if v is not None}
     # The top-level title is usually the un-wrapped one; paper.title keeps arXiv's line breaks.
     title = outer.pop("title", None) or _str(paper, "title") or ""
-    fields = {
+    fields: dict[str, Any] = {
         "abstract": paragraphs(_str(paper, "summary") or ""),
         "authors": _authors(paper.get("authors")),
         "published": _day(paper, "publishedAt"),
@@ -71,7 +85,22 @@ def parse_paper(paper: Any, url: str, day: dt.date | None, outer: dict[str, Any]
     }
     for key, value in outer.items():
         fields[key] = fields.get(key) or value
-    return checked(ScrapedPaper(id=_str(paper, "id") or "", title=one_line(title), source=url, **fields))
+    paper_id = _str(paper, "id") or ""
+    notes = tuple(f"{url}: paper {paper_id}: {key} {_shown(paper[key])} left out (not a usable value)"
+                  for key in _unused(paper, url))
+    return checked(ScrapedPaper(id=paper_id, title=one_line(title), source=url, notes=notes, **fields))
+
+
+def _unused(paper: dict, url: str) -> list[str]:
+    """The checked keys that hold a value which was not used."""
+    readers = {"publishedAt": _day, "submittedOnDailyAt": _day, "upvotes": _int, "githubStars": _int,
+               "githubRepo": lambda o, k: _url(o, k, url), "projectPage": lambda o, k: _url(o, k, url)}
+    return [key for key in _CHECKED_KEYS if paper.get(key) not in (None, "") and readers[key](paper, key) is None]
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, (str, int, float, bool)) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _str(obj: dict, key: str) -> str | None:
@@ -80,27 +109,28 @@ def _str(obj: dict, key: str) -> str | None:
 
 
 def _int(obj: dict, key: str) -> int | None:
-    value = obj.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    return usable_count(obj.get(key))
 
 
 def _day(obj: dict, key: str) -> dt.date | None:
-    """The UTC calendar day of an ISO timestamp (`2025-10-01T01:58:54.337Z`)."""
+    """The UTC calendar day of an ISO timestamp (`2025-10-01T01:58:54.337Z`), if a paper can have it."""
     value = _str(obj, key)
     try:
         moment = dt.datetime.fromisoformat(value) if value else None
-    except ValueError:
+        if moment is None or moment.tzinfo is None:  # the HTML pages write times without a zone: UTC
+            return usable_day(moment.date() if moment else None)
+        return usable_day(moment.astimezone(dt.UTC).date())
+    except (ValueError, OverflowError):  # not a timestamp; or one whose zone moves it past year 1 or 9999
         return None
-    if moment is None or moment.tzinfo is None:  # the HTML pages write times without a zone: UTC
-        return moment.date() if moment else None
-    return moment.astimezone(dt.UTC).date()
 
 
 def _url(obj: dict, key: str, base: str) -> str | None:
     """An absolute http(s) URL (relative ones are resolved against the page), else None."""
     value = _str(obj, key)
-    full = urljoin(base, value.strip()) if value else None
-    return full if full and full.startswith(("http://", "https://")) else None
+    try:
+        return clean_url(urljoin(base, value.strip())) if value else None
+    except ValueError:  # urljoin on a malformed URL ("http://[x")
+        return None
 
 
 def _authors(value: Any) -> tuple[str, ...]:

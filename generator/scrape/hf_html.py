@@ -7,15 +7,14 @@ a page whose structure changed: a ScrapeError, so that nothing is written from i
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
-from generator.scrape.hf_api import org_name, parse_items, parse_paper
-from generator.scrape.records import ScrapedPaper, ScrapeError, checked
-from generator.scrape.text import one_line
+from generator.scrape.hf_api import decode_json, org_name, parse_items, parse_paper
+from generator.scrape.records import ScrapedPaper, ScrapeError, checked, usable_count
+from generator.scrape.text import clean_url, one_line
 
 PAPER_HREF = re.compile(r"^(?:https?://[^/]+)?/papers/(?P<id>\d{4}\.\d{4,5})(?:v\d+)?(?:[#?].*)?$")
 
@@ -47,12 +46,10 @@ def parse_paper_page(html: str, url: str) -> ScrapedPaper:
 def island(soup: BeautifulSoup, target: str, url: str) -> dict[str, Any] | None:
     """The JSON of `div[data-target=target]`'s data-props (BeautifulSoup has undone &quot;)."""
     div = soup.find("div", attrs={"data-target": target})
-    if div is None or not div.get("data-props"):
+    text = _attr(div, "data-props")
+    if not text:
         return None
-    try:
-        props = json.loads(div["data-props"])
-    except json.JSONDecodeError as exc:
-        raise ScrapeError(url, f"invalid JSON in the {target} data ({exc})") from None
+    props = decode_json(text, url, f"JSON in the {target} data")
     if not isinstance(props, dict):
         raise ScrapeError(url, f"the {target} data is not an object")
     return props
@@ -68,11 +65,11 @@ def _cards(soup: BeautifulSoup, url: str, day: dt.date) -> list[ScrapedPaper] | 
     articles = soup.find_all("article")
     papers: dict[str, ScrapedPaper] = {}
     for article in articles:
-        link = next((a for a in article.find_all("a", href=True) if PAPER_HREF.match(a["href"])), None)
+        match = next((m for a in article.find_all("a", href=True) if (m := PAPER_HREF.match(_attr(a, "href")))), None)
         heading = article.find("h3")
-        if link is None or heading is None:
+        if match is None or heading is None:
             continue
-        paper_id = PAPER_HREF.match(link["href"])["id"]
+        paper_id = match["id"]
         upvotes = _number(article.select_one("div.leading-none"))
         papers.setdefault(paper_id, checked(ScrapedPaper(
             id=paper_id, title=one_line(heading.get_text(" ")), source=url, listed=day, upvotes=upvotes,
@@ -94,8 +91,8 @@ def _from_island(props: dict[str, Any], url: str, thumbnail: str | None) -> Scra
 def _from_markup(soup: BeautifulSoup, url: str, thumbnail: str | None) -> ScrapedPaper:
     """What the visible page shows; the whitespace in it is layout, so every text becomes one line."""
     heading = soup.find("h1")
-    canonical = soup.find("link", rel="canonical")
-    match = PAPER_HREF.match(canonical["href"]) if canonical and canonical.get("href") else PAPER_HREF.match(url)
+    canonical = _attr(soup.find("link", rel="canonical"), "href")
+    match = PAPER_HREF.match(canonical or url)
     abstract = _abstract(soup)
     if heading is None or match is None or abstract is None:
         raise ScrapeError(url, "page structure not recognised: no PaperContent data, title or abstract")
@@ -118,10 +115,15 @@ def _abstract(soup: BeautifulSoup) -> str | None:
 
 def _number(tag: Tag | None) -> int | None:
     text = tag.get_text(strip=True).replace(",", "") if tag else ""
-    return int(text) if text.isdigit() else None
+    # isdigit() alone also takes "²" and other digits int() refuses, and any length
+    return usable_count(int(text)) if text.isascii() and text.isdigit() and len(text) <= 15 else None
 
 
 def _meta(soup: BeautifulSoup, prop: str) -> str | None:
-    tag = soup.find("meta", attrs={"property": prop})
-    content = tag.get("content", "") if tag else ""
-    return content if content.startswith(("http://", "https://")) else None
+    return clean_url(_attr(soup.find("meta", attrs={"property": prop}), "content"))
+
+
+def _attr(tag: object, name: str) -> str:
+    """An attribute's text; "" for a missing tag or attribute (and for a multi-valued one)."""
+    value = tag.get(name) if isinstance(tag, Tag) else None
+    return value if isinstance(value, str) else ""

@@ -4,8 +4,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from generator.model import SAFE_ID
+
+FIRST_DAY = dt.date(1991, 1, 1)  # arXiv's first year: no paper is older
+MAX_COUNT = 10**12  # no paper has this many upvotes, comments or stars: a larger "count" is junk
 
 
 class ScrapeError(Exception):
@@ -36,6 +40,7 @@ class ScrapedPaper:
     ai_summary: str | None = None
     organization: str | None = None
     thumbnail: str | None = None
+    notes: tuple[str, ...] = ()  # values the service sent that could not be used, and were left out
 
     @property
     def incomplete(self) -> bool:
@@ -52,10 +57,22 @@ def checked(paper: ScrapedPaper) -> ScrapedPaper:
     return paper
 
 
+def usable_day(day: dt.date | None) -> dt.date | None:
+    """`day` if a paper can have it (from 1991 to a year from now), else None."""
+    return day if day is not None and FIRST_DAY <= day <= dt.date.today() + dt.timedelta(days=366) else None
+
+
+def usable_count(value: object) -> int | None:
+    """A whole number from 0 to MAX_COUNT (not a bool, which is an int to Python), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT else None
+
+
 def fill_missing(paper: ScrapedPaper, other: ScrapedPaper) -> ScrapedPaper:
     """`paper`, with each field it lacks taken from `other` (a second source for the same paper)."""
-    changes = {}
+    changes: dict[str, Any] = {"notes": paper.notes + other.notes} if other.notes else {}
     for field in dataclasses.fields(ScrapedPaper):
+        if field.name == "notes":
+            continue
         mine, theirs = getattr(paper, field.name), getattr(other, field.name)
         if mine in (None, "", ()) and theirs not in (None, "", ()):
             changes[field.name] = theirs

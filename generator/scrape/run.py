@@ -3,13 +3,13 @@
 Fetching runs in worker threads (the Fetcher bounds the requests in flight); merging and writing
 run in the calling thread, one unit after another in the order asked for (oldest day first), so a
 paper seen on two days is filed under the first and the index always matches the files.
+When the run's deadline comes, the units fetched by then are written and the others are failures.
 """
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from generator.scrape.filters import compile_topic, keeps
 from generator.scrape.merge import merged, new_paper
 from generator.scrape.records import ScrapedPaper
 from generator.scrape.sources import Endpoints, Fetched
+from generator.scrape.workers import in_order
 from generator.tagging import compile_rules, match_tags
 
 
@@ -55,34 +56,41 @@ class Scrape:
 
     def days(self, days: list[dt.date]) -> Summary:
         work = lambda day: sources.fetch_day(self.fetcher, self.ends, day)
-        for fetched in self._in_parallel(work, sorted(set(days)), unit="day"):
+        late = lambda day: self._late(day.isoformat())
+        for fetched in self._in_parallel(work, sorted(set(days)), late, unit="day"):
             self.apply(fetched)
         return self.summary
 
     def query(self, text: str) -> Summary:
-        self.apply(sources.fetch_query(self.fetcher, self.ends, text))
+        work = lambda t: sources.fetch_query(self.fetcher, self.ends, t)
+        for fetched in self._in_parallel(work, [text], lambda t: self._late(f"search {t!r}"), unit="search"):
+            self.apply(fetched)
         return self.summary
 
     def add(self, ids: list[str]) -> Summary:
         """Explicitly asked for: the topic filter does not apply."""
         work = lambda i: sources.fetch_hf_paper(self.fetcher, self.ends, i)
-        fetched = list(self._in_parallel(work, ids, unit="paper"))
+        fetched = list(self._in_parallel(work, ids, self._late, unit="paper"))
         unknown = [f.label for f in fetched if f.missing]
-        by_arxiv = {f.label: f for f in sources.fetch_arxiv(self.fetcher, self.ends, unknown)} if unknown else {}
+        by_arxiv = {}
+        if unknown:
+            query = lambda batch: sources.fetch_arxiv(self.fetcher, self.ends, batch)
+            late = lambda batch: [self._late(i) for i in batch]
+            for found in self._in_parallel(query, [unknown], late, unit="query"):
+                by_arxiv = {f.label: f for f in found}
         for item in fetched:
             self.apply(by_arxiv.get(item.label, item), filtered=False)
         return self.summary
 
-    def _in_parallel(self, work: Callable, items: list, unit: str) -> Iterable[Fetched]:
-        """Results in the order of `items`, fetched by as many threads as requests may be in flight."""
-        workers = max(1, self.fetcher.settings.concurrency)
+    def _late(self, label: str) -> Fetched:
+        return Fetched(label, error=f"not fetched by the run's deadline ({self.fetcher.settings.deadline:g} s)")
+
+    def _in_parallel(self, work: Callable, items: Sequence, late: Callable, unit: str) -> Iterable:
+        """Results in the order of `items`, fetched by as many threads as requests may be in flight;
+        late(item) for the items not done by the run's deadline."""
         hidden = not self.progress or len(items) < 2  # a bar on ranges only; tqdm hides it off a terminal
-        pool = ThreadPoolExecutor(max_workers=workers)
-        try:
-            yield from tqdm(pool.map(work, items), total=len(items), unit=unit, disable=True if hidden else None,
-                            file=sys.stderr)
-        finally:  # interrupted (Ctrl-C, a write error): do not wait for the days not yet fetched
-            pool.shutdown(wait=False, cancel_futures=True)
+        results = in_order(work, items, self.fetcher.settings.concurrency, self.fetcher.remaining, late)
+        yield from tqdm(results, total=len(items), unit=unit, disable=True if hidden else None, file=sys.stderr)
 
     def apply(self, fetched: Fetched, filtered: bool = True) -> None:
         """Fold one unit into content/. A failed unit writes nothing and is reported."""

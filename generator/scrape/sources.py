@@ -1,20 +1,26 @@
 """Where each kind of data is fetched from, and the order sources are tried in.
 
 Each function returns a Fetched: the papers one unit of work (a day, a search, an id) brought
-back, or the error that stopped it. A unit that fails contributes no paper at all.
+back, or the error that stopped it. A unit that fails contributes no paper at all. Whatever a
+response holds, reading it ends in papers or in a ScrapeError naming its URL: one bad response
+fails its own unit, never the run.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from generator.scrape import arxiv
-from generator.scrape.client import Fetcher, FetchError
+from generator.scrape.client import MB, Fetcher, FetchError
 from generator.scrape.hf_api import decode_json, parse_items, parse_paper
 from generator.scrape.hf_html import parse_daily_page, parse_paper_page
 from generator.scrape.records import ScrapedPaper, ScrapeError, fill_missing
 
 FAILURES = (FetchError, ScrapeError)
+PAGE_BYTES = 5 * MB  # an HTML page (a recorded paper page is 120 KB); JSON gets the client's 20 MB
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,21 @@ class Fetched:
     missing: bool = False  # the source answered 404: it does not know this paper
 
 
+def _fetched(label: str, papers: list[ScrapedPaper] | tuple[ScrapedPaper, ...], notes: tuple[str, ...] = ()) -> Fetched:
+    """The papers of a unit, with the notes of the values each left out."""
+    return Fetched(label, tuple(papers), notes=notes + tuple(n for p in papers for n in p.notes))
+
+
+def read(url: str, parse: Callable[[], T]) -> T:
+    """parse() of the response from `url`. The parsers check what they expect; data that still
+    trips Python (a type no check foresaw) fails this response, named with the exception, rather
+    than the whole run: the service's data is not ours to trust."""
+    try:
+        return parse()
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OverflowError) as exc:
+        raise ScrapeError(url, f"unreadable data ({type(exc).__name__}: {str(exc)[:200]})") from None
+
+
 def fetch_day(fetcher: Fetcher, ends: Endpoints, day: dt.date) -> Fetched:
     """The JSON API; its HTML list page if the API fails; the paper page for a card-only paper."""
     try:
@@ -50,17 +71,18 @@ def fetch_day(fetcher: Fetcher, ends: Endpoints, day: dt.date) -> Fetched:
             return Fetched(day.isoformat(), error=f"{api_error}; then {page_error}")
         notes = (f"{api_error}; used the HTML page instead",)
     completed = [complete(fetcher, ends, p) for p in _unique(papers)]
-    return Fetched(day.isoformat(), tuple(p for p, _ in completed), notes=notes + tuple(n for _, n in completed if n))
+    return _fetched(day.isoformat(), [p for p, _ in completed], notes + tuple(n for _, n in completed if n))
 
 
 def _daily_api(fetcher: Fetcher, ends: Endpoints, day: dt.date) -> list[ScrapedPaper]:
     response = fetcher.get(ends.hf("/api/daily_papers"), {"date": day.isoformat()})
-    return parse_items(decode_json(response.content, str(response.url)), str(response.url), day)
+    url = str(response.url)
+    return read(url, lambda: parse_items(decode_json(response.content, url), url, day))
 
 
 def _daily_page(fetcher: Fetcher, ends: Endpoints, day: dt.date) -> list[ScrapedPaper]:
-    response = fetcher.get(ends.hf(f"/papers/date/{day.isoformat()}"))
-    return parse_daily_page(response.text, str(response.url), day)
+    response = fetcher.get(ends.hf(f"/papers/date/{day.isoformat()}"), max_bytes=PAGE_BYTES)
+    return read(str(response.url), lambda: parse_daily_page(response.text, str(response.url), day))
 
 
 def complete(fetcher: Fetcher, ends: Endpoints, paper: ScrapedPaper) -> tuple[ScrapedPaper, str | None]:
@@ -74,8 +96,17 @@ def complete(fetcher: Fetcher, ends: Endpoints, paper: ScrapedPaper) -> tuple[Sc
 
 
 def paper_page(fetcher: Fetcher, ends: Endpoints, paper_id: str) -> ScrapedPaper:
-    response = fetcher.get(ends.hf(f"/papers/{paper_id}"))
-    return parse_paper_page(response.text, str(response.url))
+    response = fetcher.get(ends.hf(f"/papers/{paper_id}"), max_bytes=PAGE_BYTES)
+    url = str(response.url)
+    return same_id(read(url, lambda: parse_paper_page(response.text, url)), paper_id)
+
+
+def same_id(paper: ScrapedPaper, asked: str) -> ScrapedPaper:
+    """`paper` if it is the one asked for: a service answering with another paper (a redirect to a
+    newer version, a mix-up) must not have that paper written under, or merged into, this id."""
+    if paper.id != asked:
+        raise ScrapeError(paper.source, f"asked for paper {asked}, the answer is paper {paper.id}")
+    return paper
 
 
 def _unique(papers: list[ScrapedPaper]) -> list[ScrapedPaper]:
@@ -86,30 +117,32 @@ def fetch_query(fetcher: Fetcher, ends: Endpoints, text: str) -> Fetched:
     """Daily Papers search: items like the daily API's, without a listed day unless the item has one."""
     try:
         response = fetcher.get(ends.hf("/api/papers/search"), {"q": text})
-        papers = parse_items(decode_json(response.content, str(response.url)), str(response.url), None)
+        url = str(response.url)
+        papers = read(url, lambda: parse_items(decode_json(response.content, url), url, None))
     except FAILURES as exc:
         return Fetched(f"search {text!r}", error=str(exc))
     completed = [complete(fetcher, ends, p) for p in _unique(papers)]
-    return Fetched(f"search {text!r}", tuple(p for p, _ in completed), notes=tuple(n for _, n in completed if n))
+    return _fetched(f"search {text!r}", [p for p, _ in completed], tuple(n for _, n in completed if n))
 
 
 def fetch_hf_paper(fetcher: Fetcher, ends: Endpoints, paper_id: str) -> Fetched:
     """One paper from Hugging Face: its API record, completed by its page (comments, thumbnail)."""
     try:
         response = fetcher.get(ends.hf(f"/api/papers/{paper_id}"))
-        paper = parse_paper(decode_json(response.content, str(response.url)), str(response.url), None)
+        url = str(response.url)
+        paper = same_id(read(url, lambda: parse_paper(decode_json(response.content, url), url, None)), paper_id)
     except FAILURES as api_error:
         if _is_404(api_error):
             return Fetched(paper_id, error=str(api_error), missing=True)
         try:
-            return Fetched(paper_id, (paper_page(fetcher, ends, paper_id),), notes=(f"{api_error}; used the HTML page",))
+            return _fetched(paper_id, [paper_page(fetcher, ends, paper_id)], (f"{api_error}; used the HTML page",))
         except FAILURES as page_error:
             return Fetched(paper_id, error=f"{api_error}; then {page_error}", missing=_is_404(page_error))
     try:
         paper = fill_missing(paper, paper_page(fetcher, ends, paper_id))
     except FAILURES:
         pass  # the page only adds the comment count and thumbnail; the API record is enough
-    return Fetched(paper_id, (paper,))
+    return _fetched(paper_id, [paper])
 
 
 def _is_404(error: Exception) -> bool:
@@ -120,10 +153,15 @@ def fetch_arxiv(fetcher: Fetcher, ends: Endpoints, ids: list[str]) -> list[Fetch
     """The papers Hugging Face does not know, in one query to arXiv's API."""
     try:
         response = fetcher.get(ends.arxiv_query(), arxiv.query_params(ids))
-        found = {p.id: p for p in arxiv.parse_feed(response.content, str(response.url))}
+        found = read(str(response.url), lambda: arxiv.parse_feed(response.content, str(response.url)))
     except FAILURES as exc:
         return [Fetched(i, error=str(exc)) for i in ids]
-    return [
-        Fetched(i, (found[i],)) if i in found else Fetched(i, error=f"{i}: not found on Hugging Face or arXiv")
-        for i in ids
-    ]
+    return [_arxiv_result(i, found.get(i)) for i in ids]
+
+
+def _arxiv_result(paper_id: str, entry: ScrapedPaper | ScrapeError | None) -> Fetched:
+    if entry is None:
+        return Fetched(paper_id, error=f"{paper_id}: not found on Hugging Face or arXiv")
+    if isinstance(entry, ScrapeError):
+        return Fetched(paper_id, error=str(entry))
+    return _fetched(paper_id, [entry])

@@ -8,8 +8,12 @@ from __future__ import annotations
 import re
 
 # C0/C1 control characters other than newline and tab: never meaningful in a title or abstract,
-# and they make YAML quote the whole value.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# and they make YAML quote the whole value. With them go the characters XML cannot hold at all
+# (U+FFFE, U+FFFF, surrogates left unpaired by a JSON escape): one of them in a title would make
+# every feed it reaches ill-formed.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# A URL holds no space, control or XML-invalid character; one that does is not used at all.
+_NOT_IN_URL = re.compile("[\\s\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # arXiv marks a new paragraph with a line break followed by indentation; a blank line also counts.
 _PARAGRAPH = re.compile(r"\n[ \t]+(?=\S)|\n[ \t]*\n")
 # A text with lines this long was not hard-wrapped, so its single line breaks are paragraph breaks.
@@ -19,6 +23,13 @@ _UNWRAPPED_LINE = 120
 def one_line(text: str) -> str:
     """Collapse every run of whitespace (line breaks included) into one space."""
     return " ".join(_CONTROL.sub("", text).split())
+
+
+def clean_url(url: str | None) -> str | None:
+    """An absolute http(s) URL without spaces or control characters, else None."""
+    if not url or _NOT_IN_URL.search(url) or not url.startswith(("http://", "https://")):
+        return None
+    return url
 
 
 def paragraphs(text: str) -> str:
