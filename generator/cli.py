@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
             make_parser().print_help(sys.stderr)
             return 2
         with diagnostics(args.verbosity):
-            return args.func(args)
+            status: int = args.func(args)
+            return status
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the one handler: shown as one line, never hidden (--debug)
@@ -145,8 +146,9 @@ def add_global_flags(parser: argparse.ArgumentParser, top: bool) -> None:
 
 
 def command(sub: argparse._SubParsersAction, name: str, about: str, *example_lines: str) -> argparse.ArgumentParser:
-    return sub.add_parser(name, help=about, description=about[0].upper() + about[1:] + ".",
-                          epilog=examples(*example_lines))
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=about, description=about[0].upper() + about[1:] + ".", epilog=examples(*example_lines))
+    return parser
 
 
 def add_build(sub: argparse._SubParsersAction) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
 WAIT_PATH = "/__broadsheet/wait"
@@ -141,7 +142,7 @@ class Handler(SimpleHTTPRequestHandler):
     default_request_version = "HTTP/1.0"  # so that even a refused junk line gets a status line
     timeout = 5  # seconds to send a request line; a client that sends none is dropped (a browser opens another)
 
-    def __init__(self, *args, output: Path, builds: Builds, **kwargs) -> None:
+    def __init__(self, *args: Any, output: Path, builds: Builds, **kwargs: Any) -> None:
         self.output, self.builds = output, builds
         super().__init__(*args, directory=str(output), **kwargs)
 
@@ -230,7 +231,7 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")  # an edit must never be hidden by a cache
         super().end_headers()
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per request would bury the build messages
 
 
@@ -248,7 +249,7 @@ def drain(connection: socket.socket) -> None:
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return  # the client left (a closed tab, a reload): nothing to report
         super().handle_error(request, client_address)

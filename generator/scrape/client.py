@@ -147,7 +147,7 @@ class Fetcher:
         wait = max(backoff, retry.wait or 0.0)
         if retry.wait is not None and retry.wait > self.settings.max_wait:
             raise FetchError(url, f"server asked to wait {retry.wait:.0f} s (Retry-After)", retry.status)
-        return min(wait, self.settings.max_wait)
+        return float(min(wait, self.settings.max_wait))
 
 
 def retry_after(response: httpx.Response) -> float | None:

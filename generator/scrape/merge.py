@@ -58,5 +58,5 @@ def changed_fields(old: Paper, new: Paper) -> tuple[str, ...]:
     return tuple(n for n in names if getattr(old, n) != getattr(new, n))
 
 
-def _empty(value) -> bool:
+def _empty(value: object) -> bool:
     return value is None or value == "" or value == ()
