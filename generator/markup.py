@@ -13,6 +13,8 @@ import re
 import markdown
 import nh3
 
+from generator.model import xml_safe
+
 ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 URL_SCHEMES = {"http", "https"}
@@ -90,6 +92,7 @@ def _nesting(source: str) -> int:
 
 def render_abstract(source: str) -> str:
     """Markdown abstract -> sanitised HTML fragment (plain text when `too_complex`)."""
+    source = xml_safe(source)  # the loader did it already; a page or feed must not depend on that
     if too_complex(source):
         return plain_html(source)
     text = _escape_html(source)
