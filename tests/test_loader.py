@@ -144,7 +144,7 @@ def test_an_id_too_long_for_a_file_name_is_an_error(content):
 @pytest.mark.parametrize("raw", ["'a/b'", '"a\\0b"', "'..'", "'a b'", "'é'"])
 def test_an_id_that_is_no_file_name_is_an_error(content, raw):
     write_content(content, "2024/x.md", f"---\nid: {raw}\ntitle: T\npublished: 2024-01-01\n---\n")
-    assert [m for m in messages_of(content, "x.md") if "not a usable id" in m][0].startswith("2: ")
+    assert next(m for m in messages_of(content, "x.md") if "not a usable id" in m).startswith("2: ")
 
 
 @pytest.mark.parametrize("value, words", [
