@@ -84,8 +84,11 @@ class Fields:
         value = self.doc.meta.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
-            self.problem(key, f"expected a whole number from 0 to {MAX_COUNT:,}, got {shown(value)}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.problem(key, f"expected a whole number >= 0, got {shown(value)}")
+            return None
+        if value > MAX_COUNT:
+            self.problem(key, f"{shown(value)} is over the limit of {MAX_COUNT:,}")
             return None
         return value
 

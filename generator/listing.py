@@ -116,7 +116,7 @@ def entry_to_paper(entry: ListingEntry, paper_id: str, tags: tuple[str, ...]) ->
 def import_listing(file: Path, as_of: dt.date, content_dir: Path, config: SiteConfig) -> str:
     """Write a file for each paper of the listing not already in the archive. Returns a summary."""
     entries = parse_listing(file.read_text(encoding="utf-8"), as_of)
-    existing = load_content(content_dir).papers
+    existing = load_content(content_dir, missing_ok=True).papers
     known_titles = {title_key(p.title) for p in existing}
     taken = {p.id for p in existing}
     rules = compile_rules(config.tag_rules)

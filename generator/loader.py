@@ -87,12 +87,16 @@ def scan(content_dir: Path) -> dict[str, Stamp]:
 
 
 def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None, jobs: int | None = None,
-                 stamps: Mapping[str, Stamp] | None = None) -> LoadResult:
+                 stamps: Mapping[str, Stamp] | None = None, missing_ok: bool = False) -> LoadResult:
     """Load every paper under `content_dir`, then check what spans files (duplicate ids).
 
     `known`: the entries of an earlier load; a file with the same stamp is taken from there
     instead of being parsed again. `stamps`: the scan of `content_dir`, if made already.
+    A `content_dir` that is not a folder is a UserError, unless `missing_ok` (an importer about
+    to make it) and it does not exist at all.
     """
+    if missing_ok and not os.path.lexists(content_dir):
+        return LoadResult((), ())
     known = known or {}
     stamps = stamps if stamps is not None else scan(content_dir)
     files = {path: known[path] for path, stamp in stamps.items() if _stamp_of(known.get(path)) == stamp}
