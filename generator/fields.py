@@ -116,10 +116,10 @@ class Fields:
         if len(value) > limit:
             self.problem(key, f"{len(value):,} items; the limit is {limit:,}")
             return None
-        items = tuple(str(v).strip() for v in value if str(v).strip())
-        longest = max(items, key=len, default="")
-        if len(longest) > MAX_NAME:
-            self.problem(key, f"an item of {len(longest):,} characters; the limit is {MAX_NAME:,}")
+        items = tuple(text for text in (str(v).strip() for v in value) if text)
+        longest = max(map(len, items), default=0)
+        if longest > MAX_NAME:
+            self.problem(key, f"an item of {longest:,} characters; the limit is {MAX_NAME:,}")
             return None
         return items
 

@@ -58,8 +58,10 @@ def _located(construct):
 
 
 def _clean_str(loader: _Loader, node: yaml.ScalarNode) -> str:
-    # An escape ("\x00", "\uFFFE") writes what the raw text may not hold: see model.NOT_XML.
-    return xml_safe(loader.construct_scalar(node))
+    # The loader cleaned the raw text; only an escape in a double-quoted scalar ("\x00", "\uFFFE")
+    # can write what no page or feed can carry (model.NOT_XML).
+    value = loader.construct_scalar(node)
+    return xml_safe(value) if node.style == '"' else value
 
 
 for _tag, _construct in list(_Loader.yaml_constructors.items()):

@@ -19,7 +19,7 @@ from typing import Any
 from generator import frontmatter, markup
 from generator.errors import UserError
 from generator.fields import READERS, Fields
-from generator.model import MAX_ABSTRACT, MAX_FILE_BYTES, NOT_XML, Paper, Problem
+from generator.model import MAX_ABSTRACT, MAX_FILE_BYTES, NOT_XML, Paper, Problem, may_hold_not_xml
 from generator.parallel import fork_map, worker_count
 
 PAPERS_DIR = "papers"
@@ -145,7 +145,10 @@ def read_entry(path: Path) -> FileEntry:
     try:  # non-blocking: a FIFO put there since the scan must not hang the build
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        return _skipped(str(path), _SKIP_ERRNO.get(exc.errno or 0, 3))
+        if exc.errno in _SKIP_ERRNO:  # gone or looping since the scan
+            return _skipped(str(path), _SKIP_ERRNO[exc.errno])
+        problem = Problem(str(path), 1, f"cannot be read: {exc.strerror}")  # a paper, lost unless fixed
+        return FileEntry(-1, -1, b"", None, (problem,))
     try:
         st = os.fstat(fd)  # before reading: a file changed meanwhile is re-read next time
         if not stat.S_ISREG(st.st_mode):
@@ -186,7 +189,7 @@ def parse_file(path: Path, data: bytes) -> tuple[Paper | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return None, [Problem(where, line, f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})")]
-    cleaned = _remove_invalid(text, where)
+    cleaned = _remove_invalid(text, where) if may_hold_not_xml(data) else ()
     text = cleaned[0] if cleaned else text
     try:
         doc = frontmatter.parse(text)

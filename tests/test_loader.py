@@ -214,10 +214,10 @@ def test_a_file_over_the_size_limit_is_not_read(content):
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
-def test_an_unreadable_file_is_skipped_with_a_warning(content):
+def test_an_unreadable_file_is_an_error(content):
     path = write_content(content, "2024/secret.md", paper_file("secret", "S"))
     path.chmod(0)
-    assert messages_of(content, "secret.md") == ["1: warning: skipped: cannot be opened"]
+    assert messages_of(content, "secret.md") == ["1: cannot be read: Permission denied"]
 
 
 @pytest.mark.parametrize("key, day, ok", [
