@@ -19,7 +19,14 @@ from typing import Any
 from generator import frontmatter, markup
 from generator.errors import UserError
 from generator.fields import READERS, Fields
-from generator.model import MAX_ABSTRACT, MAX_FILE_BYTES, NOT_XML, Paper, Problem, may_hold_not_xml
+from generator.model import (
+    MAX_ABSTRACT,
+    MAX_FILE_BYTES,
+    NOT_XML,
+    Paper,
+    Problem,
+    may_hold_not_xml,
+)
 from generator.parallel import fork_map, worker_count
 
 PAPERS_DIR = "papers"
