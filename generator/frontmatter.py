@@ -71,7 +71,7 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _located(_timestamp_or_te
 _Loader.add_constructor("tag:yaml.org,2002:str", _clean_str)
 
 
-def _short(exc: Exception, limit: int = 80) -> str:
+def _short(exc: Exception | str, limit: int = 80) -> str:
     text = str(exc)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -115,7 +115,7 @@ def read_mapping(yaml_text: str, first_line: int = 1) -> tuple[dict, dict[str, i
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
-        raise FrontMatterError(f"invalid YAML: {exc.problem or exc}", line) from None
+        raise FrontMatterError(f"invalid YAML: {_short(exc.problem or exc, 200)}", line) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):

@@ -247,13 +247,18 @@ def _abstract(doc: frontmatter.Document, fields: Fields) -> str:
 
 def _duplicate_ids(papers: list[Paper]) -> list[Problem]:
     first: dict[str, Paper] = {}
+    folded: dict[str, Paper] = {}
     problems = []
     for paper in papers:
         if paper.id in first:
             other = first[paper.id].source_path
             problems.append(Problem(paper.source_path, 1, f"duplicate id {paper.id!r} (also in {other})"))
-        else:
-            first[paper.id] = paper
+            continue
+        first[paper.id] = paper
+        twin = folded.setdefault(paper.id.lower(), paper)
+        if twin is not paper:  # papers/ABC/ and papers/abc/ are one folder on macOS and Windows
+            problems.append(Problem(paper.source_path, 1, f"id {paper.id!r} differs from {twin.id!r} ({twin.source_path})"
+                                    " only in case: their pages collide on a case-insensitive file system", "warning"))
     return problems
 
 

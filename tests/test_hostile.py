@@ -75,6 +75,8 @@ def test_feed_escapes_hostile_text(tmp_path, content):
     output = build_hostile(tmp_path, content)
     feed = feedparser.parse((output / "feed.xml").read_bytes())
     assert not feed.bozo
+    tag_feeds = list(output.glob("tags/*/feed.xml"))
+    assert len(tag_feeds) == 2 and not any(feedparser.parse(f.read_bytes()).bozo for f in tag_feeds)
     (entry,) = feed.entries
     assert entry.title == PAYLOAD  # the title is text, exactly as written
     summary = BeautifulSoup(entry.summary, "html.parser")

@@ -275,3 +275,12 @@ def test_an_importer_may_load_a_content_folder_it_is_about_to_make(tmp_path):
     assert load_content(tmp_path / "new", missing_ok=True).papers == ()
     with pytest.raises(UserError):
         load_content(_a_file(tmp_path / "file"), missing_ok=True)
+
+
+def test_ids_that_differ_only_in_case_are_warned_about(content):
+    write_content(content, "2024/a.md", paper_file("Paper-X", "A", "published: 2024-01-01\n"))
+    write_content(content, "2024/b.md", paper_file("paper-x", "B", "published: 2024-01-01\n"))
+    result = load_content(content)
+    assert len(result.papers) == 2 and result.errors == []
+    assert [p.message.split(":")[0] for p in result.problems] == [
+        f"id 'paper-x' differs from 'Paper-X' ({content}/papers/2024/a.md) only in case"]
