@@ -112,6 +112,9 @@ def read_mapping(yaml_text: str, first_line: int = 1) -> tuple[dict, dict[str, i
         if node is not None and "*" in yaml_text:  # only an alias (*name) can expand
             _check_expansion(node, first_line)
         data = loader.construct_document(node) if node is not None else {}
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (the loader removes them first)
+        line = yaml_text.count("\n", 0, exc.position) + first_line
+        raise FrontMatterError(f"invalid YAML: character U+{exc.character:04X} is not allowed", line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line

@@ -82,3 +82,10 @@ def test_escapes_cannot_write_what_xml_cannot_carry():
 
 def test_the_body_line_is_known():
     assert frontmatter.parse("---\nid: x\ntitle: T\n---\nBody").body_line == 5
+
+
+def test_a_character_yaml_refuses_is_an_error_at_its_line():
+    # The loader removes such characters first; frontmatter.parse alone still reports, not raises.
+    with pytest.raises(frontmatter.FrontMatterError) as err:
+        frontmatter.parse("---\ntitle: T\nauthors: [A\x00]\n---\n")
+    assert err.value.line == 3 and "U+0000" in err.value.message
