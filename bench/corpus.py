@@ -22,7 +22,8 @@ from generator.model import Paper
 from generator.store import paper_path, paper_text
 
 PER_DAY = 25
-FIRST_DAY = dt.date(2021, 1, 4)  # a Monday; listed days are weekdays from here on
+FIRST_DAY = dt.date(2011, 1, 3)  # a Monday; listed days are weekdays from here on (100,000 papers end in 2026:
+# the loader refuses dates more than a year from today)
 DAILY_NEW, DAILY_REVOTED = 30, 200
 
 TOPICS = (

@@ -6,7 +6,6 @@ never by hand. `guid` is the paper URL (stable); `pubDate` is the archive date.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from email.utils import format_datetime
 from generator import urls
 from generator.config import SiteConfig
 from generator.markup import render_abstract
-from generator.model import Paper
+from generator.model import Paper, xml_safe
 from generator.taxonomy import Archive
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -54,7 +53,7 @@ def rss_feed(
     _text(channel, "link", site_urls.absolute(page_path))
     _text(channel, "description", config.description)
     _text(channel, "language", config.language)
-    ET.SubElement(channel, f"{{{ATOM}}}link", {"href": site_urls.absolute(feed_path), "rel": "self",
+    ET.SubElement(channel, f"{{{ATOM}}}link", {"href": xml_safe(site_urls.absolute(feed_path)), "rel": "self",
                                                "type": "application/rss+xml"})
     newest = next((p.archive_date for p in papers if p.archive_date), None)
     if newest:  # derived from content, so that an unchanged archive gives identical bytes
@@ -71,7 +70,7 @@ def _item(channel: ET.Element, paper: Paper, site_urls: urls.Urls, tag_names: Ma
     link = site_urls.absolute(urls.paper(paper.id))
     _text(item, "title", paper.title)
     _text(item, "link", link)
-    ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = link
+    _text(item, "guid", link).set("isPermaLink", "true")
     if paper.archive_date:
         _text(item, "pubDate", rfc822(paper.archive_date))
     _text(item, "description", html)
@@ -85,13 +84,9 @@ def rfc822(day: dt.date) -> str:
     return format_datetime(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC))
 
 
-def _text(parent: ET.Element, tag: str, text: str) -> None:
-    ET.SubElement(parent, tag).text = xml_safe(text)
-
-
-# XML 1.0 forbids most control characters; the web sometimes sends them.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def xml_safe(text: str) -> str:
-    return _NOT_XML.sub("", text)
+def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    # Every text goes through xml_safe: the loader removes what XML cannot carry, but a feed must
+    # stay well-formed whatever it is given (a Paper made by other code, the site's own title).
+    element = ET.SubElement(parent, tag)
+    element.text = xml_safe(text)
+    return element

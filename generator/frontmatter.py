@@ -10,10 +10,13 @@ A content file looks like::
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from generator.model import xml_safe
 
 try:  # libyaml is several times faster; the pure-Python loader behaves the same.
     from yaml import CSafeDumper as SafeDumper
@@ -22,6 +25,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeDumper, SafeLoader  # type: ignore[assignment]
 
 FENCE = "---"
+# Values a document may expand to through YAML aliases: a 526-byte "billion laughs" document
+# expands to gigabytes. A paper with every list at its limit is well under this.
+MAX_EXPANDED_NODES = 20_000
 
 
 class _Loader(SafeLoader):
@@ -36,7 +42,38 @@ def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode):
         return node.value
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+def _located(construct):
+    """`construct`, raising a ConstructorError at the node (so with its line) where PyYAML's own
+    scalar constructors raise plain errors: `!!float abc`, `!!bool maybe`, a 5,000-digit integer."""
+
+    def wrapped(loader: _Loader, node: yaml.Node):
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this {node.tag.rsplit(':', 1)[-1]} ({_short(exc)})", node.start_mark
+            ) from None
+
+    return wrapped
+
+
+def _clean_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    # The loader cleaned the raw text; only an escape in a double-quoted scalar ("\x00", "\uFFFE")
+    # can write what no page or feed can carry (model.NOT_XML).
+    value = loader.construct_scalar(node)
+    return xml_safe(value) if node.style == '"' else value
+
+
+for _tag, _construct in list(_Loader.yaml_constructors.items()):
+    if _tag is not None and not inspect.isgeneratorfunction(_construct):
+        _Loader.add_constructor(_tag, _located(_construct))
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _located(_timestamp_or_text))
+_Loader.add_constructor("tag:yaml.org,2002:str", _clean_str)
+
+
+def _short(exc: Exception | str, limit: int = 80) -> str:
+    text = str(exc)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class FrontMatterError(ValueError):
@@ -54,13 +91,14 @@ class Document:
     key_lines: dict[str, int]  # front matter key -> 1-based line in the file
     scalars: dict[str, str]  # key -> the scalar exactly as written (YAML reads 2310.10000 as a float)
     body: str
+    body_line: int = 1  # the file line the body starts on
 
 
 def parse(text: str) -> Document:
     """Split a content file and read its front matter. Raises FrontMatterError."""
     yaml_text, body = split(text)
     meta, lines, scalars = read_mapping(yaml_text, first_line=2)
-    return Document(meta=meta, key_lines=lines, scalars=scalars, body=body)
+    return Document(meta=meta, key_lines=lines, scalars=scalars, body=body, body_line=yaml_text.count("\n") + 3)
 
 
 def read_mapping(yaml_text: str, first_line: int = 1) -> tuple[dict, dict[str, int], dict[str, str]]:
@@ -71,11 +109,16 @@ def read_mapping(yaml_text: str, first_line: int = 1) -> tuple[dict, dict[str, i
     loader = _Loader(yaml_text)
     try:
         node = loader.get_single_node()
+        if node is not None and "*" in yaml_text:  # only an alias (*name) can expand
+            _check_expansion(node, first_line)
         data = loader.construct_document(node) if node is not None else {}
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (the loader removes them first)
+        line = yaml_text.count("\n", 0, exc.position) + first_line
+        raise FrontMatterError(f"invalid YAML: character U+{exc.character:04X} is not allowed", line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
-        raise FrontMatterError(f"invalid YAML: {exc.problem or exc}", line) from None
+        raise FrontMatterError(f"invalid YAML: {_short(exc.problem or exc, 200)}", line) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -84,6 +127,52 @@ def read_mapping(yaml_text: str, first_line: int = 1) -> tuple[dict, dict[str, i
     lines = {str(k.value): k.start_mark.line + first_line for k, _ in pairs}
     scalars = {str(k.value): v.value for k, v in pairs if isinstance(v, yaml.ScalarNode)}
     return data, lines, scalars
+
+
+def _check_expansion(root: yaml.Node, first_line: int) -> None:
+    """Raise FrontMatterError, at the key whose value is to blame, if the document would expand
+    to more than MAX_EXPANDED_NODES values through aliases (or an alias refers to itself)."""
+    sizes: dict[int, int] = {}
+    pairs = root.value if isinstance(root, yaml.MappingNode) else [(root, root)]
+    total = 0
+    for key, value in pairs:
+        total += _expanded_size(key, sizes) + _expanded_size(value, sizes)
+        if total > MAX_EXPANDED_NODES:
+            line = key.start_mark.line + first_line
+            raise FrontMatterError(f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values", line)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many nodes `node` stands for once every alias is expanded (a node inside itself: more
+    than any budget). Without recursion, since YAML nests a thousand levels deep; `sizes` memoises
+    the shared (aliased) nodes."""
+    over = MAX_EXPANDED_NODES + 1
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if key in sizes:
+            continue
+        children = _children(current)
+        if children_done or not children:
+            sizes[key] = min(over, 1 + sum(sizes[id(c)] for c in children))
+            open_nodes.discard(key)
+        elif key in open_nodes:
+            return over
+        else:
+            open_nodes.add(key)
+            stack.append((current, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(node)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
 
 
 def split(text: str) -> tuple[str, str]:

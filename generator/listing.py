@@ -158,7 +158,7 @@ def _has_card(entry: ListingEntry) -> bool:
 
 def plan_import(entries: list[ListingEntry], content_dir: Path, config: SiteConfig) -> ImportPlan:
     """The listing's papers not already in the archive, each with a new id and file."""
-    existing = load_content(content_dir).papers if content_dir.is_dir() else []
+    existing = load_content(content_dir, missing_ok=True).papers
     known_titles = {title_key(p.title) for p in existing}
     # Ids of files that do not load too: a broken file is still a contributor's, never overwritten.
     taken = {p.id for p in existing} | {Path(f).stem for f in content_files(content_dir)}

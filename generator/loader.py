@@ -6,18 +6,28 @@ when only warnings were found), so `check` and `build` can report everything at 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
+import stat
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import frontmatter
-from generator.model import SAFE_ID, Paper, Problem
+from generator import frontmatter, markup
+from generator.errors import UserError
+from generator.fields import READERS, Fields
+from generator.model import (
+    MAX_ABSTRACT,
+    MAX_FILE_BYTES,
+    NOT_XML,
+    Paper,
+    Problem,
+    may_hold_not_xml,
+)
 from generator.parallel import fork_map, worker_count
-from generator.slugs import slugify
 
 PAPERS_DIR = "papers"
 PARALLEL_FROM = 400  # files to parse before it pays to fork a second parser
@@ -27,6 +37,16 @@ RACY_NS = 2_000_000_000
 
 
 Stamp = tuple[int, int]  # (size, modification time in ns): equal stamps, same file content
+# Why a `*.md` name is not read: a stamp (-1, i) stands for SKIPPED[i]. Only regular files are
+# read (symlinks to them included): Emacs leaves a dangling `.#paper.md` symlink while editing,
+# and a FIFO or /dev/zero would hang the reader or fill the memory.
+SKIPPED = (
+    "a symlink to nothing (an editor's lock file?)",
+    "a symlink loop",
+    "not a regular file (a folder, FIFO, socket or device)",
+    "cannot be opened",
+)
+_SKIP_ERRNO = {errno.ENOENT: 0, errno.ELOOP: 1}
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,8 @@ def content_files(content_dir: Path) -> list[str]:
     """Every paper file, in a stable order (folder by folder, as pathlib sorts paths)."""
     # os.walk and strings rather than Path.rglob: half the time (0.1 s for 20,000 files), which a
     # build with nothing to do spends mostly here.
+    if not os.path.isdir(content_dir):
+        raise UserError("content folder not found", content_dir)
     found: list[str] = []
     for folder, _, names in os.walk(Path(content_dir) / PAPERS_DIR):
         found += [os.path.join(folder, name) for name in names if name.endswith(".md")]
@@ -72,18 +94,23 @@ def scan(content_dir: Path) -> dict[str, Stamp]:
 
 
 def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None, jobs: int | None = None,
-                 stamps: Mapping[str, Stamp] | None = None) -> LoadResult:
+                 stamps: Mapping[str, Stamp] | None = None, missing_ok: bool = False) -> LoadResult:
     """Load every paper under `content_dir`, then check what spans files (duplicate ids).
 
     `known`: the entries of an earlier load; a file with the same stamp is taken from there
     instead of being parsed again. `stamps`: the scan of `content_dir`, if made already.
+    A `content_dir` that is not a folder is a UserError, unless `missing_ok` (an importer about
+    to make it) and it does not exist at all.
     """
+    if missing_ok and not os.path.lexists(content_dir):
+        return LoadResult((), ())
     known = known or {}
     stamps = stamps if stamps is not None else scan(content_dir)
     files = {path: known[path] for path, stamp in stamps.items() if _stamp_of(known.get(path)) == stamp}
+    files.update((path, _skipped(path, stamp[1])) for path, stamp in stamps.items() if stamp[0] < 0)
     todo = [path for path in stamps if path not in files]
     files.update(zip(todo, _read_all(todo, jobs)))
-    papers = [files[path].paper for path in stamps if files[path].paper is not None]
+    papers = [paper for path in stamps if (paper := files[path].paper) is not None]
     problems = [problem for path in stamps for problem in files[path].problems]
     problems.extend(_duplicate_ids(papers))
     problems.extend(_undated(papers))
@@ -91,8 +118,16 @@ def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None
 
 
 def _stamp(path: str) -> Stamp:
-    st = os.stat(path)
-    return st.st_size, st.st_mtime_ns
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return -1, _SKIP_ERRNO.get(exc.errno or 0, 3)
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else (-1, 2)
+
+
+def _skipped(path: str, reason: int) -> FileEntry:
+    problem = Problem(path, 1, f"skipped: {SKIPPED[reason]}", "warning")
+    return FileEntry(-1, reason, b"", None, (problem,))
 
 
 def _stamp_of(entry: FileEntry | None) -> Stamp | None:
@@ -114,16 +149,44 @@ def _read_chunk(paths: Sequence[str]) -> list[FileEntry]:
 
 def read_entry(path: Path) -> FileEntry:
     """Read one file once: its stamp, digest, and the Paper or problems it holds."""
-    st = path.stat()  # before reading: a file changed meanwhile is re-read next time
-    data = path.read_bytes()
-    paper, problems = parse_file(path, data)
+    try:  # non-blocking: a FIFO put there since the scan must not hang the build
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno in _SKIP_ERRNO:  # gone or looping since the scan
+            return _skipped(str(path), _SKIP_ERRNO[exc.errno])
+        problem = Problem(str(path), 1, f"cannot be read: {exc.strerror}")  # a paper, lost unless fixed
+        return FileEntry(-1, -1, b"", None, (problem,))
+    try:
+        st = os.fstat(fd)  # before reading: a file changed meanwhile is re-read next time
+        if not stat.S_ISREG(st.st_mode):
+            return _skipped(str(path), 2)
+        data = _read_at_most(fd, MAX_FILE_BYTES + 1) if st.st_size <= MAX_FILE_BYTES else b""
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES or st.st_size > MAX_FILE_BYTES:
+        paper, problems = None, [Problem(str(path), 1, f"{st.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
+    else:
+        paper, problems = parse_file(path, data)
     mtime = st.st_mtime_ns if st.st_mtime_ns < time.time_ns() - RACY_NS else -1
     return FileEntry(st.st_size, mtime, hashlib.blake2b(data, digest_size=16).digest(), paper, tuple(problems))
 
 
+def _read_at_most(fd: int, limit: int) -> bytes:
+    """Up to `limit` bytes: a file that grew since its stat cannot fill the memory."""
+    chunks, size = [], 0
+    while size < limit:
+        chunk = os.read(fd, limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 def load_file(path: Path) -> tuple[Paper | None, list[Problem]]:
     """Read one file. Returns (None, problems) when it has errors."""
-    return parse_file(path, path.read_bytes())
+    entry = read_entry(path)
+    return entry.paper, list(entry.problems)
 
 
 def parse_file(path: Path, data: bytes) -> tuple[Paper | None, list[Problem]]:
@@ -133,20 +196,35 @@ def parse_file(path: Path, data: bytes) -> tuple[Paper | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return None, [Problem(where, line, f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})")]
+    cleaned = _remove_invalid(text, where) if may_hold_not_xml(data) else ()
+    text = cleaned[0] if cleaned else text
     try:
         doc = frontmatter.parse(text)
     except frontmatter.FrontMatterError as exc:
-        return None, [Problem(where, exc.line, exc.message)]
-    return paper_from_document(doc, path)
+        return None, [Problem(where, exc.line, exc.message), *cleaned[1:]]
+    paper, problems = paper_from_document(doc, path)
+    return paper, [*cleaned[1:], *problems]
+
+
+def _remove_invalid(text: str, where: str) -> tuple[str, Problem] | tuple[()]:
+    """The text without what no page or feed can carry (model.NOT_XML), and a warning; () if clean."""
+    first = NOT_XML.search(text)
+    if first is None:
+        return ()
+    found = NOT_XML.findall(text)
+    line = text.count("\n", 0, first.start()) + 1
+    names = ", ".join(sorted({f"U+{ord(c):04X}" for c in found})[:5])
+    warning = Problem(where, line, f"removed {len(found):,} character(s) no page or feed can carry ({names})", "warning")
+    return NOT_XML.sub("", text), warning
 
 
 def paper_from_document(doc: frontmatter.Document, path: Path) -> tuple[Paper | None, list[Problem]]:
     """Validate front matter and build a Paper; every problem is reported, not only the first."""
-    fields = _Fields(doc, str(path))
-    values: dict[str, Any] = {"source_path": str(path), "abstract": doc.body}
+    fields = Fields(doc, str(path), dt.date.today())
+    values: dict[str, Any] = {"source_path": str(path), "abstract": _abstract(doc, fields)}
     values["id"] = fields.identifier(path.stem)
-    values["title"] = fields.text("title", required=True)
-    for name, read in _READERS.items():
+    values["title"] = fields.title("title")
+    for name, read in READERS.items():
         value = read(fields, name)
         if value is not None:
             values[name] = value
@@ -156,113 +234,31 @@ def paper_from_document(doc: frontmatter.Document, path: Path) -> tuple[Paper | 
     return Paper(**values), fields.problems
 
 
-class _Fields:
-    """Typed access to front matter values that records a Problem for each bad one."""
-
-    def __init__(self, doc: frontmatter.Document, where: str) -> None:
-        self.doc, self.where, self.problems = doc, where, []
-
-    def _problem(self, key: str, message: str, severity: str = "error") -> None:
-        line = self.doc.key_lines.get(key, 1)
-        self.problems.append(Problem(self.where, line, f"{key}: {message}", severity))
-
-    def identifier(self, stem: str) -> str | None:
-        # The raw scalar: YAML would read an unquoted 2310.10000 as the float 2310.1.
-        raw = self.doc.scalars.get("id", stem) if "id" in self.doc.meta else stem
-        if not SAFE_ID.fullmatch(raw):
-            self._problem("id", f"{raw!r} is not a usable id (letters, digits, '.', '_', '-')")
-            return None
-        return raw
-
-    def text(self, key: str, required: bool = False) -> str | None:
-        value = self.doc.meta.get(key)
-        if value is None:
-            if required:
-                self._problem(key, "missing (required)")
-            return None
-        if isinstance(value, (dict, list)) or (isinstance(value, str) and not value.strip()):
-            self._problem(key, "expected text")
-            return None
-        return str(value).strip()
-
-    def url(self, key: str) -> str | None:
-        value = self.text(key)
-        if value is not None and not value.lower().startswith(("http://", "https://")):
-            self._problem(key, f"expected an http(s) URL, got {value!r}")
-            return None
-        return value
-
-    def count(self, key: str) -> int | None:
-        value = self.doc.meta.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self._problem(key, f"expected a whole number >= 0, got {value!r}")
-            return None
-        return value
-
-    def day(self, key: str) -> dt.date | None:
-        value = self.doc.meta.get(key)
-        if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, dt.datetime):
-            return value.date()
-        self._problem(key, f"expected a date YYYY-MM-DD, got {value!r}")
-        return None
-
-    def strings(self, key: str) -> tuple[str, ...] | None:
-        value = self.doc.meta.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
-            self._problem(key, "expected a list of text items")
-            return None
-        return tuple(str(v).strip() for v in value if str(v).strip())
-
-    def tags(self, key: str) -> tuple[str, ...] | None:
-        names = self.strings(key)
-        if names is None:
-            return None
-        slugs = [slugify(name) for name in names]
-        for name, slug in zip(names, slugs):
-            if not slug:
-                self._problem(key, f"tag {name!r} has no letters or digits")
-        return tuple(dict.fromkeys(s for s in slugs if s))
-
-    def warn_unknown(self) -> None:
-        for key in self.doc.meta:
-            if key not in KNOWN_KEYS:
-                self._problem(str(key), "unknown key (ignored)", "warning")
-
-
-_READERS: dict[str, Callable[[_Fields, str], Any]] = {
-    "authors": _Fields.strings,
-    "author_count": _Fields.count,
-    "published": _Fields.day,
-    "listed": _Fields.day,
-    "upvotes": _Fields.count,
-    "comments": _Fields.count,
-    "tags": _Fields.tags,
-    "github": _Fields.url,
-    "github_stars": _Fields.count,
-    "project_page": _Fields.url,
-    "keywords": _Fields.strings,
-    "ai_summary": _Fields.text,
-    "organization": _Fields.text,
-    "thumbnail": _Fields.url,
-}
-KNOWN_KEYS = frozenset({"id", "title", *_READERS})
+def _abstract(doc: frontmatter.Document, fields: Fields) -> str:
+    body, line = doc.body, doc.body_line
+    if len(body) > MAX_ABSTRACT:
+        fields.problems.append(Problem(fields.where, line, f"abstract: {len(body):,} characters; the limit is {MAX_ABSTRACT:,}"))
+        return ""
+    reason = markup.too_complex(body)
+    if reason:
+        fields.problems.append(Problem(fields.where, line, f"abstract: shown as plain text, not Markdown: {reason}", "warning"))
+    return body
 
 
 def _duplicate_ids(papers: list[Paper]) -> list[Problem]:
     first: dict[str, Paper] = {}
+    folded: dict[str, Paper] = {}
     problems = []
     for paper in papers:
         if paper.id in first:
             other = first[paper.id].source_path
             problems.append(Problem(paper.source_path, 1, f"duplicate id {paper.id!r} (also in {other})"))
-        else:
-            first[paper.id] = paper
+            continue
+        first[paper.id] = paper
+        twin = folded.setdefault(paper.id.lower(), paper)
+        if twin is not paper:  # papers/ABC/ and papers/abc/ are one folder on macOS and Windows
+            problems.append(Problem(paper.source_path, 1, f"id {paper.id!r} differs from {twin.id!r} ({twin.source_path})"
+                                    " only in case: their pages collide on a case-insensitive file system", "warning"))
     return problems
 
 

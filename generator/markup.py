@@ -7,10 +7,13 @@ the tags below survive, and only http(s) links.
 """
 from __future__ import annotations
 
+import html
 import re
 
 import markdown
 import nh3
+
+from generator.model import xml_safe
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -45,13 +48,66 @@ _PLAIN_AUTOLINK = re.compile(r"<(https?://[A-Za-z0-9./?=#%~:@+,;_-]+)>")
 
 _md = markdown.Markdown(extensions=[], output_format="html")
 
+# python-markdown recurses once per nesting level (a kilobyte of nested list markers exhausts
+# Python's stack) and scans from each '[' to the end of its paragraph to find the closing one
+# (20,000 unclosed '[' take 100 s). Text past these bounds is shown as plain text instead; within
+# them, the worst inputs we found render in under half a second.
+MAX_MARKDOWN_CHARS = 10_000
+MAX_NESTING = 16  # list, quote and indentation levels a line may open
+MAX_BRACKET_SCAN = 200_000  # characters from each '[' to the end of its paragraph, summed
+_LINE_PREFIX = re.compile(r"^(?:[ \t>]|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t]))+", re.MULTILINE)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_MARKER = re.compile(r">|[*+-]|\d+[.)]")
+
+
+def too_complex(source: str) -> str | None:
+    """Why python-markdown must not see `source` (it would take too long or crash), or None."""
+    if len(source) > MAX_MARKDOWN_CHARS:
+        return f"longer than {MAX_MARKDOWN_CHARS:,} characters"
+    if source.count("[") * len(source) > MAX_BRACKET_SCAN and _bracket_scan(source) > MAX_BRACKET_SCAN:
+        return "too many '[' to match"
+    if (_BLOCK_START.match(source) or _LATER_BLOCK_START.search(source)) and _nesting(source) > MAX_NESTING:
+        return f"nested more than {MAX_NESTING} levels deep"
+    return None
+
+
+def _bracket_scan(source: str) -> int:
+    total = 0
+    for paragraph in _PARAGRAPH_BREAK.split(source):
+        end, at = len(paragraph), paragraph.find("[")
+        while at >= 0:
+            total += end - at
+            at = paragraph.find("[", at + 1)
+    return total
+
+
+def _nesting(source: str) -> int:
+    """The most levels any line's prefix could open: its markers and '>', and its indent (4 spaces a level)."""
+    depth = 0
+    for prefix in _LINE_PREFIX.findall(source):
+        indent = prefix[: len(prefix) - len(prefix.lstrip(" \t"))]
+        depth = max(depth, len(_MARKER.findall(prefix)) + (len(indent) + 3 * indent.count("\t")) // 4)
+    return depth
+
 
 def render_abstract(source: str) -> str:
-    """Markdown abstract -> sanitised HTML fragment."""
+    """Markdown abstract -> sanitised HTML fragment (plain text when `too_complex`)."""
+    source = xml_safe(source)  # the loader did it already; a page or feed must not depend on that
+    if too_complex(source):
+        return plain_html(source)
     text = _escape_html(source)
     if "http" in text:
         text = BARE_URL.sub(_autolink, text)
-    return sanitize(markdown_html(text))
+    try:
+        return sanitize(markdown_html(text))
+    except RecursionError:  # the bounds above should make this unreachable; a crash must not be
+        return plain_html(source)
+
+
+def plain_html(source: str) -> str:
+    """The text escaped, in paragraphs: what an abstract Markdown cannot take shows as."""
+    paragraphs = (p.strip() for p in _PARAGRAPH_BREAK.split(source))
+    return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs if p)
 
 
 def markdown_html(text: str) -> str:

@@ -11,8 +11,48 @@ from datetime import date
 
 # New-style arXiv ids (0704.0001 onwards), optionally versioned.
 ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}(v\d+)?")
-# What an id may contain: it is a file name and a URL path segment.
-SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# What an id may contain: it is a file name and a URL path segment (papers/<id>/, <id>.md), so it
+# is ASCII and short enough that every name made from it fits a file system's 255 bytes a name.
+MAX_ID_LENGTH = 200
+SAFE_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_ID_LENGTH - 1}}}")
+
+# What one paper may hold (docs/content-format.md, "Limits"). Output grows with these: a paper's
+# tags are listed on each of its tag pages, so tags cost the square of their number.
+MAX_TAGS = 50
+MAX_AUTHORS = 5_000
+MAX_KEYWORDS = 100
+MAX_TITLE = 1_000  # characters, like every limit on text below
+MAX_NAME = 500  # an author, keyword, tag, organization
+MAX_TEXT = 5_000  # ai_summary
+MAX_URL = 2_000
+MAX_ABSTRACT = 20_000
+MAX_COUNT = 10**9  # upvotes, comments, stars, author_count
+MAX_FILE_BYTES = 2**20
+FIRST_DAY = date(1991, 1, 1)  # before arXiv; a later date than a year from today is a typo
+
+# Characters XML 1.0 cannot carry (C0 controls but tab, newline and CR; surrogates; U+FFFE/U+FFFF)
+# and the C1 controls HTML rejects: never meaningful in a paper, and one breaks a feed.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+# The bytes that start one of NOT_XML's characters in UTF-8: C0 controls and DEL as such, C1 controls
+# after 0xC2, U+FFFE/U+FFFF after 0xEF. Looking for these (memchr and translate, ~2 µs for a paper's
+# file) rules most files out far faster than the regex (~18 µs).
+_NOT_XML_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def may_hold_not_xml(data: bytes) -> bool:
+    """False if the UTF-8 `data` holds none of NOT_XML's characters; True if it might (0xED starts
+    a surrogate, which only "surrogatepass" encodes)."""
+    return (b"\xc2" in data or b"\xef" in data or b"\xed" in data
+            or len(data.translate(None, _NOT_XML_BYTES)) != len(data))
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters a page or feed cannot carry."""
+    if len(text) > 64 and not may_hold_not_xml(text.encode("utf-8", "surrogatepass")):
+        return text
+    return NOT_XML.sub("", text) if NOT_XML.search(text) else text
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from generator import urls
 from generator.config import SiteConfig
-from generator.feeds import xml_safe as _xml_safe
+from generator.model import xml_safe as _xml_safe
 from generator.taxonomy import Archive
 from generator.urls import Urls
 
@@ -41,8 +41,8 @@ def opml_document(title: str, feeds: Sequence[FeedRef], site_urls: Urls) -> byte
             "type": "rss",
             "text": _xml_safe(feed.title),
             "title": _xml_safe(feed.title),
-            "xmlUrl": site_urls.absolute(feed.feed_path),
-            "htmlUrl": site_urls.absolute(feed.page_path),
+            "xmlUrl": _xml_safe(site_urls.absolute(feed.feed_path)),
+            "htmlUrl": _xml_safe(site_urls.absolute(feed.page_path)),
         })
     ET.indent(opml)
     return ET.tostring(opml, encoding="utf-8", xml_declaration=True) + b"\n"

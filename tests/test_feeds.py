@@ -37,3 +37,14 @@ def test_same_papers_give_the_same_bytes():
     papers = [Paper(id="a", title="A", published=dt.date(2024, 1, 1)), Paper(id="b", title="B")]
     assert feed_of(papers)[0] == feed_of(papers)[0]
     assert b"<lastBuildDate>Mon, 01 Jan 2024" in feed_of(papers)[0]
+
+
+def test_characters_xml_cannot_carry_never_reach_a_feed():
+    # The loader removes them; the feed writer must stay well-formed whatever it is given.
+    bad = "\ufffe\uffff\ud800\x00\x1b\x85"
+    paper = Paper(id="a", title=f"T{bad}itle", abstract=f"Ab{bad}stract", authors=(f"A{bad}nn",), tags=("x",))
+    data, feed = feed_of([paper])
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.entries[0].title == "Title" and feed.entries[0].author == "Ann"
+    assert "Abstract" in feed.entries[0].summary
+    data.decode("utf-8")  # a lone surrogate would not even encode

@@ -45,3 +45,47 @@ def test_dump_round_trips_and_quotes_ids():
 
 def test_byte_order_mark_is_ignored():
     assert frontmatter.parse("\ufeff---\ntitle: T\n---\n").meta == {"title": "T"}
+
+
+@pytest.mark.parametrize("value, words", [
+    ("!!float abc", "cannot read this float"),
+    ("!!bool maybe", "cannot read this bool"),
+    ("!!timestamp 2024-99", "cannot read this timestamp"),
+    ("1" * 5000, "cannot read this int"),
+    ("!!binary abc", "base64"),
+])
+def test_values_yaml_cannot_construct_are_errors_at_their_line(value, words):
+    with pytest.raises(frontmatter.FrontMatterError) as err:
+        frontmatter.parse(f"---\ntitle: T\n\nupvotes: {value}\n---\n")
+    assert err.value.line == 4 and words in err.value.message and len(err.value.message) < 200
+
+
+def test_aliases_expand_within_a_budget():
+    doc = frontmatter.parse("---\na: &x [1, 2]\nb: *x\n---\n")
+    assert doc.meta == {"a": [1, 2], "b": [1, 2]}
+    levels = "".join(f"l{i + 1}: &l{i + 1} [{', '.join([f'*l{i}'] * 10)}]\n" for i in range(4))
+    with pytest.raises(frontmatter.FrontMatterError) as err:  # 10^5 values: over the budget
+        frontmatter.parse(f"---\nl0: &l0 [x]\n{levels}---\n")
+    assert err.value.line == 6 and "expand to more than 20,000 values" in err.value.message
+
+
+def test_an_alias_inside_itself_is_refused():
+    with pytest.raises(frontmatter.FrontMatterError) as err:
+        frontmatter.parse("---\ntitle: T\ntags: &t [a, *t]\n---\n")
+    assert err.value.line == 3
+
+
+def test_escapes_cannot_write_what_xml_cannot_carry():
+    doc = frontmatter.parse('---\ntitle: "a\\x00b\\uFFFEc\\x1bd\\te"\n---\n')
+    assert doc.meta["title"] == "abcd\te"
+
+
+def test_the_body_line_is_known():
+    assert frontmatter.parse("---\nid: x\ntitle: T\n---\nBody").body_line == 5
+
+
+def test_a_character_yaml_refuses_is_an_error_at_its_line():
+    # The loader removes such characters first; frontmatter.parse alone still reports, not raises.
+    with pytest.raises(frontmatter.FrontMatterError) as err:
+        frontmatter.parse("---\ntitle: T\nauthors: [A\x00]\n---\n")
+    assert err.value.line == 3 and "U+0000" in err.value.message

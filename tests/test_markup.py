@@ -104,3 +104,46 @@ TRICKY = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 def test_shortcut_matches_markdown_on_tricky_text(source):
     fast, slow = _markdown_both_ways(source)
     assert fast == slow
+
+
+# -- bounded depth and time: what python-markdown cannot take is shown as plain text -------------
+
+PATHOLOGICAL = {
+    "nested list markers": "- " * 600 + "x",  # RecursionError inside python-markdown
+    "indented lists": "\n".join(" " * (4 * i) + "- x" for i in range(40)),
+    "nested quotes": ("> " * 40 + "x\n") * 10,
+    "numbered lists": "1. " * 40 + "x",
+    "nested brackets": "[" * 1000 + "x" + "]" * 1000,  # quadratic: seconds
+    "unclosed brackets": "[" * 9000,  # 40 s
+    "unclosed images": "![" * 4000,
+    "link openers": "[](" * 3000,
+    "many paragraphs of brackets": ("[" * 300 + "\n\n") * 25,
+    "too long": "word " * 2001,
+}
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL)
+def test_pathological_markdown_takes_the_plain_text_fallback(name):
+    source = PATHOLOGICAL[name]
+    assert markup.too_complex(source) is not None
+    html = render_abstract(source)
+    assert html == markup.plain_html(source)  # python-markdown was not run
+    assert BeautifulSoup(html, "html.parser").get_text().split() == source.split()
+
+
+def test_plain_text_fallback_is_escaped():
+    html = markup.plain_html("<script>alert(1)</script> & [x\n\nsecond")
+    assert html == "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; [x</p>\n<p>second</p>"
+
+
+def test_markdown_within_the_bounds_is_still_markdown():
+    nested = "\n".join(" " * (4 * i) + "- x" for i in range(markup.MAX_NESTING))
+    cited = "We cite " + " ".join(f"[{i}]" for i in range(40)) + " and [a link](https://x.org/)."
+    for source in (nested, cited, "> " * 10 + "quote"):
+        assert markup.too_complex(source) is None, source
+    assert render_abstract(nested).count("<ul>") == markup.MAX_NESTING
+    assert '<a href="https://x.org/"' in render_abstract(cited)
+
+
+def test_no_real_abstract_takes_the_fallback():
+    assert [s for s in _real_abstracts() if markup.too_complex(s)] == []

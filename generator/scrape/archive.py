@@ -31,7 +31,7 @@ class ArchiveIndex:
 
     @classmethod
     def load(cls, content_dir: Path) -> ArchiveIndex:
-        return cls(load_content(content_dir).papers)
+        return cls(load_content(content_dir, missing_ok=True).papers)
 
     def find(self, paper_id: str, title: str) -> Paper | None:
         return self.by_id.get(paper_id) or self.by_title.get(title_key(title))
