@@ -161,7 +161,8 @@ def plan_import(entries: list[ListingEntry], content_dir: Path, config: SiteConf
     existing = load_content(content_dir, missing_ok=True).papers
     known_titles = {title_key(p.title) for p in existing}
     # Ids of files that do not load too: a broken file is still a contributor's, never overwritten.
-    taken = {p.id for p in existing} | {Path(f).stem for f in content_files(content_dir)}
+    files = content_files(content_dir) if content_dir.is_dir() else []
+    taken = {p.id for p in existing} | {Path(f).stem for f in files}
     rules = compile_rules(config.tag_rules)
     new = []
     for entry in entries:

@@ -28,13 +28,15 @@ NOT_ARXIV = Paper(id="a-paper-without-arxiv", title="A Paper Without arXiv", aut
                   listed=dt.date(2024, 3, 13), tags=("recorded",), project_page="https://example.com/p",
                   abstract="No arXiv id.")
 
+PAPER_FIELDS = [f.name for f in dataclasses.fields(Paper) if f.name != "tags"]
+
 
 def recorded_papers() -> list[Paper]:
     papers = []
     for day in DAYS:
         data = json.loads((FIXTURES / "scrape" / "daily_papers" / f"{day}.json").read_text())
         for scraped in parse_items(data, day, dt.date.fromisoformat(day)):
-            values = {f.name: getattr(scraped, f.name) for f in dataclasses.fields(scraped) if f.name != "source"}
+            values = {name: getattr(scraped, name) for name in PAPER_FIELDS if hasattr(scraped, name)}
             papers.append(Paper(**values, tags=("recorded",)))
     return papers
 
