@@ -8,9 +8,13 @@ import json
 
 import pytest
 
+from generator.loader import load_content
+from generator.model import MAX_ABSTRACT, MAX_AUTHORS, MAX_KEYWORDS
+from generator.scrape.archive import write_new
 from generator.scrape.arxiv import normalise_id, parse_feed
 from generator.scrape.hf_api import decode_json, parse_items
 from generator.scrape.hf_html import parse_daily_page, parse_paper_page
+from generator.scrape.merge import new_paper
 from generator.scrape.records import ScrapedPaper, ScrapeError
 from generator.scrape.sources import read
 from generator.scrape.text import one_line, paragraphs
@@ -363,3 +367,25 @@ def test_arxiv_ids_as_people_write_them():
     assert normalise_id("https://arxiv.org/abs/2509.24002") == "2509.24002"
     assert normalise_id("2403.06634") == "2403.06634"
     assert normalise_id("../etc") is None and normalise_id("2509") is None
+
+
+def test_values_past_the_content_limits_are_cut_so_the_file_passes_check(tmp_path):
+    words = " ".join(["word"] * 8_000)  # 39,999 characters
+    item = {"paper": {"id": "2501.00002", "title": "T", "summary": words, "upvotes": 5 * 10**9,
+                      "authors": [{"name": f"Author {i}"} for i in range(MAX_AUTHORS + 10)] + [{"name": "x" * 600}],
+                      "ai_keywords": [f"k{i}" for i in range(MAX_KEYWORDS + 5)], "ai_summary": "s" * 6_000,
+                      "organization": {"name": "o" * 600}}}
+    p = parse_items([item], URL, dt.date(2025, 1, 2))[0]
+    assert len(p.abstract) <= MAX_ABSTRACT and p.abstract.endswith("word")
+    assert (len(p.authors), len(p.keywords), p.ai_summary, p.organization, p.upvotes) == (
+        MAX_AUTHORS, MAX_KEYWORDS, None, None, None)
+    assert sum("over the content limits" in note for note in p.notes) == 5
+    write_new(tmp_path / "content", new_paper(p, ()))
+    loaded = load_content(tmp_path / "content")
+    assert loaded.errors == [] and [paper.id for paper in loaded.papers] == ["2501.00002"]
+
+
+def test_a_title_past_the_limit_fails_that_paper():
+    item = {"paper": {"id": "2501.00003", "title": "t" * 1_001, "summary": "S"}}
+    with pytest.raises(ScrapeError, match="title of 1,001 characters"):
+        parse_items([item], URL, dt.date(2025, 1, 2))

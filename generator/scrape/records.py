@@ -6,10 +6,24 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from generator.model import SAFE_ID
+from generator.model import (
+    FIRST_DAY,
+    MAX_ABSTRACT,
+    MAX_AUTHORS,
+    MAX_COUNT,
+    MAX_KEYWORDS,
+    MAX_NAME,
+    MAX_TEXT,
+    MAX_TITLE,
+    MAX_URL,
+    SAFE_ID,
+)
 
-FIRST_DAY = dt.date(1991, 1, 1)  # arXiv's first year: no paper is older
-MAX_COUNT = 10**12  # no paper has this many upvotes, comments or stars: a larger "count" is junk
+# Optional one-value fields and the most characters a content file may give them (model.py's limits,
+# which `broadsheet check` enforces): a longer value is left out, so one odd upstream paper cannot
+# make a file that stops every later build.
+_TEXT_LIMITS = {"ai_summary": MAX_TEXT, "organization": MAX_NAME, "github": MAX_URL,
+                "project_page": MAX_URL, "thumbnail": MAX_URL}
 
 
 class ScrapeError(Exception):
@@ -54,7 +68,30 @@ def checked(paper: ScrapedPaper) -> ScrapedPaper:
         raise ScrapeError(paper.source, f"a paper without a usable id ({paper.id!r})")
     if not paper.title:
         raise ScrapeError(paper.source, f"paper {paper.id} has no title")
-    return paper
+    if len(paper.title) > MAX_TITLE:
+        raise ScrapeError(paper.source, f"paper {paper.id} has a title of {len(paper.title):,} characters")
+    return within_limits(paper)
+
+
+def within_limits(paper: ScrapedPaper) -> ScrapedPaper:
+    """`paper` with what a content file may not hold cut or left out, and a note for each."""
+    changes: dict[str, Any] = {}
+    for name, limit in _TEXT_LIMITS.items():
+        value = getattr(paper, name)
+        if value is not None and len(value) > limit:
+            changes[name] = None
+    for name, most in (("authors", MAX_AUTHORS), ("keywords", MAX_KEYWORDS)):
+        values: tuple[str, ...] = getattr(paper, name)
+        kept = tuple(v for v in values if len(v) <= MAX_NAME)[:most]
+        if kept != values:
+            changes[name] = kept
+    if len(paper.abstract) > MAX_ABSTRACT:
+        changes["abstract"] = paper.abstract[:MAX_ABSTRACT].rsplit(" ", 1)[0]
+    if not changes:
+        return paper
+    notes = tuple(f"paper {paper.id}: {name} over the content limits, {'cut' if value else 'left out'}"
+                  for name, value in changes.items())
+    return dataclasses.replace(paper, **changes, notes=paper.notes + notes)
 
 
 def usable_day(day: dt.date | None) -> dt.date | None:
