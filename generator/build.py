@@ -16,23 +16,26 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import cache, urls
+from generator import cache, outdir, urls
 from generator.config import SiteConfig
+from generator.errors import UserError
 from generator.feeds import plan_feeds
 from generator.loader import LoadResult, load_content, scan
 from generator.model import Problem
 from generator.opml import site_opml
 from generator.pages import Page, plan_pages
 from generator.render import theme_dirs
-from generator.search import index_site
+from generator.search import SearchIndexError, index_site
 from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
 from generator.spares import Pool
 from generator.taxonomy import Archive, build_archive
+from generator.undo import Undo
 from generator.views import Views
 from generator.writer import (
     HOLD_BYTES,
@@ -82,9 +85,22 @@ def build(
     content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | None = None, search: bool = True,
     cache_dir: Path | None = None,
 ) -> BuildReport:
-    """Build the site. With `cache_dir`, reuse what the last build into `output_dir` left there."""
+    """Build the site. With `cache_dir`, reuse what the last build into `output_dir` left there.
+
+    Refuses (UserError, nothing touched) an output folder that a build did not make or that holds
+    or sits inside the site's sources (see `outdir`); builds into one folder take turns.
+    """
     steps, output_dir = Steps(), Path(output_dir).resolve()
     files = cache.CacheFiles.of(cache_dir, content_dir, output_dir) if cache_dir else None
+    outdir.refuse_unsafe(output_dir, Path(content_dir), config.root)
+    outdir.refuse_foreign(output_dir, lambda: files is not None
+                          and cache.load_state(files.build).output_id == cache.folder_id(output_dir))
+    with outdir.claimed(output_dir):
+        return _build(content_dir, output_dir, config, jobs, search, files, steps)
+
+
+def _build(content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | None, search: bool,
+           files: cache.CacheFiles | None, steps: Steps) -> BuildReport:
     state = cache.load_state(files.build) if files else cache.BuildState()
     code_key = cache.code_key()
     site_key = cache.site_key(code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search))
@@ -111,11 +127,12 @@ def build(
     renderer = Renderer(Views(archive, tag_names), config, site_urls, loaded.digests,
                         card_cache.load() if card_cache else {})
     steps.done("index and plan")
-    if incremental:
-        written, deleted, rendered = _update(to_write, renderer, output_dir, state.manifest, search, jobs, files)
-    else:
-        rendered = _write_cold(to_write, renderer, output_dir, config, search, jobs)
-        written, deleted = len(to_write), 0
+    with _write_errors(output_dir):
+        if incremental:
+            written, deleted, rendered = _update(to_write, renderer, output_dir, state.manifest, search, jobs, files)
+        else:
+            rendered = _write_cold(to_write, renderer, output_dir, config, search, jobs)
+            written, deleted = len(to_write), 0
     steps.done("render and write")
     if files:
         _remember(files, content_cache, code_key, site_key, loaded, warnings, cache.folder_id(output_dir),
@@ -150,12 +167,28 @@ def _update(jobs_to_write: Sequence[Job], renderer: Renderer, output_dir: Path, 
             search: bool, jobs: int | None, files: cache.CacheFiles) -> tuple[int, int, Rendered]:
     with scratch(output_dir) as stage:
         rendered = render_jobs(jobs_to_write, renderer, stage, known, jobs, HOLD_BYTES)
-        cache.forget(files.build)  # from here on output/ changes: if cut short there, rebuild cold
+        cache.forget(files.build)  # from here on output/ changes: if killed there, the next build is cold
         pool = Pool.for_output(files.spares, output_dir, stage)
-        moved, deleted = apply_changes(stage, output_dir, jobs_to_write, rendered, known, pool)
-    if search and (moved or deleted):
-        reindex(output_dir)
+        with Undo(pool) as undo:  # any failure from here on puts output/ back as it was
+            moved, deleted = apply_changes(stage, output_dir, jobs_to_write, rendered, known, pool, undo)
+            if search and (moved or deleted):
+                reindex(output_dir, stage, undo)
+        pool.trim(len(jobs_to_write) // 4)
     return moved, deleted, rendered
+
+
+@contextmanager
+def _write_errors(output_dir: Path) -> Iterator[None]:
+    """A file system that refuses a write (full, read-only, a name too long) or a failed search
+    index is the user's to fix: one line, after the output folder was left (or put back) as it was."""
+    try:
+        yield
+    except SearchIndexError as exc:
+        raise UserError(f"{exc.what}; the output folder was left as it was", output_dir) from exc
+    except OSError as exc:
+        where = exc.filename or output_dir
+        raise UserError(f"cannot write the site: {exc.strerror or exc}; the output folder was left as it was",
+                        where) from exc
 
 
 def tag_display_names(config: SiteConfig) -> dict[str, str]:
@@ -169,6 +202,7 @@ def fixed_outputs(archive: Archive, config: SiteConfig, site_urls: urls.Urls, pa
         Output("sitemap.xml", sitemap([p.path for p in pages if p.path != "404.html"], site_urls)),
         Output("robots.txt", robots(site_urls).encode()),
         Output(urls.opml(), site_opml(archive, config, site_urls, tag_names)),
+        Output(outdir.MARKER, outdir.MARKER_TEXT),  # says this folder is a build's (see `outdir`)
     ]
 
 
@@ -182,12 +216,12 @@ def copy_static(config: SiteConfig, stage: Path) -> None:
         shutil.copytree(folder, stage / "static", dirs_exist_ok=True)
 
 
-def reindex(output_dir: Path) -> None:
-    """Index the pages in place for search: the new bundle is made aside, then swapped in."""
+def reindex(output_dir: Path, aside: Path, undo: Undo) -> None:
+    """Index the pages in place for search: the new bundle is made in `aside`, then swapped in."""
     bundle = output_dir / urls.search_bundle().rstrip("/")
-    with scratch(output_dir) as aside:
-        index_site(output_dir, aside / "bundle")
-        old = aside / "old"
-        if bundle.exists():
-            bundle.rename(old)
-        (aside / "bundle").rename(bundle)
+    index_site(output_dir, aside / "bundle")
+    if bundle.exists():
+        bundle.rename(aside / "old")
+        undo.renamed(bundle, aside / "old")
+    (aside / "bundle").rename(bundle)
+    undo.renamed(aside / "bundle", bundle)

@@ -14,6 +14,10 @@ and renames only work within one), else in the build's scratch folder, for one b
 safe to delete: a missing spare only means making a new file. A spare still linked to a live
 page (a build cut short between the link and the rename) is never written: its name is
 dropped instead.
+
+A spare this build kept is also what a failed build puts back (see `undo`): before one is
+written over, its bytes are read into `overwritten` (one read of a file already open, where
+waiting for other builds' spares would make a build after a cold one make every file anew).
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ class Pool:
         self.folder = folder
         self._tag = os.urandom(4).hex()  # names this build's files apart from older spares
         self._made = 0
+        self.overwritten: dict[str, bytes] = {}  # this build's spares written over -> their bytes before
         try:
             self.names = os.listdir(folder)
         except OSError:
@@ -41,27 +46,38 @@ class Pool:
             same = os.stat(folder).st_dev == os.stat(output).st_dev
         except OSError:
             same = False
-        return cls(folder if same else scratch)
+        if not same:  # a folder of its own: the scratch folder holds rendered pages too
+            folder = scratch / "spares"
+            folder.mkdir(parents=True, exist_ok=True)
+        return cls(folder)
 
     def file_with(self, data: bytes) -> Path:
         """A file of the pool holding `data`: a spare written over if there is one, else a new file."""
         while self.names:
-            spare = self.folder / self.names.pop()
-            if write_over(spare, data):
-                return spare
+            name = self.names.pop()
+            mine = name.startswith(self._tag)
+            if write_over(self.folder / name, data, self.overwritten if mine else None):
+                return self.folder / name
+        return self.new_file(data)
+
+    def new_file(self, data: bytes) -> Path:
         path = self._new_name()
         with open(path, "wb") as stream:
             stream.write(data)
         return path
 
-    def keep(self, old: Path) -> None:
-        """Make the output file about to be replaced or deleted a spare (a second name for it)."""
+    def keep(self, old: Path) -> Path | None:
+        """Make the output file about to be replaced or deleted a spare (a second name for it),
+        and return that name; None if there is no such file (a new page)."""
         name = self._new_name()
         try:
             os.link(old, name)
-        except OSError:  # no such file (a new page), or a file system without links: nothing to keep
-            return
+        except FileNotFoundError:
+            return None
+        except OSError:  # a file system without hard links: the file itself moves
+            os.rename(old, name)
         self.names.append(name.name)
+        return name
 
     def trim(self, most: int) -> None:
         """Delete spares beyond `most`, so that the pool does not outgrow what builds rewrite."""
@@ -74,14 +90,17 @@ class Pool:
         return self.folder / f"{self._tag}-{self._made}"
 
 
-def write_over(spare: Path, data: bytes) -> bool:
-    """Write `data` over the file `spare`. False, with nothing written, if the spare is gone or
-    is still a live page's file."""
+def write_over(spare: Path, data: bytes, before: dict[str, bytes] | None = None) -> bool:
+    """Write `data` over the file `spare` (its bytes saved first into `before`, if given, under
+    its name). False, with nothing written, if the spare is gone or is still a live page's file."""
     try:
         with open(spare, "r+b") as stream:
             if os.fstat(stream.fileno()).st_nlink != 1:
                 spare.unlink()  # drops only this name: the page keeps its own
                 return False
+            if before is not None:
+                before[spare.name] = stream.read()
+                stream.seek(0)
             stream.write(data)
             stream.truncate()
     except OSError:

@@ -31,10 +31,12 @@ from generator import urls
 from generator.cache import Card
 from generator.config import SiteConfig
 from generator.feeds import Feed, rss_feed
+from generator.outdir import exchange
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
 from generator.render import make_environment, render_page
 from generator.spares import Pool
+from generator.undo import Undo, missing_folders
 from generator.views import Summaries, Views
 
 PARALLEL_FROM = 200  # jobs to render before it pays to fork workers
@@ -228,30 +230,41 @@ def keys_by_file(jobs: Sequence[Job], keys: Sequence[bytes]) -> dict[str, bytes]
 
 
 def apply_changes(stage: Path, output: Path, jobs: Sequence[Job], rendered: Rendered,
-                  known: Mapping[str, bytes], pool: Pool) -> tuple[int, int]:
+                  known: Mapping[str, bytes], pool: Pool, undo: Undo) -> tuple[int, int]:
     """Put every changed file in `output`, each by one atomic rename, and delete the files the
     site no longer has; what they replace or delete becomes a spare of `pool`, and files held
-    in memory are written over spares. Returns (moved, deleted)."""
+    in memory are written over spares. Every change is logged in `undo`. Returns (moved, deleted)."""
     moved = 0
     for n, (job, key) in enumerate(zip(jobs, rendered.keys)):
         file = output_file(job)
         if known.get(file) != key:
             target = output / file
             if not target.parent.is_dir():
+                folders = missing_folders(target.parent)
                 target.parent.mkdir(parents=True)
+                undo.made(folders)
             data = rendered.held.get(n)
-            new = stage / str(n) if data is None else pool.file_with(data)
-            pool.keep(target)
-            os.replace(new, target)
+            _put(stage / str(n) if data is None else pool.file_with(data), target, pool, undo)
             moved += 1
     planned = {output_file(job) for job in jobs}
     gone = [file for file in known if file not in planned]
     for file in gone:
-        pool.keep(output / file)
+        spare = pool.keep(output / file)
         (output / file).unlink(missing_ok=True)
+        undo.put(output / file, spare)
         _prune_empty(output / file, output)
-    pool.trim(len(jobs) // 4)
     return moved, len(gone)
+
+
+def _put(new: Path, target: Path, pool: Pool, undo: Undo) -> None:
+    spare = pool.keep(target)
+    try:
+        os.replace(new, target)
+    except OSError:
+        if spare is not None and not os.path.lexists(target):  # kept by moving it, not by a link
+            undo.put(target, spare)
+        raise
+    undo.put(target, spare)
 
 
 def _prune_empty(file: Path, root: Path) -> None:
@@ -295,8 +308,13 @@ class staging:
         if exc_type is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
             return
+        if not self.output.exists():
+            self.stage.rename(self.output)
+            return
+        if exchange(self.stage, self.output):  # the stage now holds the old output
+            shutil.rmtree(self.stage, ignore_errors=True)
+            return
         old = self.output.with_name(f".{self.output.name}.old-{os.getpid()}")
-        if self.output.exists():
-            self.output.rename(old)
+        self.output.rename(old)
         self.stage.rename(self.output)
         shutil.rmtree(old, ignore_errors=True)

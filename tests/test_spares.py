@@ -55,7 +55,7 @@ def test_a_pool_on_another_file_system_than_the_output_is_not_used(tmp_path: Pat
         pytest.skip("needs a second file system")
     folder = shm / f"broadsheet-test-pool-{os.getpid()}"
     try:
-        assert Pool.for_output(folder, tmp_path, tmp_path / "scratch").folder == tmp_path / "scratch"
+        assert Pool.for_output(folder, tmp_path, tmp_path / "scratch").folder == tmp_path / "scratch/spares"
         assert Pool.for_output(tmp_path / "pool", tmp_path, tmp_path / "scratch").folder == tmp_path / "pool"
     finally:
         folder.rmdir()
