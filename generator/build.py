@@ -104,7 +104,8 @@ def _build(content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | 
     state = cache.load_state(files.build) if files else cache.BuildState()
     code_key = cache.code_key()
     site_key = cache.site_key(code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search))
-    incremental = files is not None and state.site_key == site_key and state.output_id == cache.folder_id(output_dir)
+    incremental = (files is not None and state.site_key == site_key and state.output_id == cache.folder_id(output_dir)
+                   and (output_dir / outdir.MARKER).is_file())  # else a folder from before markers: rebuilt
     stamps = scan(content_dir)
     steps.done("read the cache and scan the content")
     if incremental and stamps == state.stamps:

@@ -68,9 +68,15 @@ class Undo:
             return
         target.parent.mkdir(parents=True, exist_ok=True)  # a deleted file's folder may be gone
         saved = self.pool.overwritten.pop(spare.name, None)
-        if saved is not None:  # the spare was written over since: its bytes were saved first
-            spare = self.pool.new_file(saved)
-        os.replace(spare, target)
+        if saved is None:
+            os.replace(spare, target)
+            return
+        # The spare was written over since (its bytes were saved first). They go back over the
+        # file in place, which needs no new room on a disk that may be full; a deleted file has
+        # no file in place, but its spare is never written over (deletions come last).
+        with open(target, "r+b") as stream:
+            stream.write(saved)
+            stream.truncate()
 
 
 def missing_folders(folder: Path) -> list[Path]:
