@@ -92,7 +92,7 @@ def build(
     """
     steps, output_dir = Steps(), Path(output_dir).resolve()
     files = cache.CacheFiles.of(cache_dir, content_dir, output_dir) if cache_dir else None
-    outdir.refuse_unsafe(output_dir, Path(content_dir), config.root)
+    outdir.refuse_unsafe(output_dir, Path(content_dir), config.root, Path(cache_dir) if cache_dir else None)
     outdir.refuse_foreign(output_dir, lambda: files is not None
                           and cache.load_state(files.build).output_id == cache.folder_id(output_dir))
     with outdir.claimed(output_dir):
@@ -130,12 +130,13 @@ def _build(content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | 
     steps.done("index and plan")
     with _write_errors(output_dir):
         if incremental:
+            assert files is not None
             written, deleted, rendered = _update(to_write, renderer, output_dir, state.manifest, search, jobs, files)
         else:
             rendered = _write_cold(to_write, renderer, output_dir, config, search, jobs)
             written, deleted = len(to_write), 0
     steps.done("render and write")
-    if files:
+    if files and content_cache and card_cache:
         _remember(files, content_cache, code_key, site_key, loaded, warnings, cache.folder_id(output_dir),
                   keys_by_file(to_write, rendered.keys), len(pages), known)
         card_cache.save(archive.papers, rendered.cards)

@@ -36,11 +36,14 @@ MARKER_TEXT = (b"This folder is made by `broadsheet build`, which replaces every
 LEFTOVERS = ("build-", "old-")  # prefixes after `.<output>.` of the folders builds make beside it
 
 
-def refuse_unsafe(output: Path, content: Path, site_root: Path) -> None:
+def refuse_unsafe(output: Path, content: Path, site_root: Path, cache: Path | None = None) -> None:
     """Refuse an output folder that is, holds or sits inside what the site is made from, or
-    that is or holds the current folder. Every path is compared resolved (symlinks followed)."""
+    that is or holds the current folder (or the cache folder, which a cold build would wipe
+    halfway). Every path is compared resolved (symlinks followed)."""
     protected = {"the content folder": content, "the themes folder": site_root / "themes",
                  "the site config's folder": site_root, "the current folder": Path.cwd()}
+    if cache is not None:
+        protected["the cache folder"] = cache
     for name, folder in protected.items():
         folder = folder.resolve()
         if output == folder or output in folder.parents:

@@ -86,6 +86,13 @@ def test_the_themes_and_the_config_folder_are_refused(where, tmp_path, papers, s
     refused(tmp_path, papers, site, output, "themes folder|config's folder")
 
 
+def test_the_cache_folder_or_one_above_it_is_refused(tmp_path, papers, site):
+    before = listing(tmp_path)
+    with pytest.raises(UserError, match="refusing to build into the cache folder"):
+        build(papers, tmp_path / "cache", site, search=False, cache_dir=tmp_path / "cache/broadsheet")
+    assert listing(tmp_path) == before
+
+
 def test_a_symlink_to_the_content_folder_is_refused(tmp_path, papers, site):
     (tmp_path / "link").symlink_to(papers)
     refused(tmp_path, papers, site, tmp_path / "link", "refusing to build into the content folder")
