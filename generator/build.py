@@ -1,5 +1,7 @@
 """`broadsheet build`: content/ -> output/, as a checklist of steps.
 
+0. refuse an output folder that is not the build's (see `outdir`), touching nothing; take its lock;
+   remove what killed builds left beside it
 1. scan the content folder; if no file, nor the code, theme or config, changed since the last build
    into this output folder, stop: it is up to date
 2. load and validate every content file (stop here, listing every problem, if any is an error);
@@ -9,7 +11,9 @@
 5. render the pages and feeds whose inputs changed (all of them in a cold build) on every core,
    into a staging folder; then Pagefind indexes them for search (search=False / --no-search skips it)
 6. put them in place: a cold build swaps the whole staging folder in; an incremental one moves
-   each changed file in and deletes the gone ones. A failed build never touches the previous output.
+   each changed file in, deletes the gone ones and re-indexes search, logging each change so that
+   any failure (a full disk, a read-only folder, a name too long, Pagefind) puts output/ back as it
+   was (see `undo`). A failed build leaves the previous output byte for byte.
 7. record what was written, for the next build (only when a cache folder is given)
 """
 from __future__ import annotations
@@ -188,6 +192,8 @@ def _write_errors(output_dir: Path) -> Iterator[None]:
     except SearchIndexError as exc:
         raise UserError(f"{exc.what}; the output folder was left as it was", output_dir) from exc
     except OSError as exc:
+        if exc.errno is None:  # not the file system's answer: a bug, shown as one
+            raise
         where = exc.filename or output_dir
         raise UserError(f"cannot write the site: {exc.strerror or exc}; the output folder was left as it was",
                         where) from exc

@@ -32,9 +32,8 @@ class Undo:
         (None: there was none)."""
         self._log.append(("file", target, spare))
 
-    def made(self, folders: list[Path]) -> None:
-        """Folders made, outermost first."""
-        self._log.extend(("folder", folder, None) for folder in folders)
+    def made(self, folder: Path) -> None:
+        self._log.append(("folder", folder, None))
 
     def renamed(self, old: Path, new: Path) -> None:
         self._log.append(("rename", old, new))

@@ -5,13 +5,13 @@ already). Its key is a digest of everything its bytes depend on: the job itself 
 template, values) and the file digests of the papers it shows. The site-wide inputs (code,
 theme, config) are not in the key: when they change, the build is a cold one.
 
-- Cold build: every job is rendered into a fresh staging folder, which then replaces the
-  output folder in one rename (see `staging`).
+- Cold build: every job is rendered into a fresh staging folder, which then trades places
+  with the output folder in one atomic rename (see `staging`).
 - Incremental build: only jobs whose key differs from the last build's record are rendered,
   into memory (or, past HOLD_BYTES, a scratch folder); then each is written over a spare file
   and renamed into the output folder (one atomic rename per file), and files the site no
   longer has are deleted. Nothing in output/ changes before every changed page has rendered
-  without error.
+  without error, and every change is logged (see `undo`) so that a failure puts it back.
 """
 from __future__ import annotations
 
@@ -240,9 +240,9 @@ def apply_changes(stage: Path, output: Path, jobs: Sequence[Job], rendered: Rend
         if known.get(file) != key:
             target = output / file
             if not target.parent.is_dir():
-                folders = missing_folders(target.parent)
-                target.parent.mkdir(parents=True)
-                undo.made(folders)
+                for folder in missing_folders(target.parent):  # one by one: a deeper one may fail
+                    folder.mkdir()
+                    undo.made(folder)
             data = rendered.held.get(n)
             _put(stage / str(n) if data is None else pool.file_with(data), target, pool, undo)
             moved += 1
@@ -294,7 +294,10 @@ def scratch(beside: Path) -> Iterator[Path]:
 
 
 class staging:
-    """Build into a fresh folder beside `output`, then swap it in only if the build succeeded."""
+    """Build into a fresh folder beside `output`, then swap it in only if the build succeeded.
+
+    The swap is one `renameat2(RENAME_EXCHANGE)`, so a build killed at any point leaves the old
+    or the new site in `output`, never none; the other is a leftover the next build removes."""
 
     def __init__(self, output: Path) -> None:
         self.output = output.resolve()
