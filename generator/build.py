@@ -1,5 +1,7 @@
 """`broadsheet build`: content/ -> output/, as a checklist of steps.
 
+0. refuse an output folder that is not the build's (see `outdir`), touching nothing; take its lock;
+   remove what killed builds left beside it
 1. scan the content folder; if no file, nor the code, theme or config, changed since the last build
    into this output folder, stop: it is up to date
 2. load and validate every content file (stop here, listing every problem, if any is an error);
@@ -9,19 +11,23 @@
 5. render the pages and feeds whose inputs changed (all of them in a cold build) on every core,
    into a staging folder; then Pagefind indexes them for search (search=False / --no-search skips it)
 6. put them in place: a cold build swaps the whole staging folder in; an incremental one moves
-   each changed file in and deletes the gone ones. A failed build never touches the previous output.
+   each changed file in, deletes the gone ones and re-indexes search, logging each change so that
+   any failure (a full disk, a read-only folder, a name too long, Pagefind) puts output/ back as it
+   was (see `undo`). A failed build leaves the previous output byte for byte.
 7. record what was written, for the next build (only when a cache folder is given)
 """
 from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import cache, urls
+from generator import cache, outdir, urls
 from generator.config import SiteConfig
+from generator.errors import UserError
 from generator.exports import plan_exports
 from generator.feeds import plan_feeds
 from generator.loader import LoadResult, load_content, scan
@@ -29,11 +35,12 @@ from generator.model import Problem
 from generator.opml import site_opml
 from generator.pages import Page, plan_pages
 from generator.render import theme_dirs
-from generator.search import index_site
+from generator.search import SearchIndexError, index_site
 from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
 from generator.spares import Pool
 from generator.taxonomy import Archive, build_archive
+from generator.undo import Undo
 from generator.views import Views
 from generator.writer import (
     HOLD_BYTES,
@@ -83,13 +90,27 @@ def build(
     content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | None = None, search: bool = True,
     cache_dir: Path | None = None,
 ) -> BuildReport:
-    """Build the site. With `cache_dir`, reuse what the last build into `output_dir` left there."""
+    """Build the site. With `cache_dir`, reuse what the last build into `output_dir` left there.
+
+    Refuses (UserError, nothing touched) an output folder that a build did not make or that holds
+    or sits inside the site's sources (see `outdir`); builds into one folder take turns.
+    """
     steps, output_dir = Steps(), Path(output_dir).resolve()
     files = cache.CacheFiles.of(cache_dir, content_dir, output_dir) if cache_dir else None
+    outdir.refuse_unsafe(output_dir, Path(content_dir), config.root, Path(cache_dir) if cache_dir else None)
+    outdir.refuse_foreign(output_dir, lambda: files is not None
+                          and cache.load_state(files.build).output_id == cache.folder_id(output_dir))
+    with outdir.claimed(output_dir):
+        return _build(content_dir, output_dir, config, jobs, search, files, steps)
+
+
+def _build(content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | None, search: bool,
+           files: cache.CacheFiles | None, steps: Steps) -> BuildReport:
     state = cache.load_state(files.build) if files else cache.BuildState()
     code_key = cache.code_key()
     site_key = cache.site_key(code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search))
-    incremental = files is not None and state.site_key == site_key and state.output_id == cache.folder_id(output_dir)
+    incremental = (files is not None and state.site_key == site_key and state.output_id == cache.folder_id(output_dir)
+                   and (output_dir / outdir.MARKER).is_file())  # else a folder from before markers: rebuilt
     stamps = scan(content_dir)
     steps.done("read the cache and scan the content")
     if incremental and stamps == state.stamps:
@@ -112,13 +133,15 @@ def build(
     renderer = Renderer(Views(archive, tag_names), config, site_urls, loaded.digests,
                         card_cache.load() if card_cache else {})
     steps.done("index and plan")
-    if incremental:
-        written, deleted, rendered = _update(to_write, renderer, output_dir, state.manifest, search, jobs, files)
-    else:
-        rendered = _write_cold(to_write, renderer, output_dir, config, search, jobs)
-        written, deleted = len(to_write), 0
+    with _write_errors(output_dir):
+        if incremental:
+            assert files is not None
+            written, deleted, rendered = _update(to_write, renderer, output_dir, state.manifest, search, jobs, files)
+        else:
+            rendered = _write_cold(to_write, renderer, output_dir, config, search, jobs)
+            written, deleted = len(to_write), 0
     steps.done("render and write")
-    if files:
+    if files and content_cache and card_cache:
         _remember(files, content_cache, code_key, site_key, loaded, warnings, cache.folder_id(output_dir),
                   keys_by_file(to_write, rendered.keys), len(pages), known)
         card_cache.save(archive.papers, rendered.cards)
@@ -151,12 +174,30 @@ def _update(jobs_to_write: Sequence[Job], renderer: Renderer, output_dir: Path, 
             search: bool, jobs: int | None, files: cache.CacheFiles) -> tuple[int, int, Rendered]:
     with scratch(output_dir) as stage:
         rendered = render_jobs(jobs_to_write, renderer, stage, known, jobs, HOLD_BYTES)
-        cache.forget(files.build)  # from here on output/ changes: if cut short there, rebuild cold
+        cache.forget(files.build)  # from here on output/ changes: if killed there, the next build is cold
         pool = Pool.for_output(files.spares, output_dir, stage)
-        moved, deleted = apply_changes(stage, output_dir, jobs_to_write, rendered, known, pool)
-    if search and (moved or deleted):
-        reindex(output_dir)
+        with Undo(pool) as undo:  # any failure from here on puts output/ back as it was
+            moved, deleted = apply_changes(stage, output_dir, jobs_to_write, rendered, known, pool, undo)
+            if search and (moved or deleted):
+                reindex(output_dir, stage, undo)
+        pool.trim(len(jobs_to_write) // 4)
     return moved, deleted, rendered
+
+
+@contextmanager
+def _write_errors(output_dir: Path) -> Iterator[None]:
+    """A file system that refuses a write (full, read-only, a name too long) or a failed search
+    index is the user's to fix: one line, after the output folder was left (or put back) as it was."""
+    try:
+        yield
+    except SearchIndexError as exc:
+        raise UserError(f"{exc.what}; the output folder was left as it was", output_dir) from exc
+    except OSError as exc:
+        if exc.errno is None:  # not the file system's answer: a bug, shown as one
+            raise
+        where = exc.filename or output_dir
+        raise UserError(f"cannot write the site: {exc.strerror or exc}; the output folder was left as it was",
+                        where) from exc
 
 
 def tag_display_names(config: SiteConfig) -> dict[str, str]:
@@ -170,6 +211,7 @@ def fixed_outputs(archive: Archive, config: SiteConfig, site_urls: urls.Urls, pa
         Output("sitemap.xml", sitemap([p.path for p in pages if p.path != "404.html"], site_urls)),
         Output("robots.txt", robots(site_urls).encode()),
         Output(urls.opml(), site_opml(archive, config, site_urls, tag_names)),
+        Output(outdir.MARKER, outdir.MARKER_TEXT),  # says this folder is a build's (see `outdir`)
     ]
 
 
@@ -183,12 +225,12 @@ def copy_static(config: SiteConfig, stage: Path) -> None:
         shutil.copytree(folder, stage / "static", dirs_exist_ok=True)
 
 
-def reindex(output_dir: Path) -> None:
-    """Index the pages in place for search: the new bundle is made aside, then swapped in."""
+def reindex(output_dir: Path, aside: Path, undo: Undo) -> None:
+    """Index the pages in place for search: the new bundle is made in `aside`, then swapped in."""
     bundle = output_dir / urls.search_bundle().rstrip("/")
-    with scratch(output_dir) as aside:
-        index_site(output_dir, aside / "bundle")
-        old = aside / "old"
-        if bundle.exists():
-            bundle.rename(old)
-        (aside / "bundle").rename(bundle)
+    index_site(output_dir, aside / "bundle")
+    if bundle.exists():
+        bundle.rename(aside / "old")
+        undo.renamed(bundle, aside / "old")
+    (aside / "bundle").rename(bundle)
+    undo.renamed(aside / "bundle", bundle)

@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 from generator import urls
+from generator.errors import UserError
 
 
-class SearchIndexError(Exception):
-    pass
+class SearchIndexError(UserError):
+    """Pagefind failed; its own message follows ours."""
 
 
 def index_site(site: Path, bundle: Path | None = None) -> Path:
@@ -23,5 +24,6 @@ def index_site(site: Path, bundle: Path | None = None) -> Path:
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--silent"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise SearchIndexError(f"pagefind failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+        said = done.stderr.strip() or done.stdout.strip() or f"exit status {done.returncode}"
+        raise SearchIndexError(f"search index failed: {said}", site)
     return bundle

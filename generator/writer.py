@@ -6,13 +6,13 @@ already). Its key is a digest of everything its bytes depend on: the job itself 
 template, values) and the file digests of the papers it shows. The site-wide inputs (code,
 theme, config) are not in the key: when they change, the build is a cold one.
 
-- Cold build: every job is rendered into a fresh staging folder, which then replaces the
-  output folder in one rename (see `staging`).
+- Cold build: every job is rendered into a fresh staging folder, which then trades places
+  with the output folder in one atomic rename (see `staging`).
 - Incremental build: only jobs whose key differs from the last build's record are rendered,
   into memory (or, past HOLD_BYTES, a scratch folder); then each is written over a spare file
   and renamed into the output folder (one atomic rename per file), and files the site no
   longer has are deleted. Nothing in output/ changes before every changed page has rendered
-  without error.
+  without error, and every change is logged (see `undo`) so that a failure puts it back.
 """
 from __future__ import annotations
 
@@ -33,10 +33,12 @@ from generator.cache import Card
 from generator.config import SiteConfig
 from generator.exports import Export, make_export
 from generator.feeds import Feed, rss_feed
+from generator.outdir import exchange
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
 from generator.render import make_environment, render_page
 from generator.spares import Pool
+from generator.undo import Undo, missing_folders
 from generator.views import Summaries, Views
 
 PARALLEL_FROM = 200  # jobs to render before it pays to fork workers
@@ -232,30 +234,41 @@ def keys_by_file(jobs: Sequence[Job], keys: Sequence[bytes]) -> dict[str, bytes]
 
 
 def apply_changes(stage: Path, output: Path, jobs: Sequence[Job], rendered: Rendered,
-                  known: Mapping[str, bytes], pool: Pool) -> tuple[int, int]:
+                  known: Mapping[str, bytes], pool: Pool, undo: Undo) -> tuple[int, int]:
     """Put every changed file in `output`, each by one atomic rename, and delete the files the
     site no longer has; what they replace or delete becomes a spare of `pool`, and files held
-    in memory are written over spares. Returns (moved, deleted)."""
+    in memory are written over spares. Every change is logged in `undo`. Returns (moved, deleted)."""
     moved = 0
     for n, (job, key) in enumerate(zip(jobs, rendered.keys)):
         file = output_file(job)
         if known.get(file) != key:
             target = output / file
             if not target.parent.is_dir():
-                target.parent.mkdir(parents=True)
+                for folder in missing_folders(target.parent):  # one by one: a deeper one may fail
+                    folder.mkdir()
+                    undo.made(folder)
             data = rendered.held.get(n)
-            new = stage / str(n) if data is None else pool.file_with(data)
-            pool.keep(target)
-            os.replace(new, target)
+            _put(stage / str(n) if data is None else pool.file_with(data), target, pool, undo)
             moved += 1
     planned = {output_file(job) for job in jobs}
     gone = [file for file in known if file not in planned]
     for file in gone:
-        pool.keep(output / file)
+        spare = pool.keep(output / file)
         (output / file).unlink(missing_ok=True)
+        undo.put(output / file, spare)
         _prune_empty(output / file, output)
-    pool.trim(len(jobs) // 4)
     return moved, len(gone)
+
+
+def _put(new: Path, target: Path, pool: Pool, undo: Undo) -> None:
+    spare = pool.keep(target)
+    try:
+        os.replace(new, target)
+    except OSError:
+        if spare is not None and not os.path.lexists(target):  # kept by moving it, not by a link
+            undo.put(target, spare)
+        raise
+    undo.put(target, spare)
 
 
 def _prune_empty(file: Path, root: Path) -> None:
@@ -285,7 +298,10 @@ def scratch(beside: Path) -> Iterator[Path]:
 
 
 class staging:
-    """Build into a fresh folder beside `output`, then swap it in only if the build succeeded."""
+    """Build into a fresh folder beside `output`, then swap it in only if the build succeeded.
+
+    The swap is one `renameat2(RENAME_EXCHANGE)`, so a build killed at any point leaves the old
+    or the new site in `output`, never none; the other is a leftover the next build removes."""
 
     def __init__(self, output: Path) -> None:
         self.output = output.resolve()
@@ -299,8 +315,13 @@ class staging:
         if exc_type is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
             return
+        if not self.output.exists():
+            self.stage.rename(self.output)
+            return
+        if exchange(self.stage, self.output):  # the stage now holds the old output
+            shutil.rmtree(self.stage, ignore_errors=True)
+            return
         old = self.output.with_name(f".{self.output.name}.old-{os.getpid()}")
-        if self.output.exists():
-            self.output.rename(old)
+        self.output.rename(old)
         self.stage.rename(self.output)
         shutil.rmtree(old, ignore_errors=True)

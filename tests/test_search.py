@@ -11,7 +11,9 @@ from generator import search
 from generator.build import build
 from generator.cli import main
 from generator.config import SiteConfig
+from generator.errors import UserError
 from tests.conftest import paper_file, write_content
+from tests.sitecheck import tree_snapshot
 
 
 def three_papers(content: Path) -> None:
@@ -50,13 +52,25 @@ def test_no_search_skips_pagefind(content: Path, site_root: Path, tmp_path: Path
     assert not (tmp_path / "out/pagefind").exists()
 
 
-def test_a_failed_index_leaves_the_previous_output(content: Path, site_root: Path, tmp_path: Path, monkeypatch) -> None:
+def failing_pagefind(folder: Path) -> str:
+    """An executable that fails the way a broken Pagefind does: a message on stderr, exit 3."""
+    script = folder / "failing-pagefind"
+    script.write_text("#!/bin/sh\necho 'Error: pagefind could not read the site' >&2\nexit 3\n", encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.parametrize("cache", [False, True], ids=["cold", "incremental"])
+def test_a_failed_index_leaves_the_previous_output(cache, content: Path, site_root: Path, tmp_path: Path,
+                                                   monkeypatch) -> None:
     three_papers(content)
-    out = tmp_path / "out"
-    build(content, out, SiteConfig(root=site_root), search=False)
-    before = (out / "index.html").read_bytes()
+    out, cache_dir = tmp_path / "out", (tmp_path / "cache" if cache else None)
+    build(content, out, SiteConfig(root=site_root), cache_dir=cache_dir)
+    before = tree_snapshot(out)
     write_content(content, "4.md", paper_file("2401.00004", "Paper 4", "listed: 2024-01-04\n"))
-    monkeypatch.setattr(search.sys, "executable", "false")  # a pagefind that fails
-    with pytest.raises(search.SearchIndexError):
-        build(content, out, SiteConfig(root=site_root))
-    assert (out / "index.html").read_bytes() == before
+    monkeypatch.setattr(search.sys, "executable", failing_pagefind(tmp_path))
+    with pytest.raises(UserError, match="search index failed: Error: pagefind could not read the site"):
+        build(content, out, SiteConfig(root=site_root), cache_dir=cache_dir)
+    assert tree_snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["content", "site", "out", "failing-pagefind"]
+                                                                + (["cache"] if cache else []))

@@ -20,7 +20,7 @@ def test_a_page_is_written_over_a_kept_file(tmp_path: Path) -> None:
     new = pool.file_with(b"new")
     assert new.stat().st_ino == old_inode and new.read_bytes() == b"new"
     assert pool.file_with(b"more").read_bytes() == b"more"  # no spare left: a new file
-    assert pool.names == []
+    assert pool.names == pool.kept == []
 
 
 def test_a_spare_still_linked_to_a_live_page_is_never_written(tmp_path: Path) -> None:
@@ -55,7 +55,21 @@ def test_a_pool_on_another_file_system_than_the_output_is_not_used(tmp_path: Pat
         pytest.skip("needs a second file system")
     folder = shm / f"broadsheet-test-pool-{os.getpid()}"
     try:
-        assert Pool.for_output(folder, tmp_path, tmp_path / "scratch").folder == tmp_path / "scratch"
+        assert Pool.for_output(folder, tmp_path, tmp_path / "scratch").folder == tmp_path / "scratch/spares"
         assert Pool.for_output(tmp_path / "pool", tmp_path, tmp_path / "scratch").folder == tmp_path / "pool"
     finally:
         folder.rmdir()
+
+
+def test_earlier_builds_spares_are_written_over_before_this_builds(tmp_path: Path) -> None:
+    folder = tmp_path / "pool"
+    folder.mkdir()
+    (folder / "from-an-earlier-build").write_bytes(b"an old spare")
+    page = tmp_path / "page.html"
+    page.write_bytes(b"the page this build replaces")
+    pool = Pool(folder)
+    kept = pool.keep(page)
+    page.unlink()  # as a rename over it would
+    assert pool.file_with(b"first") == folder / "from-an-earlier-build" and pool.overwritten == {}
+    assert pool.file_with(b"second") == kept  # none left: this build's own, its bytes saved first
+    assert pool.overwritten == {kept.name: b"the page this build replaces"}

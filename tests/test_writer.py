@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from generator import cache
+from generator import cache, outdir
 from generator.build import BuildError, build
 from generator.config import load_config
 from tests.conftest import REPO, paper_file, write_content
@@ -137,9 +137,11 @@ def test_a_lost_or_damaged_cache_or_output_means_a_cold_build(damage, seed, tmp_
         saved.build.write_bytes(b"\x80\x05 not a pickle")
         saved.content.write_bytes(saved.content.read_bytes()[:1000])
     else:
+        marker = (out / outdir.MARKER).read_bytes()
         shutil.rmtree(out)
         out.mkdir()
         (out / "stray.html").write_text("left by someone", encoding="utf-8")
+        (out / outdir.MARKER).write_bytes(marker)  # a build's output, but not this one
     report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
     assert report.written == report.files
     assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
