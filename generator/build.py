@@ -191,7 +191,7 @@ def _write_errors(output_dir: Path) -> Iterator[None]:
     try:
         yield
     except SearchIndexError as exc:
-        raise UserError(f"{exc.what}; the output folder was left as it was", output_dir) from exc
+        raise SearchIndexError(f"{exc.what}; the output folder was left as it was", output_dir) from exc
     except OSError as exc:
         if exc.errno is None:  # not the file system's answer: a bug, shown as one
             raise

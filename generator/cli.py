@@ -62,10 +62,10 @@ def fail(exc: Exception, debug: bool) -> int:
 
 def failure_line(exc: Exception, debug: bool = False) -> str:
     """What went wrong, in one line: what the user can fix first, then what a program failed at."""
+    if isinstance(exc, SearchIndexError):
+        return f"{one_line(exc.line())} (the search index; --no-search builds without it)"
     if isinstance(exc, UserError):
         return one_line(exc.line())
-    if isinstance(exc, SearchIndexError):
-        return f"{one_line(str(exc))} (the search index; --no-search builds without it)"
     if isinstance(exc, OSError) and exc.strerror:
         files = " -> ".join(_name(f) for f in (exc.filename, exc.filename2) if f is not None)
         return f"{exc.strerror} ({files})" if files else exc.strerror
