@@ -262,7 +262,7 @@ def test_a_missing_content_folder_is_refused_before_serving(fork: Path) -> None:
 
 def test_a_failure_with_a_message_of_several_lines_is_one_line_per_problem() -> None:
     assert describe(SearchIndexError("pagefind failed (1):\nError: no pages\n  found")) == (
-        "SearchIndexError: pagefind failed (1): Error: no pages   found",)
+        "pagefind failed (1): Error: no pages   found",)  # a UserError: its own words, no type name
 
 
 def test_a_port_in_use_is_a_user_error_and_leaves_no_temporary_folder(server: DevServer, fork: Path,
