@@ -9,7 +9,7 @@ from generator.bibtex import bibtex_entry
 from generator.citation import coins
 from generator.markup import plain_excerpt, render_abstract, safe_url
 from generator.model import Paper
-from generator.taxonomy import Archive
+from generator.taxonomy import Archive, org_slug
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,7 @@ class PaperView:
     older: PaperLink | None
     listed_path: str | None  # the Daily Papers day page
     related: tuple[PaperLink, ...] = ()  # papers sharing tags, most shared first
+    organization: TagRef | None = None  # its organisation's page
 
 
 def paper_view(
@@ -127,7 +128,13 @@ def paper_view(
         older=older,
         listed_path=urls.day(paper.listed) if paper.listed else None,
         related=related,
+        organization=org_link(paper),
     )
+
+
+def org_link(paper: Paper) -> TagRef | None:
+    slug = org_slug(paper.organization) if paper.organization else ""
+    return TagRef(slug, paper.organization or "", urls.org(slug)) if slug else None
 
 
 class Related:
