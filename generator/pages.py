@@ -66,7 +66,7 @@ def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str
     pages += week_pages(archive)
     pages += org_pages(archive, listing)
     pages.append(stats_page(archive, tag_names))
-    pages.append(Page(urls.search(), "search.html", {"title": "Search"}))
+    pages.append(search_page(archive, tag_names))
     pages.append(Page(SAVED, "saved.html", {"title": "Saved papers"}))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
     return pages
@@ -88,6 +88,7 @@ def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing)
     for ref, _ in refs:
         ids = archive.tags[ref.slug]
         extra = {"title": f"Tag: {ref.name}", "tag": ref, "feed_path": urls.tag_feed(ref.slug),
+                 "json_feed_path": urls.json_feed(urls.tag_feed(ref.slug)),
                  "bib": list_bib(urls.tag(ref.slug), ids)}
         yield from listing.pages(ids, lambda n, s=ref.slug: urls.tag(s, n), "tag.html", extra)
 
@@ -155,14 +156,21 @@ def org_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
     for ref, _ in refs:
         ids = archive.orgs[ref.slug]
         extra = {"title": f"Organization: {ref.name}", "org": ref, "feed_path": urls.org_feed(ref.slug),
+                 "json_feed_path": urls.json_feed(urls.org_feed(ref.slug)),
                  "bib": list_bib(urls.org(ref.slug), ids)}
         yield from listing.pages(ids, functools.partial(urls.org, ref.slug), "org.html", extra)
 
 
 def org_ref(archive: Archive, slug: str) -> TagRef:
     """An organisation as links show it: named as its newest paper names it."""
-    name = archive.papers[archive.orgs[slug][0]].organization or slug
-    return TagRef(slug=slug, name=name, path=urls.org(slug))
+    return TagRef(slug=slug, name=archive.org_name(slug), path=urls.org(slug))
+
+
+def search_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:
+    """The search page, with the display names of the filter values it offers (slugs in URLs)."""
+    names = {"tag": {slug: tag_names.get(slug, slug) for slug in archive.tags},
+             "organization": {slug: archive.org_name(slug) for slug in archive.orgs}}
+    return Page(urls.search(), "search.html", {"title": "Search", "facet_names": names})
 
 
 def most_upvoted(archive: Archive, ids: Sequence[str], size: int) -> list[str]:

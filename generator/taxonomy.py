@@ -34,6 +34,10 @@ class Archive:
         older = self.timeline[index + 1] if index + 1 < len(self.timeline) else None
         return newer, older
 
+    def org_name(self, slug: str) -> str:
+        """An organisation as its newest paper names it."""
+        return self.papers[self.orgs[slug][0]].organization or slug
+
     @property
     def position(self) -> dict[str, int]:
         """Paper id -> its index on the timeline."""

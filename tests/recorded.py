@@ -2,10 +2,13 @@
 written into content/ by the scraper's own parse and store code, then built once."""
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import datetime as dt
+import functools
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 from generator.build import build
@@ -36,3 +39,11 @@ def build_recorded(tmp: Path, search: bool = False, config=CONFIG) -> Path:
     output = tmp / "output"
     build(content, output, config, search=search)
     return output
+
+
+@functools.cache
+def recorded_site() -> Path:
+    """One build of the recorded site per test process, shared by the modules that only read it."""
+    folder = Path(tempfile.mkdtemp(prefix="recorded-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return build_recorded(folder)

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from generator.model import Paper
 from generator.taxonomy import build_archive
 from generator.weeks import Week, finished_months, finished_weeks, ranked, weeks
-from tests.recorded import DAYS, build_recorded
+from tests.recorded import DAYS, recorded_site
 
 
 def test_iso_weeks_cross_new_year():
@@ -45,9 +45,9 @@ def test_finished_periods_follow_the_newest_listed_day_not_the_clock():
     assert finished_months(months, dt.date(2026, 1, 31)) == []
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    return build_recorded(tmp_path_factory.mktemp("weeks"))
+@pytest.fixture
+def site() -> Path:
+    return recorded_site()
 
 
 def soup(site: Path, path: str) -> BeautifulSoup:
