@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from generator import urls
+from generator.stable_index import stabilize
 
 
 class SearchIndexError(Exception):
@@ -24,4 +25,5 @@ def index_site(site: Path, bundle: Path | None = None) -> Path:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    stabilize(bundle)  # the same pages give the same bundle, filters included
     return bundle
