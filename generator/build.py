@@ -23,6 +23,7 @@ from pathlib import Path
 from generator import cache, urls
 from generator.config import SiteConfig
 from generator.exports import plan_exports
+from generator.favicon import favicon_ico
 from generator.feeds import plan_feeds
 from generator.loader import LoadResult, load_content, scan
 from generator.model import Problem
@@ -170,6 +171,7 @@ def fixed_outputs(archive: Archive, config: SiteConfig, site_urls: urls.Urls, pa
         Output("sitemap.xml", sitemap([p.path for p in pages if p.path != "404.html"], site_urls)),
         Output("robots.txt", robots(site_urls).encode()),
         Output(urls.opml(), site_opml(archive, config, site_urls, tag_names)),
+        Output("favicon.ico", favicon_ico()),
     ]
 
 
