@@ -13,15 +13,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from generator import urls
-from generator.markup import plain_excerpt
 from generator.model import Paper
 from generator.pages import most_upvoted
 from generator.taxonomy import Archive
+from generator.views import abstract_text
 from generator.weeks import finished_months, finished_weeks, ranked, weeks
 
 WEEK_TOP, MONTH_TOP = 10, 20  # papers per item
 WEEK_ITEMS, MONTH_ITEMS = 52, 24  # items per feed
-LINE_WORDS = 30  # the one line each paper gets
+LINE_CHARS = 200  # the one line each paper gets
 
 
 @dataclass(frozen=True)
@@ -72,5 +72,5 @@ def issue_html(issue: Issue, papers: Mapping[str, Paper], absolute: Callable[[st
 def one_line(paper: Paper) -> str:
     """Hugging Face's AI one-liner when there is one (labelled), else the abstract's first words."""
     if paper.ai_summary:
-        return f"{plain_excerpt(paper.ai_summary, LINE_WORDS)} (AI summary)"
-    return plain_excerpt(paper.abstract, LINE_WORDS)
+        return f"{' '.join(paper.ai_summary.split())} (AI summary)"
+    return abstract_text(paper.abstract, LINE_CHARS)
