@@ -167,10 +167,12 @@ def org_ref(archive: Archive, slug: str) -> TagRef:
 
 
 def search_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:
-    """The search page, with the display names of the filter values it offers (slugs in URLs)."""
-    names = {"tag": {slug: tag_names.get(slug, slug) for slug in archive.tags},
-             "organization": {slug: archive.org_name(slug) for slug in archive.orgs}}
-    return Page(urls.search(), "search.html", {"title": "Search", "facet_names": names})
+    """The search page, offering every filter value of the archive (slugs as values, as in page URLs)."""
+    tags = sorted(((slug, tag_names.get(slug, slug)) for slug in archive.tags), key=lambda t: (t[1].lower(), t[0]))
+    orgs = sorted(((slug, archive.org_name(slug)) for slug in archive.orgs), key=lambda o: (o[1].lower(), o[0]))
+    facets = (("tag", "Tag", tuple(tags)), ("organization", "Organization", tuple(orgs)),
+              ("year", "Year", tuple((str(y), str(y)) for y in archive.years)), ("code", "Code", (("yes", "Has code"),)))
+    return Page(urls.search(), "search.html", {"title": "Search", "facets": facets})
 
 
 def most_upvoted(archive: Archive, ids: Sequence[str], size: int) -> list[str]:

@@ -10,11 +10,10 @@ const results = document.getElementById("search-results");
 const FACETS = ["tag", "organization", "year", "code"];
 const SORTS = { upvotes: { upvotes: "desc" }, date: { date: "desc" } };
 const select = (key) => document.getElementById("search-" + key);
-const names = JSON.parse(document.getElementById("search-names").textContent);
 const SHOWN = 20;
-const EXCERPT_WORDS = 40;
 let pagefind = null;
 let totals = {};
+const labels = {}; // filter -> Map of value -> the name the page gives it, in the page's order
 let latest = 0;
 
 async function load() {
@@ -39,20 +38,20 @@ function writeUrl(state) {
 }
 
 function restore() {
+  for (const key of FACETS) {
+    labels[key] = new Map();
+    for (const option of select(key).options) if (option.value) labels[key].set(option.value, option.textContent);
+  }
   const params = new URL(location.href).searchParams;
   input.value = params.get("q") || "";
   for (const key of [...FACETS, "sort"]) {
     const value = params.get(key) || "";
-    if (key !== "sort" && value) addOption(select(key), value, label(key, value));
-    select(key).value = value;
-    if (select(key).value !== value) select(key).value = ""; // an order this page does not offer
+    if (key !== "sort" && value && !labels[key].has(value)) labels[key].set(value, value); // kept, shown with 0
   }
+  fillOptions(totals);
+  for (const key of [...FACETS, "sort"]) select(key).value = params.get(key) || "";
+  if (select("sort").value !== (params.get("sort") || "")) select("sort").value = ""; // not an order offered
   if (FACETS.some((key) => select(key).value) || select("sort").value) document.getElementById("search-facets").open = true;
-}
-
-function label(key, value) {
-  if (key === "code") return value === "yes" ? "Has code" : value;
-  return (names[key] && names[key][value]) || value;
 }
 
 function addOption(element, value, text) {
@@ -62,50 +61,36 @@ function addOption(element, value, text) {
   element.append(option);
 }
 
-// Every value the index knows, with how many of the current results have it.
+// Every value the page offers, with how many of the current results have it.
 function fillOptions(counts) {
   for (const key of FACETS) {
     const element = select(key);
     const chosen = element.value;
-    const known = Object.keys(totals[key] || {});
-    if (chosen && !known.includes(chosen)) known.push(chosen);
-    const order = key === "year" ? (a, b) => b.localeCompare(a)
-      : (a, b) => label(key, a).localeCompare(label(key, b), undefined, { sensitivity: "base" });
     element.replaceChildren();
     addOption(element, "", "Any");
-    for (const value of known.sort(order)) {
-      const n = (counts[key] || {})[value] || 0;
-      addOption(element, value, `${label(key, value)} (${n})`);
+    for (const [value, text] of labels[key]) {
+      addOption(element, value, `${text} (${(counts[key] || {})[value] || 0})`);
     }
     element.value = chosen;
   }
 }
 
-// The abstract alone, around the first word that matches, matches marked.
-function excerptNode(text, query) {
-  const words = (text || "").split(/\s+/).filter(Boolean);
-  const terms = query.toLowerCase().split(/\s+/).filter((t) => t.length > 1);
-  const hits = (word) => terms.some((t) => word.toLowerCase().includes(t));
-  const first = words.findIndex(hits);
-  const start = first > 10 ? first - 10 : 0;
+// Pagefind's excerpt (from the abstract: the only text paper pages give it as content) marks
+// matches with <mark>; keep those and turn everything else into plain text.
+function excerptNode(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html; // inert: nothing in a template runs or loads
   const p = document.createElement("p");
   p.className = "excerpt";
-  if (start > 0) p.append("… ");
-  words.slice(start, start + EXCERPT_WORDS).forEach((word, i) => {
-    if (i > 0) p.append(" ");
-    if (hits(word)) {
-      const mark = document.createElement("mark");
-      mark.textContent = word;
-      p.append(mark);
-    } else {
-      p.append(word);
-    }
-  });
-  if (start + EXCERPT_WORDS < words.length) p.append(" …");
+  for (const node of template.content.childNodes) {
+    const part = node.nodeName === "MARK" ? document.createElement("mark") : document.createTextNode("");
+    part.textContent = node.textContent;
+    p.append(part);
+  }
   return p;
 }
 
-function resultItem(data, query) {
+function resultItem(data) {
   const li = document.createElement("li");
   li.className = "paper-card";
   const h2 = document.createElement("h2");
@@ -113,7 +98,7 @@ function resultItem(data, query) {
   a.href = data.url;
   a.textContent = data.meta.title || data.url;
   h2.append(a);
-  li.append(h2, excerptNode(data.meta.abstract, query));
+  li.append(h2, excerptNode(data.excerpt));
   return li;
 }
 
@@ -140,7 +125,7 @@ async function run() {
   fillOptions(search.filters);
   const list = document.createElement("ol");
   list.className = "papers";
-  list.append(...found.map((data) => resultItem(data, query)));
+  list.append(...found.map(resultItem));
   results.replaceChildren(list);
   const n = search.results.length;
   const more = n > SHOWN ? `, showing the first ${SHOWN}` : "";
@@ -157,7 +142,6 @@ async function main() {
     return;
   }
   restore();
-  fillOptions(totals);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     run();
