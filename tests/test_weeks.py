@@ -75,3 +75,18 @@ def test_weeks_index_is_newest_first_and_day_pages_link_their_week(site: Path):
     assert day.select_one("p.week-link a")["href"] == "/sub/weeks/2024-W11/"
     assert len(soup(site, "weeks/2024-W11").select("li.paper-card")) == len(
         soup(site, "2024/03/12").select("li.paper-card")) + len(soup(site, "2024/03/13").select("li.paper-card"))
+
+
+def test_week_and_organization_pages_offer_coins_and_one_bib_per_list(site: Path):
+    import pybtex.database
+
+    week = soup(site, "weeks/2026-W34")
+    assert len(week.select("span.Z3988")) == len(week.select("li.paper-card"))
+    bib_link = week.select_one("p.list-bib a")["href"]
+    assert bib_link == "/sub/weeks/2026-W34/papers.bib"
+    entries = pybtex.database.parse_string((site / "weeks/2026-W34/papers.bib").read_text(encoding="utf-8"), "bibtex")
+    assert len(entries.entries) == len(week.select("li.paper-card"))
+    org = min(p.name for p in (site / "orgs").iterdir() if p.is_dir())
+    page = soup(site, f"orgs/{org}")
+    assert page.select("span.Z3988") and page.select_one("p.list-bib a")["href"] == f"/sub/orgs/{org}/papers.bib"
+    assert (site / "orgs" / org / "papers.bib").is_file()
