@@ -48,3 +48,12 @@ def test_pages_link_their_json_feed():
     page = BeautifulSoup((org / "index.html").read_text(encoding="utf-8"), "html.parser")
     links = [link["href"] for link in page.find_all("link", rel="alternate", type="application/feed+json")]
     assert f"/sub/orgs/{org.name}/feed.json" in links and (org / "feed.json").is_file()
+
+
+def test_top_and_weeks_pages_link_the_digests():
+    site = recorded_site()
+    for page, period in (("top/index.html", "monthly"), ("weeks/index.html", "weekly")):
+        soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+        links = {link["type"]: link["href"] for link in soup.find_all("link", rel="alternate") if "digest" in link["href"]}
+        assert links == {"application/rss+xml": f"/sub/digest/{period}.xml",
+                         "application/feed+json": f"/sub/digest/{period}.json"}
