@@ -29,6 +29,7 @@ from generator import cache, outdir, urls
 from generator.config import SiteConfig
 from generator.errors import UserError
 from generator.exports import plan_exports
+from generator.favicon import favicon_ico
 from generator.feeds import plan_feeds
 from generator.loader import LoadResult, load_content, scan
 from generator.model import Problem
@@ -212,6 +213,7 @@ def fixed_outputs(archive: Archive, config: SiteConfig, site_urls: urls.Urls, pa
         Output("robots.txt", robots(site_urls).encode()),
         Output(urls.opml(), site_opml(archive, config, site_urls, tag_names)),
         Output(outdir.MARKER, outdir.MARKER_TEXT),  # says this folder is a build's (see `outdir`)
+        Output("favicon.ico", favicon_ico()),
     ]
 
 

@@ -1,21 +1,30 @@
-"""RSS 2.0 feeds: the site's newest papers, and one feed per tag.
+"""Feeds: the site's newest papers, one feed per tag and per organisation, and the weekly and
+monthly digests (`digest`); each as RSS 2.0 and, beside it, as JSON Feed (`jsonfeed`).
 
 Built with ElementTree so that every title and abstract is escaped by the XML writer,
-never by hand. `guid` is the paper URL (stable); `pubDate` is the archive date.
+never by hand. `guid` is the paper URL (stable); `pubDate` is the archive date. Plain-text
+elements then carry `&` and `<` as `&#x26;` and `&#x3C;` (the RSS Best Practices Profile), which
+readers that take titles for HTML still show as text. No feed is larger than MAX_BYTES: the
+oldest items are left out until it fits.
 """
 from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
+from typing import TYPE_CHECKING
 
-from generator import urls
+from generator import jsonfeed, urls
 from generator.config import SiteConfig
+from generator.digest import Issue, issue_html, monthly_issues, weekly_issues
 from generator.markup import render_abstract
 from generator.model import Paper, xml_safe
 from generator.taxonomy import Archive
+
+if TYPE_CHECKING:
+    from generator.views import Views
 
 ATOM = "http://www.w3.org/2005/Atom"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -30,16 +39,87 @@ class Feed:
     path: str
     title: str
     page_path: str  # the HTML page the feed follows
-    papers: tuple[str, ...]
+    papers: tuple[str, ...]  # for a digest: the papers of all its issues (they are in its key)
+    format: str = "rss"  # or "json"
+    issues: tuple[Issue, ...] | None = None  # a digest's items; None: a feed of papers
+
+
+MAX_BYTES = 1_000_000
+DIGESTS = (("weekly", "weekly digest", urls.weeks_index, weekly_issues),
+           ("monthly", "monthly digest", urls.top, monthly_issues))
 
 
 def plan_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) -> list[Feed]:
-    """The site's feed, then one per tag."""
-    feeds = [Feed(urls.feed(), config.title, urls.home(), archive.order[: config.feed_size])]
+    """Every RSS feed (the site's, one per tag, one per organisation, the digests), each
+    followed by its JSON Feed twin."""
+    return [twin for feed in rss_feeds(archive, config, names) for twin in (feed, json_twin(feed))]
+
+
+def rss_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) -> list[Feed]:
+    size = config.feed_size
+    feeds = [Feed(urls.feed(), config.title, urls.home(), archive.order[:size])]
     for slug, ids in archive.tags.items():
-        title = f"{config.title}: {names.get(slug, slug)}"
-        feeds.append(Feed(urls.tag_feed(slug), title, urls.tag(slug), ids[: config.feed_size]))
+        feeds.append(Feed(urls.tag_feed(slug), f"{config.title}: {names.get(slug, slug)}", urls.tag(slug), ids[:size]))
+    for slug, ids in archive.orgs.items():
+        feeds.append(Feed(urls.org_feed(slug), f"{config.title}: {archive.org_name(slug)}", urls.org(slug), ids[:size]))
+    for period, label, page, plan in DIGESTS:
+        issues = plan(archive)
+        feeds.append(Feed(urls.digest_feed(period), f"{config.title}: {label}", page(),
+                          tuple(pid for issue in issues for pid in issue.papers), issues=issues))
     return feeds
+
+
+def json_twin(feed: Feed) -> Feed:
+    return Feed(urls.json_feed(feed.path), feed.title, feed.page_path, feed.papers, "json", feed.issues)
+
+
+def feed_bytes(feed: Feed, views: Views, config: SiteConfig, site_urls: urls.Urls) -> bytes:
+    """The bytes of a planned feed, of either format."""
+    papers = views.archive.papers
+    if feed.issues is not None:
+        bodies = {issue.path: issue_html(issue, papers, site_urls.absolute) for issue in feed.issues}
+        make: Callable = digest_json if feed.format == "json" else digest_rss
+        return fitted(lambda issues: make(issues, bodies, config, site_urls, feed), feed.issues)
+    abstracts = {i: views.abstract_html(i) for i in feed.papers}
+    make = json_feed if feed.format == "json" else rss_feed
+    return fitted(lambda ids: make([papers[i] for i in ids], config, site_urls, feed.path, feed.title,
+                                   feed.page_path, views.tag_names, abstracts), feed.papers)
+
+
+def fitted(make: Callable[[Sequence], bytes], items: Sequence) -> bytes:
+    """`make(items)`, leaving out the oldest items until it is under MAX_BYTES."""
+    data = make(items)
+    while len(data) > MAX_BYTES and len(items) > 1:
+        items = items[: len(items) * 3 // 4]
+        data = make(items)
+    return data
+
+
+def json_feed(papers: Sequence[Paper], config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str,
+              page_path: str, tag_names: Mapping[str, str], abstracts: Mapping[str, str]) -> bytes:
+    items = [jsonfeed.paper_item(p, site_urls, tag_names, abstracts[p.id] if p.id in abstracts
+                                 else render_abstract(p.abstract)) for p in papers]
+    return jsonfeed.feed_document(config, site_urls, feed_path, title, page_path, items)
+
+
+def digest_json(issues: Sequence[Issue], bodies: Mapping[str, str], config: SiteConfig, site_urls: urls.Urls,
+                feed: Feed) -> bytes:
+    items = [jsonfeed.page_item(site_urls.absolute(i.path), i.title, i.day, bodies[i.path]) for i in issues]
+    return jsonfeed.feed_document(config, site_urls, feed.path, feed.title, feed.page_path, items)
+
+
+def digest_rss(issues: Sequence[Issue], bodies: Mapping[str, str], config: SiteConfig, site_urls: urls.Urls,
+               feed: Feed) -> bytes:
+    rss, channel = _channel(config, site_urls, feed.path, feed.title, feed.page_path, issues[0].day if issues else None)
+    for issue in issues:
+        item = ET.SubElement(channel, "item")
+        link = site_urls.absolute(issue.path)
+        _text(item, "title", issue.title)
+        _text(item, "link", link)
+        ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = link
+        _text(item, "pubDate", rfc822(issue.day))
+        _text(item, "description", bodies[issue.path])
+    return _serialize(rss)
 
 
 def rss_feed(
@@ -47,6 +127,16 @@ def rss_feed(
     tag_names: Mapping[str, str], abstracts: Mapping[str, str] | None = None,
 ) -> bytes:
     """An RSS document of `papers` (already newest first and cut to size)."""
+    newest = next((p.archive_date for p in papers if p.archive_date), None)
+    rss, channel = _channel(config, site_urls, feed_path, title, page_path, newest)
+    for paper in papers:
+        html = abstracts[paper.id] if abstracts and paper.id in abstracts else render_abstract(paper.abstract)
+        _item(channel, paper, site_urls, tag_names, html)
+    return _serialize(rss)
+
+
+def _channel(config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str, page_path: str,
+             newest: dt.date | None) -> tuple[ET.Element, ET.Element]:
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", title)
@@ -55,14 +145,29 @@ def rss_feed(
     _text(channel, "language", config.language)
     ET.SubElement(channel, f"{{{ATOM}}}link", {"href": xml_safe(site_urls.absolute(feed_path)), "rel": "self",
                                                "type": "application/rss+xml"})
-    newest = next((p.archive_date for p in papers if p.archive_date), None)
     if newest:  # derived from content, so that an unchanged archive gives identical bytes
         _text(channel, "lastBuildDate", rfc822(newest))
-    for paper in papers:
-        html = abstracts[paper.id] if abstracts and paper.id in abstracts else render_abstract(paper.abstract)
-        _item(channel, paper, site_urls, tag_names, html)
+    return rss, channel
+
+
+def _serialize(rss: ET.Element) -> bytes:
     ET.indent(rss)
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+    return plain_text_refs(ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n")
+
+
+# Elements whose text is plain text, as ElementTree writes them (it escapes & < > as entities).
+_PLAIN = re.compile(rb"(<(title|category|dc:creator)>)([^<]*)(</\2>)")
+_HEX_REFS = ((b"&amp;", b"&#x26;"), (b"&lt;", b"&#x3C;"), (b"&gt;", b"&#x3E;"))
+
+
+def plain_text_refs(xml: bytes) -> bytes:
+    """`&amp;`, `&lt;` and `&gt;` in plain-text elements as hexadecimal character references."""
+    def hex_refs(match: re.Match[bytes]) -> bytes:
+        text = match[3]
+        for entity, ref in _HEX_REFS:
+            text = text.replace(entity, ref)
+        return match[1] + text + match[4]
+    return _PLAIN.sub(hex_refs, xml)
 
 
 def _item(channel: ET.Element, paper: Paper, site_urls: urls.Urls, tag_names: Mapping[str, str], html: str) -> None:

@@ -1,4 +1,4 @@
-"""An OPML 2.0 file listing every feed of the site, so a reader can subscribe to all tags at once.
+"""An OPML 2.0 file listing every RSS feed of the site, so a reader can subscribe to all of them at once.
 
 Built with ElementTree so tag names are escaped by the XML writer. No dateCreated: the same
 archive must give the same bytes.
@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from generator import urls
 from generator.config import SiteConfig
+from generator.feeds import rss_feeds
 from generator.model import xml_safe as _xml_safe
 from generator.taxonomy import Archive
 from generator.urls import Urls
@@ -24,10 +24,8 @@ class FeedRef:
 
 
 def site_opml(archive: Archive, config: SiteConfig, site_urls: Urls, tag_names: Mapping[str, str]) -> bytes:
-    """The site feed, then one feed per tag (the same feeds build.plan_feeds writes)."""
-    feeds = [FeedRef(config.title, urls.feed(), urls.home())]
-    feeds += [FeedRef(f"{config.title}: {tag_names.get(slug, slug)}", urls.tag_feed(slug), urls.tag(slug))
-              for slug in archive.tags]
+    """Every RSS feed the build writes: the site's, one per tag, one per organisation, the digests."""
+    feeds = [FeedRef(f.title, f.path, f.page_path) for f in rss_feeds(archive, config, tag_names)]
     return opml_document(f"{config.title}: every feed", feeds, site_urls)
 
 

@@ -7,6 +7,7 @@ rendered (`views.Views`), on whichever core renders it, and only if the page has
 from __future__ import annotations
 
 import calendar
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from generator.charts import Bar, bar_chart
 from generator.citation import Citation
 from generator.config import SiteConfig
 from generator.taxonomy import Archive
-from generator.views import tag_ref
+from generator.views import TagRef, tag_ref
+from generator.weeks import Week, ranked, weeks
 
 LARGEST_TAGS = 15  # bars in the /stats/ tag chart
 SAVED = "saved/"  # the reading list (static/saved.js)
@@ -61,8 +63,10 @@ def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str
     pages += tag_pages(archive, tag_names, listing)
     pages += date_pages(archive, listing)
     pages += top_pages(archive, config.per_page)
+    pages += week_pages(archive)
+    pages += org_pages(archive, listing)
     pages.append(stats_page(archive, tag_names))
-    pages.append(Page(urls.search(), "search.html", {"title": "Search"}))
+    pages.append(search_page(archive, tag_names))
     pages.append(Page(SAVED, "saved.html", {"title": "Saved papers"}))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
     return pages
@@ -84,6 +88,7 @@ def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing)
     for ref, _ in refs:
         ids = archive.tags[ref.slug]
         extra = {"title": f"Tag: {ref.name}", "tag": ref, "feed_path": urls.tag_feed(ref.slug),
+                 "json_feed_path": urls.json_feed(urls.tag_feed(ref.slug)),
                  "bib": list_bib(urls.tag(ref.slug), ids)}
         yield from listing.pages(ids, lambda n, s=ref.slug: urls.tag(s, n), "tag.html", extra)
 
@@ -101,8 +106,9 @@ def date_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
         yield from listing.pages(ids, lambda n, y=y, m=m: urls.month(y, m, n), "period.html", extra)
     for d, ids in archive.days.items():
         crumbs = ((str(d.year), urls.year(d.year)), (calendar.month_name[d.month], urls.month(d.year, d.month)))
+        week = Week.of(d)
         extra = {"title": f"{d.day} {calendar.month_name[d.month]} {d.year}", "periods": (), "crumbs": crumbs,
-                 "bib": list_bib(urls.day(d), ids)}
+                 "bib": list_bib(urls.day(d), ids), "week": (f"Week {week.label}", week.path)}
         yield from listing.pages(ids, lambda n, d=d: urls.day(d, n), "period.html", extra)
 
 
@@ -125,6 +131,48 @@ def top_pages(archive: Archive, size: int) -> Iterator[Page]:
         yield Page(path, "top.html", {"title": f"Top papers of {label}", "heading": f"Top papers of {label}",
                                       "months": (), "crumbs": (("Top papers", urls.top()),),
                                       "bib": list_bib(path, ranked)}, papers=ranked)
+
+
+def week_pages(archive: Archive) -> Iterator[Page]:
+    """/weeks/ (newest first) and one page per ISO week: all its papers, most upvoted first."""
+    by_week = weeks(archive)
+    order = list(by_week)
+    rows = [(week.label, week.span, week.path, len(by_week[week])) for week in order]
+    yield Page(urls.weeks_index(), "weeks.html", {"title": "Weeks", "weeks": rows})
+    for n, week in enumerate(order):
+        ids = tuple(ranked(archive, by_week[week]))
+        newer, older = (order[n - 1] if n > 0 else None), (order[n + 1] if n + 1 < len(order) else None)
+        nav = {"newer": newer and (newer.label, newer.path), "older": older and (older.label, older.path)}
+        yield Page(week.path, "week.html", {"title": f"Week {week.label}", "span": week.span, **nav,
+                                            "bib": list_bib(week.path, ids),
+                                            "pagination": Pagination(1, 1, None, None)}, papers=ids)
+
+
+def org_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
+    """/orgs/ (by name, with counts) and each organisation's papers, paginated like a tag's."""
+    refs = [(org_ref(archive, slug), len(ids)) for slug, ids in archive.orgs.items()]
+    refs.sort(key=lambda item: (item[0].name.lower(), item[0].slug))
+    yield Page(urls.orgs_index(), "orgs.html", {"title": "Organizations", "orgs": refs})
+    for ref, _ in refs:
+        ids = archive.orgs[ref.slug]
+        extra = {"title": f"Organization: {ref.name}", "org": ref, "feed_path": urls.org_feed(ref.slug),
+                 "json_feed_path": urls.json_feed(urls.org_feed(ref.slug)),
+                 "bib": list_bib(urls.org(ref.slug), ids)}
+        yield from listing.pages(ids, functools.partial(urls.org, ref.slug), "org.html", extra)
+
+
+def org_ref(archive: Archive, slug: str) -> TagRef:
+    """An organisation as links show it: named as its newest paper names it."""
+    return TagRef(slug=slug, name=archive.org_name(slug), path=urls.org(slug))
+
+
+def search_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:
+    """The search page, offering every filter value of the archive (slugs as values, as in page URLs)."""
+    tags = sorted(((slug, tag_names.get(slug, slug)) for slug in archive.tags), key=lambda t: (t[1].lower(), t[0]))
+    orgs = sorted(((slug, archive.org_name(slug)) for slug in archive.orgs), key=lambda o: (o[1].lower(), o[0]))
+    facets = (("tag", "Tag", tuple(tags)), ("organization", "Organization", tuple(orgs)),
+              ("year", "Year", tuple((str(y), str(y)) for y in archive.years)), ("code", "Code", (("yes", "Has code"),)))
+    return Page(urls.search(), "search.html", {"title": "Search", "facets": facets})
 
 
 def most_upvoted(archive: Archive, ids: Sequence[str], size: int) -> list[str]:

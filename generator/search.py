@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generator import urls
 from generator.errors import UserError
+from generator.stable_index import stabilize
 
 
 class SearchIndexError(UserError):
@@ -26,4 +27,5 @@ def index_site(site: Path, bundle: Path | None = None) -> Path:
     if done.returncode != 0:
         said = done.stderr.strip() or done.stdout.strip() or f"exit status {done.returncode}"
         raise SearchIndexError(f"search index failed: {said}", site)
+    stabilize(bundle)  # the same pages give the same bundle, filters included
     return bundle

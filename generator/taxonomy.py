@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from generator.model import Paper, newest_first_key, timeline
+from generator.slugs import slugify
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Archive:
     days: Mapping[dt.date, tuple[str, ...]]  # archive day -> ids
     months: Mapping[tuple[int, int], tuple[str, ...]]  # (year, month) -> ids
     years: Mapping[int, tuple[str, ...]]  # year -> ids
+    orgs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # organization slug -> ids
 
     def neighbours(self, paper_id: str) -> tuple[str | None, str | None]:
         """(newer, older) ids next to `paper_id` on the timeline."""
@@ -31,6 +33,10 @@ class Archive:
         newer = self.timeline[index - 1] if index > 0 else None
         older = self.timeline[index + 1] if index + 1 < len(self.timeline) else None
         return newer, older
+
+    def org_name(self, slug: str) -> str:
+        """An organisation as its newest paper names it."""
+        return self.papers[self.orgs[slug][0]].organization or slug
 
     @property
     def position(self) -> dict[str, int]:
@@ -46,7 +52,10 @@ def build_archive(papers: Iterable[Paper]) -> Archive:
     ordered = sorted(papers, key=newest_first_key)
     tags: dict[str, list[str]] = defaultdict(list)
     days: dict[dt.date, list[str]] = defaultdict(list)
+    orgs: dict[str, list[str]] = defaultdict(list)
     for paper in ordered:
+        if paper.organization and org_slug(paper.organization):
+            orgs[org_slug(paper.organization)].append(paper.id)
         for slug in paper.tags:
             tags[slug].append(paper.id)
         if paper.archive_date:
@@ -61,7 +70,13 @@ def build_archive(papers: Iterable[Paper]) -> Archive:
         days={d: tuple(ids) for d, ids in sorted(days.items(), reverse=True)},
         months=months,
         years=years,
+        orgs={slug: tuple(ids) for slug, ids in sorted(orgs.items())},
     )
+
+
+def org_slug(name: str) -> str:
+    """'KAIST AI' -> 'kaist-ai': the organisation's page and its search filter value."""
+    return slugify(name)
 
 
 def _group(days: Mapping[dt.date, list[str]], key) -> dict:

@@ -57,6 +57,37 @@ def top_month(y: int, m: int) -> str:
     return f"top/{y:04d}/{m:02d}/"
 
 
+def weeks_index() -> str:
+    return "weeks/"
+
+
+def week(y: int, w: int) -> str:
+    """An ISO week: 'weeks/2026-W01/'."""
+    return f"weeks/{y:04d}-W{w:02d}/"
+
+
+def orgs_index() -> str:
+    return "orgs/"
+
+
+def org(slug: str, page: int = 1) -> str:
+    return f"orgs/{slug}/" if page == 1 else f"orgs/{slug}/page/{page}/"
+
+
+def org_feed(slug: str) -> str:
+    return f"orgs/{slug}/feed.xml"
+
+
+def digest_feed(period: str) -> str:
+    """'weekly' or 'monthly'."""
+    return f"digest/{period}.xml"
+
+
+def json_feed(feed_path: str) -> str:
+    """The JSON Feed beside an RSS file: 'tags/x/feed.xml' -> 'tags/x/feed.json'."""
+    return feed_path.removesuffix(".xml") + ".json"
+
+
 def stats() -> str:
     return "stats/"
 

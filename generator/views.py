@@ -1,15 +1,17 @@
 """What templates show about a paper, computed once here so templates only lay it out."""
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator import urls
 from generator.bibtex import bibtex_entry
 from generator.citation import coins
-from generator.markup import plain_excerpt, render_abstract, safe_url
+from generator.markup import render_abstract, safe_url
 from generator.model import Paper
-from generator.taxonomy import Archive
+from generator.taxonomy import Archive, org_slug
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,10 @@ class Summary:
     total_authors: int
     upvotes: int | None
     tags: tuple[TagRef, ...]
-    excerpt: str
+    excerpt: str  # plain text of the rendered abstract, cut at a word (abstract_text)
     coins: str = ""  # the title of the paper's COinS span (citation.coins)
+    ai_summary: str | None = None  # Hugging Face's AI-written one-liner: cards label it so
+    github_stars: int | None = None  # only for a paper that links its code
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,27 @@ def summary(paper: Paper, tag_names: Mapping[str, str]) -> Summary:
         total_authors=paper.total_authors,
         upvotes=paper.upvotes,
         tags=tuple(tag_ref(s, tag_names) for s in paper.tags),
-        excerpt=plain_excerpt(paper.abstract),
+        excerpt=abstract_text(paper.abstract),
         coins=coins(paper),
+        ai_summary=paper.ai_summary or None,
+        github_stars=paper.github_stars if safe_url(paper.github) else None,
     )
+
+
+EXCERPT_CHARS = 300
+_BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|pre|blockquote)\b[^>]*>")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def abstract_text(source: str, chars: int = EXCERPT_CHARS) -> str:
+    """The abstract as readers see it (rendered Markdown, as plain text), cut at a word after
+    at most `chars` characters. The sanitised HTML has no `<` but in tags, so dropping tags is exact."""
+    text = " ".join(html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", render_abstract(source)))).split())
+    if len(text) <= chars:
+        return text
+    head = text[: chars + 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else text[:chars]
+    return cut.rstrip(" ,;:") + " …"
 
 
 def short_authors(authors: tuple[str, ...], shown: int = 3) -> str:
@@ -111,6 +133,7 @@ class PaperView:
     older: PaperLink | None
     listed_path: str | None  # the Daily Papers day page
     related: tuple[PaperLink, ...] = ()  # papers sharing tags, most shared first
+    organization: TagRef | None = None  # its organisation's page
 
 
 def paper_view(
@@ -127,7 +150,13 @@ def paper_view(
         older=older,
         listed_path=urls.day(paper.listed) if paper.listed else None,
         related=related,
+        organization=org_link(paper),
     )
+
+
+def org_link(paper: Paper) -> TagRef | None:
+    slug = org_slug(paper.organization) if paper.organization else ""
+    return TagRef(slug, paper.organization or "", urls.org(slug)) if slug else None
 
 
 class Related:

@@ -32,7 +32,7 @@ from generator import urls
 from generator.cache import Card
 from generator.config import SiteConfig
 from generator.exports import Export, make_export
-from generator.feeds import Feed, rss_feed
+from generator.feeds import Feed, feed_bytes
 from generator.outdir import exchange
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
@@ -142,10 +142,7 @@ class Renderer:
         return {pid: Card(self.digests[pid], str(self._cards[pid])) for pid in self._made if pid in self.digests}
 
     def _feed(self, feed: Feed) -> bytes:
-        papers = [self.views.archive.papers[i] for i in feed.papers]
-        abstracts = {i: self.views.abstract_html(i) for i in feed.papers}
-        return rss_feed(papers, self.config, self.site_urls, feed.path, feed.title, feed.page_path,
-                        self.views.tag_names, abstracts)
+        return feed_bytes(feed, self.views, self.config, self.site_urls)
 
 
 @dataclass

@@ -41,7 +41,8 @@ AXE = REPO / "tools/node_modules/axe-core/axe.min.js"
 SCREENSHOTS = REPO / "output" / "screenshots"
 PHONE, DESKTOP = 390, 1280
 SCHEMES = ("light", "dark")
-AXE_KINDS = ("home", "paper", "paper-related", "tag", "month", "day", "top", "top-month", "stats", "search")
+AXE_KINDS = ("home", "paper", "paper-related", "tag", "month", "day", "top", "top-month", "stats", "search", "weeks",
+             "week")
 
 
 @pytest.fixture(scope="module")

@@ -61,3 +61,14 @@ def test_the_checker_is_really_checking(tmp_path: Path) -> None:
     broken = tmp_path / "broken.html"
     broken.write_text("<!DOCTYPE html><html lang=en><title>x</title><p><div></span>", encoding="utf-8")
     assert any(m["type"] == "error" for m in run_vnu([broken]))
+
+
+def test_organization_week_and_digest_linked_pages_have_no_errors() -> None:
+    from tests.recorded import recorded_site
+    site = recorded_site()
+    org = min(p for p in (site / "orgs").iterdir() if p.is_dir())
+    with_org = next(p for p in sorted(site.glob("papers/*/index.html")) if "/orgs/" in p.read_text(encoding="utf-8"))
+    files = [site / "orgs/index.html", org / "index.html", site / "weeks/index.html", site / "weeks/2026-W34/index.html",
+             site / "2026/08/21/index.html", with_org, site / "search/index.html"]
+    errors = [m for m in run_vnu(files) if m["type"] in ("error", "non-document-error")]
+    assert not errors, "\n".join(f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}" for m in errors)

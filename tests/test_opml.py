@@ -1,4 +1,4 @@
-"""The OPML file listing the site feed and every tag feed."""
+"""The OPML file listing every RSS feed: the site's, tags, organisations, digests."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from generator.build import build
 from generator.config import SiteConfig
 from tests.conftest import paper_file, write_content
+from tests.recorded import recorded_site
 
 
 def build_small(content: Path, site_root: Path, output: Path) -> None:
@@ -25,13 +26,25 @@ def test_opml_lists_every_feed_that_exists(content: Path, site_root: Path, tmp_p
     assert opml.get("version") == "2.0"
     assert opml.find("head/title").text == "Sheet & Co: every feed"
     outlines = opml.findall("body/outline")
-    assert [o.get("type") for o in outlines] == ["rss"] * 3
+    assert [o.get("type") for o in outlines] == ["rss"] * 5
     prefix = "https://example.org/sub/"
     for outline in outlines:
         assert outline.get("xmlUrl").startswith(prefix) and outline.get("htmlUrl").startswith(prefix)
         feed = output / outline.get("xmlUrl")[len(prefix):]
         assert feed.is_file(), feed  # every listed feed was written
-    assert {o.get("text") for o in outlines} == {"Sheet & Co", "Sheet & Co: vision", "Sheet & Co: r-d-x"}
+    assert {o.get("text") for o in outlines} == {"Sheet & Co", "Sheet & Co: vision", "Sheet & Co: r-d-x",
+                                                 "Sheet & Co: weekly digest", "Sheet & Co: monthly digest"}
+
+
+def test_opml_lists_organisations_and_digests_of_the_recorded_site() -> None:
+    site = recorded_site()
+    outlines = ET.parse(site / "feeds.opml").getroot().findall("body/outline")
+    feeds = {o.get("xmlUrl").removeprefix("https://example.org/sub/") for o in outlines}
+    written = {str(p.relative_to(site)) for p in site.rglob("*.xml")} - {"sitemap.xml"}
+    assert feeds == written  # every RSS file, nothing else
+    orgs = {p.name for p in (site / "orgs").iterdir() if p.is_dir()}
+    assert len(orgs) > 5 and {f"orgs/{slug}/feed.xml" for slug in orgs} <= feeds
+    assert {"digest/weekly.xml", "digest/monthly.xml", "feed.xml"} <= feeds
 
 
 def test_the_tags_page_links_to_the_opml(content: Path, site_root: Path, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 
 from hypothesis import given, settings
@@ -77,3 +78,31 @@ def test_a_listings_summaries_are_made_when_a_template_reads_them():
     assert not views._summaries  # nothing made yet
     assert len(summaries) == 2 and [s.title for s in summaries] == ["C", "A"]
     assert summaries[1] is views.summary("a") and [s.id for s in summaries[:1]] == ["c"]
+
+
+def test_card_excerpts_are_the_rendered_abstract_as_plain_text_cut_at_a_word():
+    from generator.views import EXCERPT_CHARS, abstract_text, summary
+    assert abstract_text("We study **alignment** of `code`, <EOS> & [links](https://x.org).") == \
+        "We study alignment of code, <EOS> & links."
+    long = "word " * 200
+    cut = abstract_text(long)
+    assert cut.endswith(" …") and len(cut) <= EXCERPT_CHARS + 2 and cut.removesuffix(" …").split() == ["word"] * 60
+    assert abstract_text("a" * 400).endswith("…")  # one endless word is still cut
+    paper = Paper(id="a", title="A", abstract="Two\n\nparagraphs *here*", ai_summary="One line.", github="https://github.com/a/b",
+                  github_stars=12)
+    card = summary(paper, {})
+    assert card.excerpt == "Two paragraphs here" and card.ai_summary == "One line." and card.github_stars == 12
+    assert summary(Paper(id="b", title="B", github_stars=3), {}).github_stars is None  # stars without code: not shown
+
+
+def test_cards_of_the_built_site_show_plain_excerpts_ai_summaries_and_stars():
+    from bs4 import BeautifulSoup
+
+    from tests.recorded import recorded_site
+    page = BeautifulSoup((recorded_site() / "weeks/2026-W34/index.html").read_text(encoding="utf-8"), "html.parser")
+    cards = page.select("li.paper-card")
+    assert cards and all("**" not in c.select_one(".excerpt").get_text() for c in cards)
+    labelled = [c.select_one(".ai-line") for c in cards if c.select_one(".ai-line")]
+    assert labelled and all(line.get_text().startswith("AI-written summary:") for line in labelled)
+    stars = [c.select_one(".stars").get_text() for c in cards if c.select_one(".stars")]
+    assert stars and all(re.fullmatch(r"\d+ GitHub stars?", s) for s in stars)

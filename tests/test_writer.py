@@ -80,7 +80,7 @@ def test_a_deleted_tag_loses_its_pages(seed, tmp_path):
     assert (tmp_path / "out/tags/a-tag-of-its-own/index.html").is_file()
     edit_file(seed, "filip-fine-grained-interactive-language-image-pre-training.md", r"^- a-tag-of-its-own\n", "")
     report = build(seed, tmp_path / "out", CONFIG, search=False, cache_dir=tmp_path / "cache")
-    assert report.deleted == 3 and not (tmp_path / "out/tags/a-tag-of-its-own").exists()  # page, feed, .bib
+    assert report.deleted == 4 and not (tmp_path / "out/tags/a-tag-of-its-own").exists()  # page, 2 feeds, .bib
     assert tree_snapshot(tmp_path / "out") == cold(seed, tmp_path / "cold")
 
 

@@ -47,6 +47,9 @@ def sample_pages(output: Path) -> dict[str, str]:
         "top": "top/",
         "top-month": first(output, "top/*/*/index.html"),
         "stats": "stats/",
+        "weeks": "weeks/",
+        "week": first(output, "weeks/*/index.html"),
+        "orgs": "orgs/",
         "search": "search/",
         "not-found": "404.html",
     }

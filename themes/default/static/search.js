@@ -1,28 +1,89 @@
-// Search as you type with Pagefind's bundle. Results are built with textContent, never
-// innerHTML: titles and excerpts come from untrusted paper text.
+// Search with Pagefind's bundle: words, filters (tag, organization, year, code) and an order, all
+// kept in the page's URL (/search/?q=diffusion&tag=vision-language&sort=upvotes) and restored
+// from it. Results are built with textContent, never innerHTML: titles and abstracts come from
+// untrusted paper text.
 const root = document.getElementById("search");
+const form = root.querySelector("form");
 const input = document.getElementById("search-input");
 const status = document.getElementById("search-status");
 const results = document.getElementById("search-results");
+const FACETS = ["tag", "organization", "year", "code"];
+const SORTS = { upvotes: { upvotes: "desc" }, date: { date: "desc" } };
+const select = (key) => document.getElementById("search-" + key);
 const SHOWN = 20;
 let pagefind = null;
+let totals = {};
+const labels = {}; // filter -> Map of value -> the name the page gives it, in the page's order
+let latest = 0;
 
 async function load() {
   // The bundle path carries the base URL's sub-path; baseUrl makes result links carry it too.
   pagefind = await import(root.dataset.bundle + "pagefind.js");
   await pagefind.options({ baseUrl: root.dataset.base });
   pagefind.init();
+  totals = await pagefind.filters();
 }
 
-// Pagefind marks matches with <mark>; keep those and turn everything else into plain text.
+function readForm() {
+  const state = { q: input.value };
+  for (const key of [...FACETS, "sort"]) state[key] = select(key).value;
+  return state;
+}
+
+function writeUrl(state) {
+  const url = new URL(location.href);
+  url.search = "";
+  for (const key of ["q", ...FACETS, "sort"]) if (state[key]) url.searchParams.set(key, state[key]);
+  history.replaceState(null, "", url);
+}
+
+function restore() {
+  for (const key of FACETS) {
+    labels[key] = new Map();
+    for (const option of select(key).options) if (option.value) labels[key].set(option.value, option.textContent);
+  }
+  const params = new URL(location.href).searchParams;
+  input.value = params.get("q") || "";
+  for (const key of [...FACETS, "sort"]) {
+    const value = params.get(key) || "";
+    if (key !== "sort" && value && !labels[key].has(value)) labels[key].set(value, value); // kept, shown with 0
+  }
+  fillOptions(totals);
+  for (const key of [...FACETS, "sort"]) select(key).value = params.get(key) || "";
+  if (select("sort").value !== (params.get("sort") || "")) select("sort").value = ""; // not an order offered
+  if (FACETS.some((key) => select(key).value) || select("sort").value) document.getElementById("search-facets").open = true;
+}
+
+function addOption(element, value, text) {
+  const option = document.createElement("option");
+  option.value = value;
+  option.textContent = text;
+  element.append(option);
+}
+
+// Every value the page offers, with how many of the current results have it.
+function fillOptions(counts) {
+  for (const key of FACETS) {
+    const element = select(key);
+    const chosen = element.value;
+    element.replaceChildren();
+    addOption(element, "", "Any");
+    for (const [value, text] of labels[key]) {
+      addOption(element, value, `${text} (${(counts[key] || {})[value] || 0})`);
+    }
+    element.value = chosen;
+  }
+}
+
+// Pagefind's excerpt (from the abstract: the only text paper pages give it as content) marks
+// matches with <mark>; keep those and turn everything else into plain text.
 function excerptNode(html) {
   const template = document.createElement("template");
   template.innerHTML = html; // inert: nothing in a template runs or loads
   const p = document.createElement("p");
   p.className = "excerpt";
   for (const node of template.content.childNodes) {
-    const isMark = node.nodeName === "MARK";
-    const part = isMark ? document.createElement("mark") : document.createTextNode("");
+    const part = node.nodeName === "MARK" ? document.createElement("mark") : document.createTextNode("");
     part.textContent = node.textContent;
     p.append(part);
   }
@@ -41,26 +102,35 @@ function resultItem(data) {
   return li;
 }
 
-async function run(query) {
-  const url = new URL(location.href);
-  if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
-  history.replaceState(null, "", url);
-  if (!query.trim()) {
+async function run() {
+  const mine = ++latest;
+  const state = readForm();
+  writeUrl(state);
+  const filters = {};
+  for (const key of FACETS) if (state[key]) filters[key] = state[key];
+  const options = { filters };
+  if (SORTS[state.sort]) options.sort = SORTS[state.sort];
+  const query = state.q.trim();
+  if (!query && !Object.keys(filters).length && !options.sort) {
     results.replaceChildren();
     status.textContent = "";
+    fillOptions(totals);
     return;
   }
-  const search = await pagefind.debouncedSearch(query);
-  if (search === null) return; // a newer keystroke superseded this search
+  // No words: browse what the filters select (Pagefind takes a null query for that).
+  const search = query ? await pagefind.debouncedSearch(query, options) : await pagefind.search(null, options);
+  if (search === null || mine !== latest) return; // a newer search superseded this one
   const found = await Promise.all(search.results.slice(0, SHOWN).map((r) => r.data()));
-  if (input.value !== query) return; // the box changed while the results loaded
+  if (mine !== latest) return;
+  fillOptions(search.filters);
   const list = document.createElement("ol");
   list.className = "papers";
   list.append(...found.map(resultItem));
   results.replaceChildren(list);
   const n = search.results.length;
   const more = n > SHOWN ? `, showing the first ${SHOWN}` : "";
-  status.textContent = n === 0 ? `No papers match “${query}”.` : `${n} paper${n === 1 ? "" : "s"} found${more}.`;
+  const what = query ? ` match “${query}”` : " match these filters";
+  status.textContent = n === 0 ? `No papers${what}.` : `${n} paper${n === 1 ? "" : "s"} found${more}.`;
 }
 
 async function main() {
@@ -71,16 +141,14 @@ async function main() {
     status.textContent = "The search index is missing: this site was built without search.";
     return;
   }
-  root.querySelector("form").addEventListener("submit", (event) => {
+  restore();
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
-    run(input.value);
+    run();
   });
-  input.addEventListener("input", () => run(input.value));
-  const initial = new URL(location.href).searchParams.get("q");
-  if (initial) {
-    input.value = initial;
-    run(initial);
-  }
+  input.addEventListener("input", run);
+  for (const key of [...FACETS, "sort"]) select(key).addEventListener("change", run);
+  if (readForm().q || FACETS.some((key) => select(key).value) || select("sort").value) run();
 }
 
 main();
