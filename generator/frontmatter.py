@@ -11,6 +11,7 @@ A content file looks like::
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,18 +36,20 @@ class _Loader(SafeLoader):
     loader to report with its line, instead of aborting the whole file."""
 
 
-def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode):
+def _timestamp_or_text(loader: _Loader, node: yaml.Node) -> Any:
+    if not isinstance(node, yaml.ScalarNode):  # `!!timestamp [1]`: _located makes it a problem at its line
+        raise TypeError("a timestamp must be a scalar")
     try:
         return loader.construct_yaml_timestamp(node)
     except ValueError:
         return node.value
 
 
-def _located(construct):
+def _located(construct: Callable[[_Loader, yaml.Node], Any]) -> Callable[[_Loader, yaml.Node], Any]:
     """`construct`, raising a ConstructorError at the node (so with its line) where PyYAML's own
     scalar constructors raise plain errors: `!!float abc`, `!!bool maybe`, a 5,000-digit integer."""
 
-    def wrapped(loader: _Loader, node: yaml.Node):
+    def wrapped(loader: _Loader, node: yaml.Node) -> Any:
         try:
             return construct(loader, node)
         except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
@@ -169,7 +172,8 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
-        return node.value
+        items: list[yaml.Node] = node.value
+        return items
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
     return []

@@ -43,4 +43,4 @@ def opml_document(title: str, feeds: Sequence[FeedRef], site_urls: Urls) -> byte
             "htmlUrl": _xml_safe(site_urls.absolute(feed.page_path)),
         })
     ET.indent(opml)
-    return ET.tostring(opml, encoding="utf-8", xml_declaration=True) + b"\n"
+    return bytes(ET.tostring(opml, encoding="utf-8", xml_declaration=True)) + b"\n"

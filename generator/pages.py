@@ -90,7 +90,7 @@ def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing)
         extra = {"title": f"Tag: {ref.name}", "tag": ref, "feed_path": urls.tag_feed(ref.slug),
                  "json_feed_path": urls.json_feed(urls.tag_feed(ref.slug)),
                  "bib": list_bib(urls.tag(ref.slug), ids)}
-        yield from listing.pages(ids, lambda n, s=ref.slug: urls.tag(s, n), "tag.html", extra)
+        yield from listing.pages(ids, functools.partial(urls.tag, ref.slug), "tag.html", extra)
 
 
 def date_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
@@ -99,17 +99,17 @@ def date_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
     yield Page(urls.archive(), "archive.html", {"title": "Archive", "years": years})
     for y, ids in archive.years.items():
         extra = {"title": str(y), "periods": months_of[y], "crumbs": (), "bib": list_bib(urls.year(y), ids)}
-        yield from listing.pages(ids, lambda n, y=y: urls.year(y, n), "period.html", extra)
+        yield from listing.pages(ids, functools.partial(urls.year, y), "period.html", extra)
     for (y, m), ids in archive.months.items():
         extra = {"title": f"{calendar.month_name[m]} {y}", "periods": days_of[(y, m)],
                  "crumbs": ((str(y), urls.year(y)),), "bib": list_bib(urls.month(y, m), ids)}
-        yield from listing.pages(ids, lambda n, y=y, m=m: urls.month(y, m, n), "period.html", extra)
+        yield from listing.pages(ids, functools.partial(urls.month, y, m), "period.html", extra)
     for d, ids in archive.days.items():
         crumbs = ((str(d.year), urls.year(d.year)), (calendar.month_name[d.month], urls.month(d.year, d.month)))
         week = Week.of(d)
         extra = {"title": f"{d.day} {calendar.month_name[d.month]} {d.year}", "periods": (), "crumbs": crumbs,
                  "bib": list_bib(urls.day(d), ids), "week": (f"Week {week.label}", week.path)}
-        yield from listing.pages(ids, lambda n, d=d: urls.day(d, n), "period.html", extra)
+        yield from listing.pages(ids, functools.partial(urls.day, d), "period.html", extra)
 
 
 def top_pages(archive: Archive, size: int) -> Iterator[Page]:
@@ -127,10 +127,10 @@ def top_pages(archive: Archive, size: int) -> Iterator[Page]:
     links = [(label, path) for label, path, _ in months]
     yield Page(urls.top(), "top.html", {"title": "Top papers", "heading": "Top papers of all time",
                                         "months": links, "crumbs": (), "bib": list_bib(urls.top(), best)}, papers=best)
-    for label, path, ranked in months:
+    for label, path, month_best in months:
         yield Page(path, "top.html", {"title": f"Top papers of {label}", "heading": f"Top papers of {label}",
                                       "months": (), "crumbs": (("Top papers", urls.top()),),
-                                      "bib": list_bib(path, ranked)}, papers=ranked)
+                                      "bib": list_bib(path, month_best)}, papers=month_best)
 
 
 def week_pages(archive: Archive) -> Iterator[Page]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from generator.model import Paper, newest_first_key, timeline
 from generator.slugs import slugify
@@ -79,7 +80,7 @@ def org_slug(name: str) -> str:
     return slugify(name)
 
 
-def _group(days: Mapping[dt.date, list[str]], key) -> dict:
+def _group(days: Mapping[dt.date, list[str]], key: Callable[[dt.date], Any]) -> dict:
     """Merge day lists into coarser periods, newest period first, ids still newest first."""
     grouped: dict = defaultdict(list)
     for day in sorted(days, reverse=True):

@@ -115,8 +115,8 @@ def paper_links(paper: Paper) -> tuple[Link, ...]:
             Link("Hugging Face", f"https://huggingface.co/papers/{paper.id}"),
         ]
     for label, url in (("GitHub", paper.github), ("Project page", paper.project_page)):
-        if safe_url(url):
-            links.append(Link(label, safe_url(url)))
+        if (safe := safe_url(url)) is not None:
+            links.append(Link(label, safe))
     return tuple(links)
 
 
@@ -252,7 +252,7 @@ class Views:
         """(newer, older, related) as the page shows them."""
         newer, older, related = self.linked(pid)
         papers = self.archive.papers
-        return (newer and paper_link(papers[newer]), older and paper_link(papers[older]),
+        return (paper_link(papers[newer]) if newer else None, paper_link(papers[older]) if older else None,
                 tuple(paper_link(papers[r]) for r in related))
 
     def paper_view(self, pid: str) -> PaperView:

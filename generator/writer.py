@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 
 import jinja2
 from markupsafe import Markup
@@ -308,7 +309,7 @@ class staging:
         self.stage.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read it
         return self.stage
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if exc_type is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
             return
