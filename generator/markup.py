@@ -99,7 +99,7 @@ def render_abstract(source: str) -> str:
     if "http" in text:
         text = BARE_URL.sub(_autolink, text)
     try:
-        return sanitize(markdown_html(text))
+        return sanitize(_unescape_code(markdown_html(text)))
     except RecursionError:  # the bounds above should make this unreachable; a crash must not be
         return plain_html(source)
 
@@ -147,6 +147,17 @@ def plain_excerpt(source: str, words: int = 45) -> str:
 def _escape_html(text: str) -> str:
     # '&' is left to Markdown, which escapes a bare one and keeps entities.
     return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Markdown escapes every '&' inside code, so the &lt; and &gt; that _escape_html made would show
+# as "&lt;" there: they go back to what they were (still entities, so still text).
+_CODE = re.compile(r"(<code>)(.*?)(</code>)", re.DOTALL)
+
+
+def _unescape_code(html: str) -> str:
+    if "<code>" not in html:
+        return html
+    return _CODE.sub(lambda m: m[1] + m[2].replace("&amp;lt;", "&lt;").replace("&amp;gt;", "&gt;") + m[3], html)
 
 
 def _autolink(match: re.Match[str]) -> str:

@@ -147,3 +147,12 @@ def test_markdown_within_the_bounds_is_still_markdown():
 
 def test_no_real_abstract_takes_the_fallback():
     assert [s for s in _real_abstracts() if markup.too_complex(s)] == []
+
+
+@pytest.mark.parametrize("source, shown", [
+    ("the `<EOS>` token", "<code>&lt;EOS&gt;</code>"),
+    ("`a<b && c>d`", "<code>a&lt;b &amp;&amp; c&gt;d</code>"),
+    ("    <script>alert(1)</script>", "<pre><code>&lt;script&gt;alert(1)&lt;/script&gt;\n</code></pre>"),
+])
+def test_angle_brackets_in_code_show_as_typed_and_stay_text(source, shown):
+    assert shown in render_abstract(source)
