@@ -43,7 +43,8 @@ function restore() {
     for (const option of select(key).options) if (option.value) labels[key].set(option.value, option.textContent);
   }
   const params = new URL(location.href).searchParams;
-  input.value = params.get("q") || "";
+  // Words typed while the index was loading win over the URL's: they are what the reader wants now.
+  if (!input.value) input.value = params.get("q") || "";
   for (const key of [...FACETS, "sort"]) {
     const value = params.get(key) || "";
     if (key !== "sort" && value && !labels[key].has(value)) labels[key].set(value, value); // kept, shown with 0
