@@ -30,9 +30,12 @@ def by_name(content: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
-    """A copy of this repository's content, plus a paper filed by year only and one deep down."""
+    """This repository's content filed by year only, as before month folders, plus a paper deep down."""
     content = tmp_path / "content"
-    shutil.copytree(REPO / "content", content)
+    for path in (REPO / "content" / "papers").rglob("*.md"):
+        folder = path.relative_to(REPO / "content" / "papers").parts[0]  # a year, or undated
+        (content / "papers" / folder).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, content / "papers" / folder / path.name)
     write_content(content, "2025/2510.00001.md", paper_file("2510.00001", "Year only", "listed: 2025-10-03\n"))
     write_content(content, "misc/a/b/2402.00002.md", paper_file("2402.00002", "Deep", "published: 2024-02-29\n"))
     return content
