@@ -71,7 +71,9 @@ def _item(channel: ET.Element, paper: Paper, site_urls: urls.Urls, tag_names: Ma
     link = site_urls.absolute(urls.paper(paper.id))
     _text(item, "title", paper.title)
     _text(item, "link", link)
-    ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = link
+    # A renamed paper keeps the guid it was first published under (its old URL, which redirects).
+    guid = site_urls.absolute(urls.paper(paper.aliases[0])) if paper.aliases else link
+    ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = guid
     if paper.archive_date:
         _text(item, "pubDate", rfc822(paper.archive_date))
     _text(item, "description", html)

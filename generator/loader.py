@@ -229,6 +229,13 @@ class _Fields:
                 self._problem(key, f"tag {name!r} has no letters or digits")
         return tuple(dict.fromkeys(s for s in slugs if s))
 
+    def aliases(self, key: str) -> tuple[str, ...] | None:
+        names = self.strings(key)
+        for name in names or ():
+            if not SAFE_ID.fullmatch(name):
+                self._problem(key, f"{name!r} is not a usable id (letters, digits, '.', '_', '-')")
+        return names
+
     def warn_unknown(self) -> None:
         for key in self.doc.meta:
             if key not in KNOWN_KEYS:
@@ -250,6 +257,7 @@ _READERS: dict[str, Callable[[_Fields, str], Any]] = {
     "ai_summary": _Fields.text,
     "organization": _Fields.text,
     "thumbnail": _Fields.url,
+    "aliases": _Fields.aliases,
 }
 KNOWN_KEYS = frozenset({"id", "title", *_READERS})
 
@@ -258,11 +266,12 @@ def _duplicate_ids(papers: list[Paper]) -> list[Problem]:
     first: dict[str, Paper] = {}
     problems = []
     for paper in papers:
-        if paper.id in first:
-            other = first[paper.id].source_path
-            problems.append(Problem(paper.source_path, 1, f"duplicate id {paper.id!r} (also in {other})"))
-        else:
-            first[paper.id] = paper
+        for pid in (paper.id, *paper.aliases):  # an alias keeps its old URL: no other paper may take it
+            if pid in first:
+                other = first[pid].source_path
+                problems.append(Problem(paper.source_path, 1, f"duplicate id {pid!r} (also in {other})"))
+            else:
+                first[pid] = paper
     return problems
 
 

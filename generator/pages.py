@@ -75,6 +75,19 @@ def paper_pages(archive: Archive, config: SiteConfig) -> Iterator[Page]:
     for pid, paper in archive.papers.items():
         citation = Citation(keys[pid], config.base_url, config.title)
         yield Page(urls.paper(pid), "paper.html", {"title": paper.title, "citation": citation}, paper=pid)
+        yield from redirect_pages(pid, paper.title, paper.aliases, config)
+
+
+REDIRECT = "redirect.html"
+
+
+def redirect_pages(pid: str, title: str, aliases: Sequence[str], config: SiteConfig) -> Iterator[Page]:
+    """The old addresses of a paper that was renamed (`aliases:`): each sends the reader on to the
+    paper's page, and tells search engines where it is (canonical link) and not to index it."""
+    canonical = urls.Urls(config.base_url).absolute(urls.paper(pid))
+    for alias in aliases:
+        if alias != pid:
+            yield Page(urls.paper(alias), REDIRECT, {"title": title, "target": urls.paper(pid), "canonical": canonical})
 
 
 def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing) -> Iterator[Page]:

@@ -18,6 +18,7 @@ from generator.model import Paper
 KEY_ORDER = (
     "id", "title", "authors", "author_count", "published", "listed", "upvotes", "comments",
     "tags", "github", "github_stars", "project_page", "keywords", "ai_summary", "organization", "thumbnail",
+    "aliases",
 )
 UNDATED_DIR = "undated"
 

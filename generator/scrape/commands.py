@@ -45,6 +45,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     _common(p)
     p.add_argument("ids", nargs="+", metavar="ID", help="arXiv ids (2509.24002, arXiv:2509.24002v2, an abs URL)")
     p.set_defaults(func=cmd_add)
+    p = subparsers.add_parser("resolve", help="find the arXiv id of papers that lack one, by their exact title",
+                              description="Find the arXiv id of papers that lack one, by their exact title.",
+                              epilog="examples:\n  broadsheet resolve\n  broadsheet resolve --limit 10\n"
+                                     "  broadsheet resolve --content ../papers --no-progress")
+    _common(p)
+    p.add_argument("--limit", type=_count, default=None, metavar="N",
+                   help="look up at most N papers (a different share each day; default: all)")
+    p.set_defaults(func=cmd_resolve)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -129,6 +137,22 @@ def cmd_add(args: argparse.Namespace) -> int:
     with _session(args) as scrape:
         scrape.add(list(dict.fromkeys(i for i in ids if i)))
         return report(scrape.summary)
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from generator.scrape.resolve import resolve, unresolved
+
+    turn = today().toordinal()
+    with _session(args) as scrape:
+        done = resolve(scrape, unresolved(scrape, args.limit, turn))
+    for line in done.renamed:
+        print(f"resolved: {line}")
+    for line in done.unmatched:
+        print(f"left alone: {line}")
+    for line in done.failures:
+        print(f"failed: {line}", file=sys.stderr)
+    print(f"papers: {done}")
+    return 1 if done.failures else 0
 
 
 class _session:
