@@ -14,6 +14,7 @@ from email.utils import format_datetime
 
 from generator import urls
 from generator.config import SiteConfig
+from generator.freshness import day_text, newest_listed
 from generator.markup import render_abstract
 from generator.model import Paper
 from generator.taxonomy import Archive
@@ -32,11 +33,13 @@ class Feed:
     title: str
     page_path: str  # the HTML page the feed follows
     papers: tuple[str, ...]
+    through: dt.date | None = None  # the site's feed says how current the archive is
 
 
 def plan_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) -> list[Feed]:
     """The site's feed, then one per tag."""
-    feeds = [Feed(urls.feed(), config.title, urls.home(), archive.order[: config.feed_size])]
+    through = newest_listed(archive.papers.values())
+    feeds = [Feed(urls.feed(), config.title, urls.home(), archive.order[: config.feed_size], through)]
     for slug, ids in archive.tags.items():
         title = f"{config.title}: {names.get(slug, slug)}"
         feeds.append(Feed(urls.tag_feed(slug), title, urls.tag(slug), ids[: config.feed_size]))
@@ -45,14 +48,15 @@ def plan_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) -
 
 def rss_feed(
     papers: Sequence[Paper], config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str, page_path: str,
-    tag_names: Mapping[str, str], abstracts: Mapping[str, str] | None = None,
+    tag_names: Mapping[str, str], abstracts: Mapping[str, str] | None = None, through: dt.date | None = None,
 ) -> bytes:
     """An RSS document of `papers` (already newest first and cut to size)."""
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", title)
     _text(channel, "link", site_urls.absolute(page_path))
-    _text(channel, "description", config.description)
+    _text(channel, "description", f"{config.description} Papers listed through {day_text(through)}." if through
+          else config.description)
     _text(channel, "language", config.language)
     ET.SubElement(channel, f"{{{ATOM}}}link", {"href": site_urls.absolute(feed_path), "rel": "self",
                                                "type": "application/rss+xml"})

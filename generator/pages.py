@@ -17,6 +17,7 @@ from generator.bibtex import citation_keys
 from generator.charts import Bar, bar_chart
 from generator.citation import Citation
 from generator.config import SiteConfig
+from generator.freshness import freshness, newest_listed
 from generator.taxonomy import Archive
 from generator.views import tag_ref
 
@@ -56,10 +57,11 @@ class Pagination:
 def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str]) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
     listing = _Listing(config.per_page)
-    pages = list(listing.pages(archive.order, urls.home, "index.html", {"title": None}))
+    through = freshness(newest_listed(archive.papers.values()))
+    pages = list(listing.pages(archive.order, urls.home, "index.html", {"title": None, "through": through}))
     pages += paper_pages(archive, config)
     pages += tag_pages(archive, tag_names, listing)
-    pages += date_pages(archive, listing)
+    pages += date_pages(archive, listing, through)
     pages += top_pages(archive, config.per_page)
     pages.append(stats_page(archive, tag_names))
     pages.append(Page(urls.search(), "search.html", {"title": "Search"}))
@@ -101,10 +103,10 @@ def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing)
         yield from listing.pages(ids, lambda n, s=ref.slug: urls.tag(s, n), "tag.html", extra)
 
 
-def date_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
+def date_pages(archive: Archive, listing: _Listing, through: tuple[str, str] | None = None) -> Iterator[Page]:
     months_of, days_of = _period_links(archive)
     years = [(y, len(ids), months_of[y]) for y, ids in archive.years.items()]
-    yield Page(urls.archive(), "archive.html", {"title": "Archive", "years": years})
+    yield Page(urls.archive(), "archive.html", {"title": "Archive", "years": years, "through": through})
     for y, ids in archive.years.items():
         extra = {"title": str(y), "periods": months_of[y], "crumbs": (), "bib": list_bib(urls.year(y), ids)}
         yield from listing.pages(ids, lambda n, y=y: urls.year(y, n), "period.html", extra)

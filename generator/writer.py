@@ -143,7 +143,7 @@ class Renderer:
         papers = [self.views.archive.papers[i] for i in feed.papers]
         abstracts = {i: self.views.abstract_html(i) for i in feed.papers}
         return rss_feed(papers, self.config, self.site_urls, feed.path, feed.title, feed.page_path,
-                        self.views.tag_names, abstracts)
+                        self.views.tag_names, abstracts, through=feed.through)
 
 
 @dataclass
