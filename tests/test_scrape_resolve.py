@@ -177,3 +177,14 @@ def test_aliases_are_checked_like_ids(content):
     write_content(content, "2024/03/2403.00001.md", paper_file("2403.00001", "A", "aliases: [old-a]\n"))
     assert [p.message for p in load_content(content).errors] == ["duplicate id 'old-a' (also in "
                                                                  f"{content / 'papers/2024/03/2403.00001.md'})"]
+
+
+def test_the_redirect_page_is_valid_html(server, content, site_root, tmp_path):
+    from tests.test_html_valid import run_vnu
+
+    seed(content)
+    server.route(hf_search(TITLE), Reply.json([stealing_item()]))
+    assert run(server, content, "resolve")[0] == 0
+    build(content, tmp_path / "out", SiteConfig(root=site_root), jobs=1, search=False, cache_dir=None)
+    messages = run_vnu([tmp_path / "out" / "papers" / SLUG / "index.html"])
+    assert [m for m in messages if m["type"] in ("error", "non-document-error")] == []
