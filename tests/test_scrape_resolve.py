@@ -103,7 +103,8 @@ def test_a_near_miss_is_refused_and_nothing_changes(server, content):
     before = snapshot(content)
     status, out, err = run(server, content, "resolve")
     assert status == 0, err
-    assert "left alone: stealing-2: no paper with exactly this title" in out
+    assert ("left alone: stealing-2: no paper with exactly this title; nearest: "
+            "2403.06634 'Stealing Part of a Production Language Model'") in out
     assert snapshot(content) == before
 
 

@@ -25,6 +25,7 @@ from generator.scrape.sources import FAILURES, Endpoints, read
 from generator.store import paper_path
 
 SEARCH_CHARS = 250  # the search API's longest query
+NEAR_SHOWN = 2  # candidates named for a title without an exact match
 
 
 @dataclass(frozen=True)
@@ -64,19 +65,23 @@ def exact(title: str, candidates: list[ScrapedPaper]) -> list[ScrapedPaper]:
 
 def look_up(fetcher: Fetcher, ends: Endpoints, paper: Paper) -> Lookup:
     errors: list[str] = []
+    near: list[ScrapedPaper] = []  # shown, so that a person can settle a near-miss by hand
     for source in (search_hf, search_arxiv):
         try:
-            found = exact(paper.title, source(fetcher, ends, paper.title))
+            candidates = source(fetcher, ends, paper.title)
         except FAILURES as exc:
             errors.append(str(exc))
             continue
+        found = exact(paper.title, candidates)
         if len(found) == 1:
             return Lookup(paper, found[0])
         if len(found) > 1:
             return Lookup(paper, why_not=f"several papers have this title: {', '.join(c.id for c in found)}")
+        near += candidates[: NEAR_SHOWN - len(near)]
     if errors:
         return Lookup(paper, error="; ".join(errors))
-    return Lookup(paper, why_not="no paper with exactly this title")
+    shown = "; nearest: " + ", ".join(f"{c.id} {c.title!r}" for c in near) if near else ""
+    return Lookup(paper, why_not="no paper with exactly this title" + shown)
 
 
 def search_hf(fetcher: Fetcher, ends: Endpoints, title: str) -> list[ScrapedPaper]:
