@@ -34,7 +34,7 @@ def recorded_papers() -> list[Paper]:
     for day in DAYS:
         data = json.loads((FIXTURES / "scrape" / "daily_papers" / f"{day}.json").read_text())
         for scraped in parse_items(data, day, dt.date.fromisoformat(day)):
-            values = {f.name: getattr(scraped, f.name) for f in dataclasses.fields(scraped) if f.name != "source"}
+            values = {f.name: getattr(scraped, f.name) for f in dataclasses.fields(scraped) if f.name not in ("source", "notes")}
             papers.append(Paper(**values, tags=("recorded",)))
     return papers
 
