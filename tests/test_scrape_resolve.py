@@ -189,3 +189,21 @@ def test_the_redirect_page_is_valid_html(server, content, site_root, tmp_path):
     build(content, tmp_path / "out", SiteConfig(root=site_root), jobs=1, search=False, cache_dir=None)
     messages = run_vnu([tmp_path / "out" / "papers" / SLUG / "index.html"])
     assert [m for m in messages if m["type"] in ("error", "non-document-error")] == []
+
+
+def test_an_incremental_build_after_a_rename_equals_a_cold_one(server, content, site_root, tmp_path):
+    seed(content)
+    config = SiteConfig(root=site_root)
+    output, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, output, config, jobs=1, search=False, cache_dir=cache)
+    assert "citation_title" in (output / "papers" / SLUG / "index.html").read_text(encoding="utf-8")
+    server.route(hf_search(TITLE), Reply.json([stealing_item()]))
+    assert run(server, content, "resolve")[0] == 0
+    build(content, output, config, jobs=1, search=False, cache_dir=cache)
+    build(content, tmp_path / "cold", config, jobs=1, search=False, cache_dir=None)
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    assert files(output) == files(tmp_path / "cold")
+    assert '<meta name="robots" content="noindex">' in (output / "papers" / SLUG / "index.html").read_text(encoding="utf-8")
