@@ -171,7 +171,8 @@ def test_the_old_address_answers_after_a_rebuild(server, content, site_root, tmp
 def test_aliases_are_checked_like_ids(content):
     from tests.conftest import paper_file, write_content
 
-    write_content(content, "2024/03/2403.00001.md", paper_file("2403.00001", "A", "aliases: [old-a, 'no spaces please']\n"))
+    bad = "aliases: [old-a, 'no spaces please']\n"
+    write_content(content, "2024/03/2403.00001.md", paper_file("2403.00001", "A", bad))
     write_content(content, "2024/03/2403.00002.md", paper_file("2403.00002", "B", "aliases: [old-a]\n"))
     messages = [p.message for p in load_content(content).errors]
     assert "aliases: 'no spaces please' is not a usable id (letters, digits, '.', '_', '-')" in messages
@@ -206,4 +207,5 @@ def test_an_incremental_build_after_a_rename_equals_a_cold_one(server, content, 
         return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
     assert files(output) == files(tmp_path / "cold")
-    assert '<meta name="robots" content="noindex">' in (output / "papers" / SLUG / "index.html").read_text(encoding="utf-8")
+    old_page = (output / "papers" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in old_page
