@@ -34,7 +34,7 @@ from generator.feeds import plan_feeds
 from generator.loader import LoadResult, load_content, scan
 from generator.model import Problem
 from generator.opml import site_opml
-from generator.pages import Page, plan_pages
+from generator.pages import REDIRECT, Page, plan_pages
 from generator.render import theme_dirs
 from generator.search import SearchIndexError, index_site
 from generator.sitemap import robots, sitemap
@@ -209,7 +209,8 @@ def tag_display_names(config: SiteConfig) -> dict[str, str]:
 def fixed_outputs(archive: Archive, config: SiteConfig, site_urls: urls.Urls, pages: Sequence[Page],
                   tag_names: Mapping[str, str]) -> list[Output]:
     return [
-        Output("sitemap.xml", sitemap([p.path for p in pages if p.path != "404.html"], site_urls)),
+        Output("sitemap.xml", sitemap([p.path for p in pages if p.path != "404.html" and p.template != REDIRECT],
+                                      site_urls)),
         Output("robots.txt", robots(site_urls).encode()),
         Output(urls.opml(), site_opml(archive, config, site_urls, tag_names)),
         Output(outdir.MARKER, outdir.MARKER_TEXT),  # says this folder is a build's (see `outdir`)

@@ -24,6 +24,7 @@ from generator.loader import load_content
 from generator.model import Problem
 from generator.scaffold import add_command as add_new
 from generator.search import SearchIndexError
+from generator.tidy import add_command as add_tidy
 
 PROG = "broadsheet"
 LOG = logging.getLogger("generator")  # the package's modules log under it: generator.<module>
@@ -127,6 +128,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_serve(sub)
     _add_optional_commands(sub)
     add_new(sub)
+    add_tidy(sub)
     for command in {id(p): p for p in [parser, *sub.choices.values()]}.values():
         add_global_flags(command, top=command is parser)
     return parser

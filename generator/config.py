@@ -41,6 +41,8 @@ class SiteConfig:
     topic: TopicFilter = TopicFilter()
     source_url: str = "https://huggingface.co"  # Hugging Face, for the scraper
     arxiv_url: str = "https://export.arxiv.org"  # arXiv's API, for the scraper
+    catch_up_days: int = 30  # a scrape without day options fetches missed days up to this far back
+    refresh_days: int = 14  # ... and re-fetches the last this many days, as upvotes settle
     root: Path = Path(".")  # the folder site.yaml lives in; themes/ is found there
 
 

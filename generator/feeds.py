@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from generator import jsonfeed, urls
 from generator.config import SiteConfig
 from generator.digest import Issue, issue_html, monthly_issues, weekly_issues
+from generator.freshness import day_text, newest_listed
 from generator.markup import render_abstract
 from generator.model import Paper, xml_safe
 from generator.taxonomy import Archive
@@ -43,6 +44,7 @@ class Feed:
     papers: tuple[str, ...]  # for a digest: the papers of all its issues (they are in its key)
     format: str = "rss"  # or "json"
     issues: tuple[Issue, ...] | None = None  # a digest's items; None: a feed of papers
+    through: dt.date | None = None  # the site's feed says how current the archive is
 
 
 MAX_BYTES = 1_000_000
@@ -58,7 +60,8 @@ def plan_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) -
 
 def rss_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) -> list[Feed]:
     size = config.feed_size
-    feeds = [Feed(urls.feed(), config.title, urls.home(), archive.order[:size])]
+    through = newest_listed(archive.papers.values())
+    feeds = [Feed(urls.feed(), config.title, urls.home(), archive.order[:size], through=through)]
     for slug, ids in archive.tags.items():
         feeds.append(Feed(urls.tag_feed(slug), f"{config.title}: {names.get(slug, slug)}", urls.tag(slug), ids[:size]))
     for slug, ids in archive.orgs.items():
@@ -71,7 +74,7 @@ def rss_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) ->
 
 
 def json_twin(feed: Feed) -> Feed:
-    return Feed(urls.json_feed(feed.path), feed.title, feed.page_path, feed.papers, "json", feed.issues)
+    return Feed(urls.json_feed(feed.path), feed.title, feed.page_path, feed.papers, "json", feed.issues, feed.through)
 
 
 def feed_bytes(feed: Feed, views: Views, config: SiteConfig, site_urls: urls.Urls) -> bytes:
@@ -84,7 +87,7 @@ def feed_bytes(feed: Feed, views: Views, config: SiteConfig, site_urls: urls.Url
     abstracts = {i: views.abstract_html(i) for i in feed.papers}
     make = json_feed if feed.format == "json" else rss_feed
     return fitted(lambda ids: make([papers[i] for i in ids], config, site_urls, feed.path, feed.title,
-                                   feed.page_path, views.tag_names, abstracts), feed.papers)
+                                   feed.page_path, views.tag_names, abstracts, feed.through), feed.papers)
 
 
 def fitted(make: Callable[[Sequence], bytes], items: Sequence) -> bytes:
@@ -97,10 +100,11 @@ def fitted(make: Callable[[Sequence], bytes], items: Sequence) -> bytes:
 
 
 def json_feed(papers: Sequence[Paper], config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str,
-              page_path: str, tag_names: Mapping[str, str], abstracts: Mapping[str, str]) -> bytes:
+              page_path: str, tag_names: Mapping[str, str], abstracts: Mapping[str, str],
+              through: dt.date | None = None) -> bytes:
     items = [jsonfeed.paper_item(p, site_urls, tag_names, abstracts[p.id] if p.id in abstracts
                                  else render_abstract(p.abstract)) for p in papers]
-    return jsonfeed.feed_document(config, site_urls, feed_path, title, page_path, items)
+    return jsonfeed.feed_document(config, site_urls, feed_path, title, page_path, items, description(config, through))
 
 
 def digest_json(issues: Sequence[Issue], bodies: Mapping[str, str], config: SiteConfig, site_urls: urls.Urls,
@@ -125,11 +129,11 @@ def digest_rss(issues: Sequence[Issue], bodies: Mapping[str, str], config: SiteC
 
 def rss_feed(
     papers: Sequence[Paper], config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str, page_path: str,
-    tag_names: Mapping[str, str], abstracts: Mapping[str, str] | None = None,
+    tag_names: Mapping[str, str], abstracts: Mapping[str, str] | None = None, through: dt.date | None = None,
 ) -> bytes:
     """An RSS document of `papers` (already newest first and cut to size)."""
     newest = next((p.archive_date for p in papers if p.archive_date), None)
-    rss, channel = _channel(config, site_urls, feed_path, title, page_path, newest)
+    rss, channel = _channel(config, site_urls, feed_path, title, page_path, newest, through)
     for paper in papers:
         html = abstracts[paper.id] if abstracts and paper.id in abstracts else render_abstract(paper.abstract)
         _item(channel, paper, site_urls, tag_names, html)
@@ -137,18 +141,23 @@ def rss_feed(
 
 
 def _channel(config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str, page_path: str,
-             newest: dt.date | None) -> tuple[ET.Element, ET.Element]:
+             newest: dt.date | None, through: dt.date | None = None) -> tuple[ET.Element, ET.Element]:
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", title)
     _text(channel, "link", site_urls.absolute(page_path))
-    _text(channel, "description", config.description)
+    _text(channel, "description", description(config, through))
     _text(channel, "language", config.language)
     ET.SubElement(channel, f"{{{ATOM}}}link", {"href": xml_safe(site_urls.absolute(feed_path)), "rel": "self",
                                                "type": "application/rss+xml"})
     if newest:  # derived from content, so that an unchanged archive gives identical bytes
         _text(channel, "lastBuildDate", rfc822(newest))
     return rss, channel
+
+
+def description(config: SiteConfig, through: dt.date | None) -> str:
+    """The site's description, and for the site's own feed how current the archive is."""
+    return f"{config.description} Papers listed through {day_text(through)}." if through else config.description
 
 
 def _serialize(rss: ET.Element) -> bytes:
@@ -176,7 +185,9 @@ def _item(channel: ET.Element, paper: Paper, site_urls: urls.Urls, tag_names: Ma
     link = site_urls.absolute(urls.paper(paper.id))
     _text(item, "title", paper.title)
     _text(item, "link", link)
-    _text(item, "guid", link).set("isPermaLink", "true")
+    # A renamed paper keeps the guid it was first published under (its old URL, which redirects).
+    guid = site_urls.absolute(urls.paper(paper.aliases[0])) if paper.aliases else link
+    _text(item, "guid", guid).set("isPermaLink", "true")
     if paper.archive_date:
         _text(item, "pubDate", rfc822(paper.archive_date))
     _text(item, "description", html)

@@ -136,6 +136,13 @@ class Fields:
                 self.problem(key, f"tag {shown(name)} has no letters or digits")
         return tuple(dict.fromkeys(s for s in slugs if s))
 
+    def aliases(self, key: str) -> tuple[str, ...] | None:
+        names = self.strings(key)
+        for name in names or ():
+            if not SAFE_ID.fullmatch(name):
+                self.problem(key, f"{shown(name)} is not a usable id (letters, digits, '.', '_', '-')")
+        return names
+
     def warn_unknown(self) -> None:
         for key in self.doc.meta:
             if key not in KNOWN_KEYS:
@@ -165,5 +172,6 @@ READERS: dict[str, Callable[[Fields, str], Any]] = {
     "ai_summary": Fields.summary,
     "organization": Fields.text,
     "thumbnail": Fields.url,
+    "aliases": Fields.aliases,
 }
 KNOWN_KEYS = frozenset({"id", "title", *READERS})

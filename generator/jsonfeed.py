@@ -18,16 +18,18 @@ MIME = "application/feed+json"
 
 
 def feed_document(config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str, page_path: str,
-                  items: Sequence[dict]) -> bytes:
+                  items: Sequence[dict], description: str | None = None) -> bytes:
     doc = {"version": VERSION, "title": title, "home_page_url": site_urls.absolute(page_path),
-           "feed_url": site_urls.absolute(feed_path), "description": config.description,
+           "feed_url": site_urls.absolute(feed_path), "description": description or config.description,
            "language": config.language, "items": list(items)}
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def paper_item(paper: Paper, site_urls: urls.Urls, tag_names: Mapping[str, str], content_html: str) -> dict:
     url = site_urls.absolute(urls.paper(paper.id))
-    item: dict = {"id": url, "url": url, "title": paper.title, "content_html": content_html}
+    # A renamed paper keeps the id it was first published under (its old URL, which redirects).
+    guid = site_urls.absolute(urls.paper(paper.aliases[0])) if paper.aliases else url
+    item: dict = {"id": guid, "url": url, "title": paper.title, "content_html": content_html}
     if paper.archive_date:
         item["date_published"] = rfc3339(paper.archive_date)
     if paper.authors:

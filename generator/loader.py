@@ -250,11 +250,12 @@ def _duplicate_ids(papers: list[Paper]) -> list[Problem]:
     folded: dict[str, Paper] = {}
     problems = []
     for paper in papers:
-        if paper.id in first:
-            other = first[paper.id].source_path
-            problems.append(Problem(paper.source_path, 1, f"duplicate id {paper.id!r} (also in {other})"))
-            continue
-        first[paper.id] = paper
+        for pid in (paper.id, *paper.aliases):  # an alias keeps its old URL: no other paper may take it
+            if pid in first:
+                other = first[pid].source_path
+                problems.append(Problem(paper.source_path, 1, f"duplicate id {pid!r} (also in {other})"))
+            else:
+                first[pid] = paper
         twin = folded.setdefault(paper.id.lower(), paper)
         if twin is not paper:  # papers/ABC/ and papers/abc/ are one folder on macOS and Windows
             problems.append(Problem(paper.source_path, 1, f"id {paper.id!r} differs from {twin.id!r} ({twin.source_path})"

@@ -95,6 +95,7 @@ class Paper:
     ai_summary: str | None = None
     organization: str | None = None
     thumbnail: str | None = None
+    aliases: tuple[str, ...] = ()  # ids the paper had before (a title slug before its arXiv id was found)
 
     @property
     def archive_date(self) -> date | None:

@@ -18,6 +18,7 @@ from generator.bibtex import citation_keys
 from generator.charts import Bar, bar_chart
 from generator.citation import Citation
 from generator.config import SiteConfig
+from generator.freshness import freshness, newest_listed
 from generator.taxonomy import Archive
 from generator.views import TagRef, tag_ref
 from generator.weeks import Week, ranked, weeks
@@ -58,10 +59,11 @@ class Pagination:
 def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str]) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
     listing = _Listing(config.per_page)
-    pages = list(listing.pages(archive.order, urls.home, "index.html", {"title": None}))
+    through = freshness(newest_listed(archive.papers.values()))
+    pages = list(listing.pages(archive.order, urls.home, "index.html", {"title": None, "through": through}))
     pages += paper_pages(archive, config)
     pages += tag_pages(archive, tag_names, listing)
-    pages += date_pages(archive, listing)
+    pages += date_pages(archive, listing, through)
     pages += top_pages(archive, config.per_page)
     pages += week_pages(archive)
     pages += org_pages(archive, listing)
@@ -79,6 +81,19 @@ def paper_pages(archive: Archive, config: SiteConfig) -> Iterator[Page]:
     for pid, paper in archive.papers.items():
         citation = Citation(keys[pid], config.base_url, config.title)
         yield Page(urls.paper(pid), "paper.html", {"title": paper.title, "citation": citation}, paper=pid)
+        yield from redirect_pages(pid, paper.title, paper.aliases, config)
+
+
+REDIRECT = "redirect.html"
+
+
+def redirect_pages(pid: str, title: str, aliases: Sequence[str], config: SiteConfig) -> Iterator[Page]:
+    """The old addresses of a paper that was renamed (`aliases:`): each sends the reader on to the
+    paper's page, and tells search engines where it is (canonical link) and not to index it."""
+    canonical = urls.Urls(config.base_url).absolute(urls.paper(pid))
+    for alias in aliases:
+        if alias != pid:
+            yield Page(urls.paper(alias), REDIRECT, {"title": title, "target": urls.paper(pid), "canonical": canonical})
 
 
 def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing) -> Iterator[Page]:
@@ -93,10 +108,10 @@ def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing)
         yield from listing.pages(ids, functools.partial(urls.tag, ref.slug), "tag.html", extra)
 
 
-def date_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
+def date_pages(archive: Archive, listing: _Listing, through: tuple[str, str] | None = None) -> Iterator[Page]:
     months_of, days_of = _period_links(archive)
     years = [(y, len(ids), months_of[y]) for y, ids in archive.years.items()]
-    yield Page(urls.archive(), "archive.html", {"title": "Archive", "years": years})
+    yield Page(urls.archive(), "archive.html", {"title": "Archive", "years": years, "through": through})
     for y, ids in archive.years.items():
         extra = {"title": str(y), "periods": months_of[y], "crumbs": (), "bib": list_bib(urls.year(y), ids)}
         yield from listing.pages(ids, functools.partial(urls.year, y), "period.html", extra)

@@ -18,13 +18,15 @@ from generator.model import Paper
 KEY_ORDER = (
     "id", "title", "authors", "author_count", "published", "listed", "upvotes", "comments",
     "tags", "github", "github_stars", "project_page", "keywords", "ai_summary", "organization", "thumbnail",
+    "aliases",
 )
 UNDATED_DIR = "undated"
 
 
 def paper_path(content_dir: Path, paper_id: str, day: dt.date | None) -> Path:
-    """content/papers/<YYYY>/<id>.md, filed by archive date; 'undated' when there is none."""
-    folder = str(day.year) if day else UNDATED_DIR
+    """content/papers/<YYYY>/<MM>/<id>.md, filed by archive date; 'undated' when there is none.
+    A month holds a few hundred papers: GitHub's web view lists only 1,000 entries of a folder."""
+    folder = f"{day.year:04d}/{day.month:02d}" if day else UNDATED_DIR
     return Path(content_dir) / PAPERS_DIR / folder / f"{paper_id}.md"
 
 

@@ -166,13 +166,13 @@ def test_import_listing_dry_run_names_the_papers_and_writes_nothing(site):
     assert snapshot(site) == before
     lines = result.stdout.splitlines()
     assert len(lines) == 90
-    assert ("would add content/papers/2023/reformulating-vision-language-foundation-models-and-datasets-towards-universal.md:"
+    assert ("would add content/papers/2023/10/reformulating-vision-language-foundation-models-and-datasets-towards-universal.md:"
             " Reformulating Vision-Language Foundation Models and Datasets Towards Universal Multimodal Assistants") in lines
     assert lines[-1] == "89 papers in the listing: 89 would be added, 0 already in the archive; nothing written (--dry-run)"
 
 
 def test_an_os_error_while_writing_is_one_line_and_writes_nothing(site):
-    target = "content/papers/2023/reformulating-vision-language-foundation-models-and-datasets-towards-universal.md"
+    target = "content/papers/2023/10/reformulating-vision-language-foundation-models-and-datasets-towards-universal.md"
     (site / target).mkdir(parents=True)  # a folder where the first paper's file goes
     line = refused(site, "import-listing", str(SEED), "--as-of", "2025-10-29")
     assert line == f"broadsheet: error: cannot write a paper after 0 of 89: Is a directory ({target})"

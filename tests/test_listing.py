@@ -126,7 +126,8 @@ def test_a_plan_writes_nothing_and_names_each_file(tmp_path):
     plan = plan_import(read_listing(SEED, AS_OF), content, SiteConfig())
     assert not content.exists()
     assert (plan.listed, len(plan.new)) == (89, 89)
-    assert plan.new[0].path == content / "papers" / "2023" / f"{plan.new[0].paper.id}.md"
+    day = plan.new[0].paper.archive_date
+    assert plan.new[0].path == content / "papers" / "2023" / f"{day.month:02d}" / f"{plan.new[0].paper.id}.md"
     assert write_plan(plan, content) == 89
     assert len(plan_import(read_listing(SEED, AS_OF), content, SiteConfig()).new) == 0
 

@@ -84,7 +84,7 @@ def test_backfill_writes_one_valid_file_per_paper(hf_server, content):
     result = load_content(content)
     assert result.errors == [] and len(result.papers) == count == 116
     paper = next(p for p in result.papers if p.id == "2403.06634")
-    assert Path(paper.source_path) == content / "papers" / "2024" / "2403.06634.md"
+    assert Path(paper.source_path) == content / "papers" / "2024" / "03" / "2403.06634.md"
     assert paper.listed == dt.date(2024, 3, 12) and paper.published == dt.date(2024, 3, 11)
     assert paper.upvotes == 63 and paper.comments == 3 and "Florian Tramèr" in paper.authors
     assert "id: '2403.06634'" in Path(paper.source_path).read_text(encoding="utf-8")  # quoted: not a float
@@ -94,7 +94,7 @@ def test_every_field_of_the_latest_schema_lands_in_the_file(hf_server, content):
     hf_server.serve_fixture_days()
     status, _, err = run(hf_server, content, "scrape", "--date", "2026-08-21")
     assert status == 0, err
-    paper, problems = load_file(content / "papers" / "2026" / "2608.19880.md")
+    paper, problems = load_file(content / "papers" / "2026" / "08" / "2608.19880.md")
     assert problems == []
     assert (paper.organization, paper.github, paper.github_stars, paper.project_page) == (
         "Google", "https://github.com/google-research/envharness", 8, "https://envharness.com/")
@@ -116,7 +116,7 @@ def test_rerunning_rewrites_nothing(hf_server, content):
 def test_service_fields_refresh_and_contributor_edits_survive(hf_server, content):
     hf_server.serve_fixture_days()
     run(hf_server, content, "scrape", "--date", "2024-03-12")
-    path = content / "papers" / "2024" / "2403.06634.md"
+    path = content / "papers" / "2024" / "03" / "2403.06634.md"
     text = path.read_text(encoding="utf-8")
     text = text.replace("title: Stealing Part of a Production Language Model", "title: Stealing Part of a Model (edited)")
     text = text.replace("tags:", "note: my own key\ntags:") if "tags:" in text else text.replace("---\n", "---\nnote: my own key\n", 1)
@@ -147,7 +147,7 @@ def test_an_imported_seed_paper_is_enriched_in_place(hf_server, content):
     hf_server.serve_fixture_days()
     status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
     assert status == 0 and "8 added, 1 updated" in out
-    assert not (content / "papers" / "2024" / "2403.06634.md").exists()  # never duplicated
+    assert not (content / "papers" / "2024" / "03" / "2403.06634.md").exists()  # never duplicated
     paper, _ = load_file(seed)
     assert paper.id == "stealing-part-of-a-production-language-model"  # its URL keeps working
     assert paper.title == "Stealing part of a production language-model" and paper.tags == ("llm-alignment",)
@@ -179,13 +179,13 @@ def test_a_paper_on_two_days_keeps_the_first(hf_server, content):
     hf_server.serve_day("2024-03-14", [items[0]])  # seen again two days later
     status, _, _ = run(hf_server, content, "scrape", "--since", "2024-03-12", "--until", "2024-03-14")
     assert status == 0
-    paper, _ = load_file(content / "papers" / "2024" / "2403.06634.md")
+    paper, _ = load_file(content / "papers" / "2024" / "03" / "2403.06634.md")
     assert paper.listed == dt.date(2024, 3, 12)
     # The later day scraped first, the earlier one after: still the earliest, in the same file.
     other = content.parent / "other"
     run(hf_server, other, "scrape", "--date", "2024-03-14")
     run(hf_server, other, "scrape", "--date", "2024-03-12")
-    paper, _ = load_file(other / "papers" / "2024" / "2403.06634.md")
+    paper, _ = load_file(other / "papers" / "2024" / "03" / "2403.06634.md")
     assert paper.listed == dt.date(2024, 3, 12)
 
 
@@ -222,7 +222,7 @@ def test_the_html_list_page_stands_in_for_a_failing_api(hf_server, content):
     hf_server.route("/papers/date/2026-08-21", Reply.html(daily_page(fixture_items("2026-08-21"), "2026-08-21")))
     status, out, err = run(hf_server, content, "scrape", "--date", "2026-08-21")
     assert status == 0 and "17 added" in out and "used the HTML page instead" in err
-    paper, _ = load_file(content / "papers" / "2026" / "2608.19880.md")
+    paper, _ = load_file(content / "papers" / "2026" / "08" / "2608.19880.md")
     assert paper.organization == "Google" and paper.upvotes == 163
 
 
@@ -235,7 +235,7 @@ def test_cards_and_paper_pages_when_the_island_is_gone_too(hf_server, content):
     status, out, err = run(hf_server, content, "scrape", "--date", "2025-10-03")
     assert status == 0 and "2 added" in out
     assert f"{hf_server.url}/papers/{items[1]['paper']['id']}" in err  # its page is missing: noted
-    full, _ = load_file(content / "papers" / "2025" / "2509.24002.md")
+    full, _ = load_file(content / "papers" / "2025" / "10" / "2509.24002.md")
     assert full.abstract.startswith("MCP standardizes") and len(full.authors) == 15
     assert full.listed == dt.date(2025, 10, 3)  # the day whose list showed the card...
     assert full.upvotes == items[0]["paper"]["upvotes"]  # ...and the card's count
@@ -254,7 +254,7 @@ def test_add_from_hugging_face(hf_server, content):
     hf_server.route("/papers/2509.24002", Reply.html(PAPER_PAGE.read_text(encoding="utf-8")))
     status, out, _ = run(hf_server, content, "add", "arXiv:2509.24002v1")
     assert status == 0 and "1 added" in out
-    paper, problems = load_file(content / "papers" / "2025" / "2509.24002.md")
+    paper, problems = load_file(content / "papers" / "2025" / "10" / "2509.24002.md")
     assert problems == [] and paper.comments == 2 and paper.github_stars == 182  # comments: from the page
     assert paper.listed == dt.date(2025, 10, 1)
 
@@ -263,7 +263,7 @@ def test_add_falls_back_to_arxiv_and_reports_what_nobody_knows(hf_server, conten
     hf_server.route("/api/query?id_list=1501.05039%2C2501.99999&max_results=2", Reply(200, ATOM.read_bytes()))
     status, out, err = run(hf_server, content, "add", "1501.05039", "2501.99999")
     assert status == 1 and "1 added" in out and "2501.99999: not found on Hugging Face or arXiv" in err
-    paper, _ = load_file(content / "papers" / "2015" / "1501.05039.md")
+    paper, _ = load_file(content / "papers" / "2015" / "01" / "1501.05039.md")
     assert paper.title == "Defining Data Science" and paper.listed is None and paper.published == dt.date(2015, 1, 21)
 
 
@@ -305,15 +305,21 @@ def test_the_source_url_comes_from_the_environment(hf_server, content, monkeypat
 
 def test_which_days_a_scrape_asks_for():
     today = dt.date(2026, 8, 21)
-    args = lambda **kw: argparse.Namespace(**{"since": None, "until": None, "date": None, "query": None, "refresh_days": 0, **kw})
-    assert scrape_days(args(), today) == [dt.date(2026, 8, 20), today]
-    assert scrape_days(args(date=dt.date(2026, 1, 1)), today) == [dt.date(2026, 1, 1)]
-    assert scrape_days(args(since=dt.date(2026, 8, 19)), today) == [dt.date(2026, 8, 19), dt.date(2026, 8, 20), today]
-    assert len(scrape_days(args(refresh_days=14), today)) == 14
-    assert scrape_days(args(query="x"), today) == []
-    with pytest.raises(UserError, match="--until needs --since"):
+    def args(**kw):
+        return argparse.Namespace(**{"since": None, "until": None, "date": None, "query": None, "refresh_days": None, **kw})
+
+    def days(*a, **kw):
+        return list(scrape_days(*a, **kw).days)
+
+    assert days(args(), today, today) == [today - dt.timedelta(days=n) for n in range(13, -1, -1)]  # refresh_days: 14
+    assert days(args(refresh_days=1), today, today) == [dt.date(2026, 8, 20), today]
+    assert days(args(date=dt.date(2026, 1, 1)), today) == [dt.date(2026, 1, 1)]
+    assert days(args(since=dt.date(2026, 8, 19)), today) == [dt.date(2026, 8, 19), dt.date(2026, 8, 20), today]
+    assert len(days(args(date=today, refresh_days=14), today)) == 14
+    assert days(args(query="x"), today) == []
+    with pytest.raises(UserError):
         scrape_days(args(until=today), today)
-    with pytest.raises(UserError, match="--since 2026-08-21 is after --until 2026-08-01"):
+    with pytest.raises(UserError):
         scrape_days(args(since=today, until=dt.date(2026, 8, 1)), today)
 
 

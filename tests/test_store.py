@@ -59,7 +59,7 @@ def test_a_paper_is_filed_by_its_day_and_readable(content, umask):
     paper = Paper(id="2509.24002", title="A Paper", abstract="An abstract.", listed=dt.date(2025, 10, 1))
     assert write_paper(content, paper) is True
     path = paper_path(content, paper.id, paper.archive_date)
-    assert path == content / "papers" / "2025" / "2509.24002.md" and mode(path) == 0o664
+    assert path == content / "papers" / "2025" / "10" / "2509.24002.md" and mode(path) == 0o664
     assert write_paper(content, paper) is False  # same bytes: not rewritten
     read, problems = load_file(path)
     assert problems == [] and (read.id, read.title, read.abstract) == (paper.id, paper.title, paper.abstract)

@@ -495,3 +495,14 @@ def test_changed_markdown_is_committed_by_the_bot_and_pushed(scraped_repo, tmp_p
     sha = re.search(r"^sha=([0-9a-f]{40})$", output.read_text(), re.MULTILINE).group(1)
     assert sha == git(origin, "rev-parse", "main").strip()
     assert "dummy-token" not in git(work, "config", "--list")
+
+
+def test_scrape_job_relies_on_the_daily_window_and_resolves_a_few_papers():
+    job = load(PUBLISH)["jobs"]["scrape"]
+    i_scrape, scrape = step_named(job, "broadsheet scrape")
+    i_resolve, resolve = step_named(job, "broadsheet resolve")
+    i_check, _ = step_named(job, "broadsheet check")
+    assert i_scrape < i_resolve < i_check
+    for option in ("--date", "--refresh-days", "yesterday"):  # the default window, from site.yaml
+        assert option not in scrape["run"]
+    assert re.search(r"--limit \d+", resolve["run"])

@@ -76,3 +76,19 @@ def _updated_meta(meta: dict[str, Any], fresh: dict[str, Any], changed: tuple[st
     order = {key: i for i, key in enumerate(KEY_ORDER)}
     keys = sorted(result, key=lambda k: (order.get(k, len(order)), list(result).index(k)))
     return {k: result[k] for k in keys}
+
+
+def write_renamed(old: Paper, new: Paper, target: Path) -> Paper:
+    """`old`'s file, with the fields that differ in `new` (its id among them), written to `target`;
+    then the old file is removed. Keys a contributor added and an abstract they wrote are kept, as in
+    write_update. Never overwrites: a file at `target` is an Unreadable error and nothing changes."""
+    if target.exists():
+        raise Unreadable(f"{target} exists already; {old.source_path} not renamed")
+    source = Path(old.source_path)
+    doc = frontmatter.parse(source.read_text(encoding="utf-8"))
+    changed = changed_fields(old, new)
+    meta = _updated_meta(doc.meta, paper_meta(new), changed)
+    meta["id"] = new.id
+    write_if_changed(target, frontmatter.dump(meta, new.abstract if "abstract" in changed else doc.body))
+    source.unlink()
+    return with_source(new, target)

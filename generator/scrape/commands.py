@@ -14,13 +14,17 @@ from generator.scrape.arxiv import normalise_id
 from generator.scrape.client import ClientSettings, Fetcher
 from generator.scrape.run import Scrape, Summary, day_range
 from generator.scrape.sources import Endpoints
+from generator.scrape.window import TODAY_ENV, Window, daily_window, today
 
 SOURCE_ENV = "BROADSHEET_SOURCE_URL"
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("scrape", help="fetch Daily Papers into content/ (default: today and yesterday, UTC)",
-                              description="Fetch Daily Papers into content/ (default: today and yesterday, UTC).",
+    p = subparsers.add_parser("scrape", help="fetch Daily Papers into content/ (default: missed and recent days)",
+                              description="Fetch Daily Papers into content/. Without --date, --since or --query: "
+                                          "every day from the newest listed day in content/ through today (UTC, or "
+                                          f"${TODAY_ENV}), at most catch_up_days back, plus the last refresh_days "
+                                          "(site.yaml).",
                               epilog="examples:\n  broadsheet scrape\n  broadsheet scrape --date 2025-10-29\n"
                                      "  broadsheet scrape --since 2025-10-01 --until 2025-10-07\n"
                                      "  broadsheet scrape --query 'speech recognition'")
@@ -30,8 +34,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     when.add_argument("--since", type=_day, help="a backfill from this day (YYYY-MM-DD)")
     p.add_argument("--until", type=_day, help="last day of the backfill, inclusive (default: today, UTC)")
     p.add_argument("--query", help="a Daily Papers search instead of days")
-    p.add_argument("--refresh-days", type=_count, default=0, metavar="N",
-                   help="also re-fetch the last N days, so that upvotes and comment counts stay current")
+    p.add_argument("--refresh-days", type=_count, default=None, metavar="N",
+                   help="also re-fetch the last N days, so that upvotes and comment counts stay current "
+                        "(default without day options: the config's refresh_days)")
     p.set_defaults(func=cmd_scrape)
     p = subparsers.add_parser("add", help="add or refresh single papers by arXiv id",
                               description="Add or refresh single papers by arXiv id.",
@@ -40,6 +45,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     _common(p)
     p.add_argument("ids", nargs="+", metavar="ID", help="arXiv ids (2509.24002, arXiv:2509.24002v2, an abs URL)")
     p.set_defaults(func=cmd_add)
+    p = subparsers.add_parser("resolve", help="find the arXiv id of papers that lack one, by their exact title",
+                              description="Find the arXiv id of papers that lack one, by their exact title.",
+                              epilog="examples:\n  broadsheet resolve\n  broadsheet resolve --limit 10\n"
+                                     "  broadsheet resolve --content ../papers --no-progress")
+    _common(p)
+    p.add_argument("--limit", type=_count, default=None, metavar="N",
+                   help="look up at most N papers (a different share each day; default: all)")
+    p.set_defaults(func=cmd_resolve)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -80,29 +93,38 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def scrape_days(args: argparse.Namespace, today: dt.date) -> list[dt.date]:
-    """The days a `scrape` asks for: --date, --since/--until, or today and yesterday; plus --refresh-days."""
+def scrape_days(args: argparse.Namespace, today: dt.date, newest: dt.date | None = None,
+                config: SiteConfig | None = None) -> Window:
+    """The days a `scrape` asks for: --date, --since/--until, or (no day options) the daily window
+    from the archive's `newest` listed day; plus --refresh-days."""
     if args.until and not args.since:
         raise UserError("--until needs --since", "scrape")
+    if not (args.since or args.date or args.query):
+        config = config or SiteConfig()
+        return daily_window(today, newest, config.catch_up_days, args.refresh_days or config.refresh_days)
+    days = []
     if args.since:
         days = day_range(args.since, args.until or today)
         if not days:
             raise UserError(f"--since {args.since} is after --until {args.until or today}", "scrape")
     elif args.date:
         days = [args.date]
-    else:
-        days = [] if args.query else [today - dt.timedelta(days=1), today]
     refresh = day_range(today - dt.timedelta(days=args.refresh_days - 1), today) if args.refresh_days else []
-    return sorted(set(days) | set(refresh))
+    return Window(tuple(sorted(set(days) | set(refresh))))
 
 
 def cmd_scrape(args: argparse.Namespace) -> int:
-    days = scrape_days(args, dt.datetime.now(dt.UTC).date())
+    now = today()
+    if args.until and not args.since:  # before any request
+        raise UserError("--until needs --since", "scrape")
     with _session(args) as scrape:
+        window = scrape_days(args, now, scrape.newest_listed(), scrape.config)
         if args.query:
             scrape.query(args.query)
-        if days:
-            scrape.days(days)
+        if window.days:
+            scrape.days(list(window.days))
+        if note := window.gap_note():
+            scrape.summary.notes.append(note)
         return report(scrape.summary)
 
 
@@ -115,6 +137,22 @@ def cmd_add(args: argparse.Namespace) -> int:
     with _session(args) as scrape:
         scrape.add(list(dict.fromkeys(i for i in ids if i)))
         return report(scrape.summary)
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from generator.scrape.resolve import resolve, unresolved
+
+    turn = today().toordinal()
+    with _session(args) as scrape:
+        done = resolve(scrape, unresolved(scrape, args.limit, turn))
+    for line in done.renamed:
+        print(f"resolved: {line}")
+    for line in done.unmatched:
+        print(f"left alone: {line}")
+    for line in done.failures:
+        print(f"failed: {line}", file=sys.stderr)
+    print(f"papers: {done}")
+    return 1 if done.failures else 0
 
 
 class _session:

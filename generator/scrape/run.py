@@ -49,6 +49,7 @@ class Scrape:
     def __init__(self, content_dir: Path, config: SiteConfig, fetcher: Fetcher, ends: Endpoints,
                  progress: bool = True) -> None:
         self.content_dir, self.fetcher, self.ends, self.progress = Path(content_dir), fetcher, ends, progress
+        self.config = config
         self.index = ArchiveIndex.load(content_dir)
         self.rules = compile_rules(config.tag_rules)
         self.topic = compile_topic(config.topic)
@@ -58,8 +59,23 @@ class Scrape:
         work = lambda day: sources.fetch_day(self.fetcher, self.ends, day)
         late = lambda day: self._late(day.isoformat())
         for fetched in self._in_parallel(work, sorted(set(days)), late, unit="day"):
+            if not fetched.error:
+                self._check_whole(fetched)
             self.apply(fetched)
         return self.summary
+
+    def newest_listed(self) -> dt.date | None:
+        """The newest Daily Papers day the archive holds a paper for."""
+        return max((p.listed for p in self.index.by_id.values() if p.listed), default=None)
+
+    def _check_whole(self, fetched: Fetched) -> None:
+        """A day listing fewer papers than the archive holds for it deletes nothing, but is reported
+        (a partial answer, or papers withdrawn); a later run inside the window fetches it again."""
+        day = dt.date.fromisoformat(fetched.label)
+        held = sum(1 for p in self.index.by_id.values() if p.listed == day)
+        if len(fetched.papers) < held:
+            self.summary.notes.append(f"{fetched.label}: partial: the source lists {len(fetched.papers)} papers, "
+                                      f"the archive holds {held}; nothing deleted")
 
     def query(self, text: str) -> Summary:
         work = lambda t: sources.fetch_query(self.fetcher, self.ends, t)
