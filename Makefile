@@ -30,12 +30,12 @@ site: $(VENV)/.site
 test-tools: $(VENV)/.test
 	bash scripts/install-test-tools
 
-test: test-tools
+test: test-tools lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # ruff (lint and format check) on the repository, mypy on the package: pyproject.toml configures both.
 # Each of the three reports everything it finds, then the target fails if any found something.
-# Not part of `make test` yet.
+# `make test` runs it first.
 $(VENV)/.lint: $(VENV)/.test requirements/lint.txt
 	$(PIP) install --require-hashes -r requirements/lint.txt
 	touch $@

@@ -8,6 +8,7 @@ Prints the machine, then a table of medians over the runs (wall and CPU time, pe
 output) with the Broadsheet/Hugo ratios, then the targets of issue 6 at 20,000 papers. bench/README.md
 says what each scenario means and how bench/hugo/ maps to Broadsheet's pages.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,6 +59,7 @@ class BenchError(Exception):
 
 # -- measuring one run ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Run:
     wall: float  # seconds
@@ -89,8 +91,7 @@ def measure(cmd: Sequence[str], output: Path, log: Path, env: dict[str, str] | N
     if proc.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:]
         raise BenchError(f"{' '.join(map(str, cmd))}\nexited with {proc.returncode}:\n{tail}")
-    return Run(wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss * 1024, sampler.peak, count_files(output),
-               sample)
+    return Run(wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss * 1024, sampler.peak, count_files(output), sample)
 
 
 class PssSampler(threading.Thread):
@@ -151,6 +152,7 @@ def count_files(folder: Path) -> int:
 
 # -- corpora ----------------------------------------------------------------------------------
 
+
 def pristine_corpus(n: int, folder: Path) -> Path:
     """The corpus of `n` papers, generated once and kept (keyed by n and corpus.py's bytes)."""
     key = hashlib.sha256((BENCH / "corpus.py").read_bytes()).hexdigest()[:10]
@@ -193,6 +195,7 @@ def remove(*folders: Path) -> None:
 
 
 # -- the two tools ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Tools:
@@ -267,8 +270,19 @@ def hugo_runs(tools: Tools, ws: Workspace, sample: bool) -> dict[str, Run]:
     """A cold build, a second build (Hugo rebuilds everything), and a cold build after the daily change."""
     out, cache = ws.path("hugo-out"), ws.path("hugo-cache")
     config = f"{HUGO_SITE / 'hugo.toml'},{write_mounts(ws)}"
-    cmd = [str(tools.hugo), "--source", str(HUGO_SITE), "--config", config, "--destination", str(out),
-           "--cacheDir", str(cache), "--noBuildLock", "--quiet"]
+    cmd = [
+        str(tools.hugo),
+        "--source",
+        str(HUGO_SITE),
+        "--config",
+        config,
+        "--destination",
+        str(out),
+        "--cacheDir",
+        str(cache),
+        "--noBuildLock",
+        "--quiet",
+    ]
     reset(ws.pristine, ws.content)
     remove(out, cache)
     env = tools.hugo_env()
@@ -328,11 +342,19 @@ def ratio(results: Results, key: tuple, other: tuple, field: str) -> float | Non
 
 # -- reporting --------------------------------------------------------------------------------
 
+
 def machine_info(tools: Tools) -> dict[str, str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
     hugo = subprocess.run([str(tools.hugo), "version"], capture_output=True, text=True).stdout.strip()
     return {
         "cpu": cpu,
@@ -342,7 +364,7 @@ def machine_info(tools: Tools) -> dict[str, str]:
         "python": platform.python_version(),
         "hugo": hugo.split(" VendorInfo")[0] + (" (with related papers)" if tools.hugo_related else ""),
         "broadsheet": f"{importlib.metadata.version('broadsheet')} at {git_commit()}"
-                      + ("" if tools.broadsheet_cache else " (no --cache option yet: every build is full)"),
+        + ("" if tools.broadsheet_cache else " (no --cache option yet: every build is full)"),
         "load average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
@@ -361,13 +383,24 @@ def source_digest() -> str:
 def git_commit() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+
     dirty = git("status", "--porcelain", "--", "generator", "themes", "site.yaml", "pyproject.toml")
     return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes to the generator" if dirty else "")
 
 
 def table(results: Results, sizes: Sequence[int]) -> str:
-    head = ("papers", "scenario", "tool", "wall s median (min-max)", "CPU s (sys)", "max RSS MiB", "tree PSS MiB",
-            "files", "B/H wall", "B/H PSS")
+    head = (
+        "papers",
+        "scenario",
+        "tool",
+        "wall s median (min-max)",
+        "CPU s (sys)",
+        "max RSS MiB",
+        "tree PSS MiB",
+        "files",
+        "B/H wall",
+        "B/H PSS",
+    )
     rows = [head]
     for n in sizes:
         for scenario in SCENARIOS:
@@ -386,7 +419,9 @@ def row(results: Results, n: int, scenario: str, tool: str) -> tuple[str, ...]:
         ours, theirs = (n, scenario, "broadsheet"), (n, scenario, "hugo")
         ratios = tuple(fmt_ratio(ratio(results, ours, theirs, f)) for f in ("wall", "pss"))
     return (
-        f"{n:,}", scenario, tool,
+        f"{n:,}",
+        scenario,
+        tool,
         f"{median(runs, 'wall'):.2f} ({min(walls):.2f}-{max(walls):.2f})",
         f"{median(runs, 'cpu'):.2f} ({median(runs, 'sys'):.2f})",
         f"{median(runs, 'maxrss') / MIB:.0f}",
@@ -402,6 +437,7 @@ def fmt_ratio(value: float | None) -> str:
 
 def targets(results: Results) -> list[dict]:
     """Issue 6's targets at 20,000 papers: the figure, the limit and PASS or FAIL."""
+
     def key(scenario: str, tool: str = "broadsheet") -> tuple[int, str, str]:
         return (TARGET_SIZE, scenario, tool)
 
@@ -415,8 +451,10 @@ def targets(results: Results) -> list[dict]:
         ("no-change rebuild: under 1 s", median(no_change, "wall") if no_change else None, 1.0, "s", False),
         ("peak memory (tree PSS, cold build): at most half of Hugo's", vs_hugo("cold", "pss"), 0.5, "x Hugo", True),
     ]
-    return [{"target": name, "value": value, "limit": limit, "unit": unit, "result": verdict(value, limit, inclusive)}
-            for name, value, limit, unit, inclusive in checks]
+    return [
+        {"target": name, "value": value, "limit": limit, "unit": unit, "result": verdict(value, limit, inclusive)}
+        for name, value, limit, unit, inclusive in checks
+    ]
 
 
 def verdict(value: float | None, limit: float, inclusive: bool) -> str:
@@ -431,16 +469,23 @@ def growth(results: Results, small: int, large: int) -> list[str]:
     for tool in TOOLS:
         a, b = results.get((small, "cold", tool)), results.get((large, "cold", tool))
         if a and b:
-            lines.append(f"  {tool}: cold wall x{median(b, 'wall') / median(a, 'wall'):.2f}, "
-                         f"tree PSS x{median(b, 'pss') / median(a, 'pss'):.2f} for x{large / small:g} papers")
+            lines.append(
+                f"  {tool}: cold wall x{median(b, 'wall') / median(a, 'wall'):.2f}, "
+                f"tree PSS x{median(b, 'pss') / median(a, 'pss'):.2f} for x{large / small:g} papers"
+            )
     return lines
 
 
 def report(results: Results, sizes: Sequence[int], machine: dict[str, str]) -> str:
     runs = sorted({len(chosen(r, "wall")) for r in results.values()})
     lines = ["Machine:"] + [f"  {k}: {v}" for k, v in machine.items()]
-    lines += ["", f"Medians of {' or '.join(map(str, runs))} timed runs, tree PSS from one more run sampled every "
-              f"{SAMPLE_SECONDS * 1000:.0f} ms; B/H = Broadsheet / Hugo.", table(results, sizes), ""]
+    lines += [
+        "",
+        f"Medians of {' or '.join(map(str, runs))} timed runs, tree PSS from one more run sampled every "
+        f"{SAMPLE_SECONDS * 1000:.0f} ms; B/H = Broadsheet / Hugo.",
+        table(results, sizes),
+        "",
+    ]
     if TARGET_SIZE not in sizes:
         lines.append(f"Targets of issue 6: measured at {TARGET_SIZE:,} papers only (--sizes {TARGET_SIZE}).")
     else:
@@ -453,11 +498,20 @@ def report(results: Results, sizes: Sequence[int], machine: dict[str, str]) -> s
 
 
 def dump_json(path: Path, results: Results, machine: dict[str, str], sizes: Sequence[int]) -> None:
-    runs = [{"papers": n, "scenario": s, "tool": t, "run": i + 1, **asdict(r), "cpu": r.cpu}
-            for (n, s, t), rs in sorted(results.items()) for i, r in enumerate(rs)]
+    runs = [
+        {"papers": n, "scenario": s, "tool": t, "run": i + 1, **asdict(r), "cpu": r.cpu}
+        for (n, s, t), rs in sorted(results.items())
+        for i, r in enumerate(rs)
+    ]
     units = {"wall": "s", "user": "s", "sys": "s", "cpu": "s", "maxrss": "bytes", "pss": "bytes"}
-    data = {"machine": machine, "sizes": list(sizes), "sample_seconds": SAMPLE_SECONDS, "units": units,
-            "runs": runs, "targets": targets(results)}
+    data = {
+        "machine": machine,
+        "sizes": list(sizes),
+        "sample_seconds": SAMPLE_SECONDS,
+        "units": units,
+        "runs": runs,
+        "targets": targets(results),
+    }
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
@@ -467,15 +521,21 @@ def progress(message: str) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
-                        help="corpus sizes, comma-separated (default: %(default)s)")
-    parser.add_argument("--runs", type=int,
-                        help="timed runs per size, then one more for memory (default: 5, or 3 above 20,000 papers)")
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, SIZES)), help="corpus sizes, comma-separated (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--runs", type=int, help="timed runs per size, then one more for memory (default: 5, or 3 above 20,000 papers)"
+    )
     parser.add_argument("--json", type=Path, help="also write every figure of every run to this file")
-    parser.add_argument("--hugo-related", action="store_true",
-                        help="give Hugo's paper pages related papers too, as Broadsheet's have (much slower)")
-    parser.add_argument("--corpora", type=Path, default=CORPORA,
-                        help="where generated corpora are kept (default: bench/.corpora)")
+    parser.add_argument(
+        "--hugo-related",
+        action="store_true",
+        help="give Hugo's paper pages related papers too, as Broadsheet's have (much slower)",
+    )
+    parser.add_argument(
+        "--corpora", type=Path, default=CORPORA, help="where generated corpora are kept (default: bench/.corpora)"
+    )
     args = parser.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     return args

@@ -7,6 +7,7 @@ seconds with a recorded day's real body, its ids and dates rewritten to the day 
 are empty, as on the service. For each concurrency it backfills into a fresh content folder, then runs
 the same backfill again (every file unchanged), and prints days per second for both.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,8 +73,10 @@ def main() -> None:
             content = Path(tmp) / f"c{concurrency}"
             first, summary = backfill(server, content, days, concurrency)
             again, summary_again = backfill(server, content, days, concurrency)
-            print(f"concurrency {concurrency}: first run {len(days) / first:6.1f} days/s ({first:5.1f} s: {summary}); "
-                  f"re-run {len(days) / again:6.1f} days/s ({again:5.1f} s: {summary_again})")
+            print(
+                f"concurrency {concurrency}: first run {len(days) / first:6.1f} days/s ({first:5.1f} s: {summary}); "
+                f"re-run {len(days) / again:6.1f} days/s ({again:5.1f} s: {summary_again})"
+            )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Keys: `surnameYEARword` (`zhan2025inverse`), made ASCII. Papers sharing a key ge
 newer papers (the daily scrape) never changes an existing key; only a backfill of an older day with
 a clashing key can move the suffixes of the newer papers that share it.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,16 @@ from generator.slugs import slugify
 # One-character replacements outside math. Braces and backslashes become commands rather than `\{`:
 # BibTeX counts every brace, escaped or not, so `\{` alone would unbalance the field.
 _SPECIALS = {
-    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
 }
 _NOT_KEY = re.compile(r"[^a-z0-9]")
 _SPECIAL = re.compile(r"[&%$#_{}~^\\]")
@@ -85,8 +93,12 @@ def bibtex_entry(paper: Paper, key: str | None = None) -> str:
     if paper.published:
         fields.append(("year", str(paper.published.year)))
     if paper.is_arxiv:
-        fields += [("eprint", paper.id), ("archivePrefix", "arXiv"), ("url", f"https://arxiv.org/abs/{paper.id}"),
-                   ("doi", arxiv_doi(paper.id))]
+        fields += [
+            ("eprint", paper.id),
+            ("archivePrefix", "arXiv"),
+            ("url", f"https://arxiv.org/abs/{paper.id}"),
+            ("doi", arxiv_doi(paper.id)),
+        ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{key or base_key(paper)},\n{body}\n}}"
 

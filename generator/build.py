@@ -16,6 +16,7 @@
    was (see `undo`). A failed build leaves the previous output byte for byte.
 7. record what was written, for the next build (only when a cache folder is given)
 """
+
 from __future__ import annotations
 
 import shutil
@@ -88,7 +89,11 @@ class Steps:
 
 
 def build(
-    content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | None = None, search: bool = True,
+    content_dir: Path,
+    output_dir: Path,
+    config: SiteConfig,
+    jobs: int | None = None,
+    search: bool = True,
     cache_dir: Path | None = None,
 ) -> BuildReport:
     """Build the site. With `cache_dir`, reuse what the last build into `output_dir` left there.
@@ -99,19 +104,33 @@ def build(
     steps, output_dir = Steps(), Path(output_dir).resolve()
     files = cache.CacheFiles.of(cache_dir, content_dir, output_dir) if cache_dir else None
     outdir.refuse_unsafe(output_dir, Path(content_dir), config.root, Path(cache_dir) if cache_dir else None)
-    outdir.refuse_foreign(output_dir, lambda: files is not None
-                          and cache.load_state(files.build).output_id == cache.folder_id(output_dir))
+    outdir.refuse_foreign(
+        output_dir, lambda: files is not None and cache.load_state(files.build).output_id == cache.folder_id(output_dir)
+    )
     with outdir.claimed(output_dir):
         return _build(content_dir, output_dir, config, jobs, search, files, steps)
 
 
-def _build(content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | None, search: bool,
-           files: cache.CacheFiles | None, steps: Steps) -> BuildReport:
+def _build(
+    content_dir: Path,
+    output_dir: Path,
+    config: SiteConfig,
+    jobs: int | None,
+    search: bool,
+    files: cache.CacheFiles | None,
+    steps: Steps,
+) -> BuildReport:
     state = cache.load_state(files.build) if files else cache.BuildState()
     code_key = cache.code_key()
-    site_key = cache.site_key(code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search))
-    incremental = (files is not None and state.site_key == site_key and state.output_id == cache.folder_id(output_dir)
-                   and (output_dir / outdir.MARKER).is_file())  # else a folder from before markers: rebuilt
+    site_key = cache.site_key(
+        code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search)
+    )
+    incremental = (
+        files is not None
+        and state.site_key == site_key
+        and state.output_id == cache.folder_id(output_dir)
+        and (output_dir / outdir.MARKER).is_file()
+    )  # else a folder from before markers: rebuilt
     stamps = scan(content_dir)
     steps.done("read the cache and scan the content")
     if incremental and stamps == state.stamps:
@@ -128,11 +147,16 @@ def _build(content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | 
     tag_names = tag_display_names(config)
     site_urls = urls.Urls(config.base_url)
     pages = plan_pages(archive, config, tag_names)
-    to_write: list[Job] = [*pages, *plan_feeds(archive, config, tag_names),
-                           *fixed_outputs(archive, config, site_urls, pages, tag_names), *plan_exports(archive, pages)]
+    to_write: list[Job] = [
+        *pages,
+        *plan_feeds(archive, config, tag_names),
+        *fixed_outputs(archive, config, site_urls, pages, tag_names),
+        *plan_exports(archive, pages),
+    ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
-    renderer = Renderer(Views(archive, tag_names), config, site_urls, loaded.digests,
-                        card_cache.load() if card_cache else {})
+    renderer = Renderer(
+        Views(archive, tag_names), config, site_urls, loaded.digests, card_cache.load() if card_cache else {}
+    )
     steps.done("index and plan")
     with _write_errors(output_dir):
         if incremental:
@@ -143,26 +167,52 @@ def _build(content_dir: Path, output_dir: Path, config: SiteConfig, jobs: int | 
             written, deleted = len(to_write), 0
     steps.done("render and write")
     if files and content_cache and card_cache:
-        _remember(files, content_cache, code_key, site_key, loaded, warnings, cache.folder_id(output_dir),
-                  keys_by_file(to_write, rendered.keys), len(pages), known)
+        _remember(
+            files,
+            content_cache,
+            code_key,
+            site_key,
+            loaded,
+            warnings,
+            cache.folder_id(output_dir),
+            keys_by_file(to_write, rendered.keys),
+            len(pages),
+            known,
+        )
         card_cache.save(archive.papers, rendered.cards)
         steps.done("save the cache")
     return BuildReport(len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times))
 
 
-def _remember(files: cache.CacheFiles, content_cache: cache.ContentCache, code_key: bytes, site_key: bytes,
-              loaded: LoadResult, warnings: tuple, output_id: tuple[int, int, int] | None, keys: dict[str, bytes],
-              pages: int, known: Mapping) -> None:
+def _remember(
+    files: cache.CacheFiles,
+    content_cache: cache.ContentCache,
+    code_key: bytes,
+    site_key: bytes,
+    loaded: LoadResult,
+    warnings: tuple,
+    output_id: tuple[int, int, int] | None,
+    keys: dict[str, bytes],
+    pages: int,
+    known: Mapping,
+) -> None:
     """Save what the next build can reuse; the parsed content only if some of it changed."""
     stamps = {path: (e.size, e.mtime_ns) for path, e in loaded.files.items()}
     if loaded.files.keys() != known.keys() or any(e is not known[path] for path, e in loaded.files.items()):
         content_cache.save(loaded.files)
-    cache.save_state(files.build, cache.BuildState(code_key, site_key, stamps, output_id, keys,
-                                                   len(loaded.papers), pages, warnings))
+    cache.save_state(
+        files.build, cache.BuildState(code_key, site_key, stamps, output_id, keys, len(loaded.papers), pages, warnings)
+    )
 
 
-def _write_cold(jobs_to_write: Sequence[Job], renderer: Renderer, output_dir: Path, config: SiteConfig,
-                search: bool, jobs: int | None) -> Rendered:
+def _write_cold(
+    jobs_to_write: Sequence[Job],
+    renderer: Renderer,
+    output_dir: Path,
+    config: SiteConfig,
+    search: bool,
+    jobs: int | None,
+) -> Rendered:
     with staging(output_dir) as stage:
         rendered = render_jobs(jobs_to_write, renderer, stage, {}, jobs)
         copy_static(config, stage)
@@ -171,8 +221,15 @@ def _write_cold(jobs_to_write: Sequence[Job], renderer: Renderer, output_dir: Pa
     return rendered
 
 
-def _update(jobs_to_write: Sequence[Job], renderer: Renderer, output_dir: Path, known: Mapping[str, bytes],
-            search: bool, jobs: int | None, files: cache.CacheFiles) -> tuple[int, int, Rendered]:
+def _update(
+    jobs_to_write: Sequence[Job],
+    renderer: Renderer,
+    output_dir: Path,
+    known: Mapping[str, bytes],
+    search: bool,
+    jobs: int | None,
+    files: cache.CacheFiles,
+) -> tuple[int, int, Rendered]:
     with scratch(output_dir) as stage:
         rendered = render_jobs(jobs_to_write, renderer, stage, known, jobs, HOLD_BYTES)
         cache.forget(files.build)  # from here on output/ changes: if killed there, the next build is cold
@@ -197,8 +254,9 @@ def _write_errors(output_dir: Path) -> Iterator[None]:
         if exc.errno is None:  # not the file system's answer: a bug, shown as one
             raise
         where = exc.filename or output_dir
-        raise UserError(f"cannot write the site: {exc.strerror or exc}; the output folder was left as it was",
-                        where) from exc
+        raise UserError(
+            f"cannot write the site: {exc.strerror or exc}; the output folder was left as it was", where
+        ) from exc
 
 
 def tag_display_names(config: SiteConfig) -> dict[str, str]:
@@ -206,11 +264,14 @@ def tag_display_names(config: SiteConfig) -> dict[str, str]:
     return {slugify(name): name for name in config.tag_rules}
 
 
-def fixed_outputs(archive: Archive, config: SiteConfig, site_urls: urls.Urls, pages: Sequence[Page],
-                  tag_names: Mapping[str, str]) -> list[Output]:
+def fixed_outputs(
+    archive: Archive, config: SiteConfig, site_urls: urls.Urls, pages: Sequence[Page], tag_names: Mapping[str, str]
+) -> list[Output]:
     return [
-        Output("sitemap.xml", sitemap([p.path for p in pages if p.path != "404.html" and p.template != REDIRECT],
-                                      site_urls)),
+        Output(
+            "sitemap.xml",
+            sitemap([p.path for p in pages if p.path != "404.html" and p.template != REDIRECT], site_urls),
+        ),
         Output("robots.txt", robots(site_urls).encode()),
         Output(urls.opml(), site_opml(archive, config, site_urls, tag_names)),
         Output(outdir.MARKER, outdir.MARKER_TEXT),  # says this folder is a build's (see `outdir`)

@@ -20,6 +20,7 @@ They are trusted only when these keys match:
   of written files is reused only under the same site key, and only for the same output folder
   (same device, inode and modification time: a folder someone replaced is rebuilt from scratch).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -67,8 +68,12 @@ class CacheFiles:
         pair = f"{Path(content_dir).resolve()}\0{Path(output_dir).resolve()}".encode()
         name = hashlib.blake2b(pair, digest_size=8).hexdigest()
         folder = Path(cache_dir)
-        return cls(folder / f"build-{name}.pickle", folder / f"content-{name}.pickle", folder / f"cards-{name}.pickle",
-                   folder / f"spares-{name}")
+        return cls(
+            folder / f"build-{name}.pickle",
+            folder / f"content-{name}.pickle",
+            folder / f"cards-{name}.pickle",
+            folder / f"spares-{name}",
+        )
 
 
 def load_state(path: Path) -> BuildState:
@@ -128,8 +133,10 @@ class ContentCache:
     def load(self) -> dict[str, FileEntry]:
         """Parsed content files saved under this code key; none if the code changed or nothing can be read."""
         # Saved as plain tuples: they pickle and unpickle about twice as fast as the dataclasses.
-        return {file: FileEntry(size, mtime, digest, Paper(*paper) if paper else None, problems)
-                for file, (size, mtime, digest, paper, problems) in self.file.load().items()}
+        return {
+            file: FileEntry(size, mtime, digest, Paper(*paper) if paper else None, problems)
+            for file, (size, mtime, digest, paper, problems) in self.file.load().items()
+        }
 
     def save(self, entries: Mapping[str, FileEntry]) -> None:
         self.file.save({file: _row(entry) for file, entry in entries.items()})

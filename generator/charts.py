@@ -5,6 +5,7 @@ labels keep their font size on a phone instead of shrinking with the chart. Colo
 come from the stylesheet (classes below), so the chart follows light and dark mode.
 Every label is escaped here: tag names come from contributors.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -46,7 +47,7 @@ def _svg(chart_id: str, title: str, bars: tuple[Bar, ...]) -> Markup:
         f'<svg class="chart" role="img" aria-labelledby="{chart_id}-title" width="100%" height="{height}"'
         f' xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-title">{escape(title)}</title>'
         f'<svg x="38%" width="50%" height="{height}" overflow="visible">{rows}</svg>'
-        f'{"".join(_label(i, bar) for i, bar in enumerate(bars))}</svg>'
+        f"{''.join(_label(i, bar) for i, bar in enumerate(bars))}</svg>"
     )
 
 

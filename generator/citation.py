@@ -5,6 +5,7 @@ Zotero's Embedded Metadata translator reads the `citation_*` tags and the canoni
 outranks them, so COinS goes only on pages that list several papers (Zotero then offers a selection).
 Only what is known is said: a paper without an arXiv id gets no arXiv id, PDF link or DOI.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,12 +53,17 @@ def highwire(paper: Paper) -> tuple[Meta, ...]:
     tags = [("citation_title", paper.title)]
     tags += [("citation_author", name) for name in paper.authors if name.strip()]
     if paper.published:
-        tags += [("citation_publication_date", _slashed(paper.published)),
-                 ("citation_online_date", _slashed(paper.published))]
+        tags += [
+            ("citation_publication_date", _slashed(paper.published)),
+            ("citation_online_date", _slashed(paper.published)),
+        ]
     if paper.is_arxiv:
-        tags += [("citation_arxiv_id", paper.id), ("citation_pdf_url", f"https://arxiv.org/pdf/{paper.id}"),
-                 ("citation_abstract_html_url", f"https://arxiv.org/abs/{paper.id}"),
-                 ("citation_doi", arxiv_doi(paper.id))]
+        tags += [
+            ("citation_arxiv_id", paper.id),
+            ("citation_pdf_url", f"https://arxiv.org/pdf/{paper.id}"),
+            ("citation_abstract_html_url", f"https://arxiv.org/abs/{paper.id}"),
+            ("citation_doi", arxiv_doi(paper.id)),
+        ]
     if paper.abstract.strip():
         tags.append(("citation_abstract", " ".join(paper.abstract.split())))
     return tuple(Meta("name", name, content) for name, content in tags)
@@ -77,14 +83,21 @@ def open_graph(paper: Paper, canonical: str, site_name: str) -> tuple[Meta, ...]
 
 def coins(paper: Paper) -> str:
     """The title of a COinS span (OpenURL 1.0, KEV): a preprint with its authors, date and ids."""
-    pairs = [("ctx_ver", "Z39.88-2004"), ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),
-             ("rft.genre", "preprint"), ("rft.atitle", paper.title)]
+    pairs = [
+        ("ctx_ver", "Z39.88-2004"),
+        ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),
+        ("rft.genre", "preprint"),
+        ("rft.atitle", paper.title),
+    ]
     pairs += [("rft.au", name) for name in paper.authors if name.strip()]
     if paper.published:
         pairs.append(("rft.date", paper.published.isoformat()))
     if paper.is_arxiv:
-        pairs += [("rft.jtitle", "arXiv"), ("rft_id", f"info:doi/{arxiv_doi(paper.id)}"),
-                  ("rft_id", f"https://arxiv.org/abs/{paper.id}")]
+        pairs += [
+            ("rft.jtitle", "arXiv"),
+            ("rft_id", f"info:doi/{arxiv_doi(paper.id)}"),
+            ("rft_id", f"https://arxiv.org/abs/{paper.id}"),
+        ]
     elif safe_url(paper.project_page):
         pairs.append(("rft_id", safe_url(paper.project_page) or ""))
     return urlencode(pairs)

@@ -3,6 +3,7 @@
 Exit status, the same for every command: 0 success, 1 failure, 2 a usage error (argparse),
 130 interrupted (Ctrl+C).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -109,13 +110,15 @@ def result(args: argparse.Namespace, text: str) -> None:
 
 # -- the parser ---------------------------------------------------------------------------------
 
+
 def examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog=PROG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Broadsheet builds a static archive of the research papers listed on Hugging Face Daily Papers.",
         epilog=examples(f"{PROG} build", f"{PROG} serve", f"{PROG} scrape --since 2025-10-01")
         + f"\n\n'{PROG} COMMAND --help' shows a command's options.",
@@ -139,64 +142,133 @@ def add_global_flags(parser: argparse.ArgumentParser, top: bool) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keeps the examples' lines
     default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1, default=default(0),
-                       help="errors only: no warnings, progress or summary")
-    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=1, default=default(0),
-                       help="more detail about each step")
-    parser.add_argument("--debug", action="store_true", default=default(False),
-                        help="show the traceback of an unexpected error")
+    group.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=-1,
+        default=default(0),
+        help="errors only: no warnings, progress or summary",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=1,
+        default=default(0),
+        help="more detail about each step",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", default=default(False), help="show the traceback of an unexpected error"
+    )
 
 
 def command(sub: argparse._SubParsersAction, name: str, about: str, *example_lines: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
-        name, help=about, description=about[0].upper() + about[1:] + ".", epilog=examples(*example_lines))
+        name, help=about, description=about[0].upper() + about[1:] + ".", epilog=examples(*example_lines)
+    )
     return parser
 
 
 def add_build(sub: argparse._SubParsersAction) -> None:
-    p = command(sub, "build", "build the site from content/ into output/",
-                f"{PROG} build", f"{PROG} build --base-url https://USER.github.io/REPO/",
-                f"{PROG} build --content ../papers --output /tmp/site --no-search")
+    p = command(
+        sub,
+        "build",
+        "build the site from content/ into output/",
+        f"{PROG} build",
+        f"{PROG} build --base-url https://USER.github.io/REPO/",
+        f"{PROG} build --content ../papers --output /tmp/site --no-search",
+    )
     add_paths(p, options.existing_folder("content folder"))
     p.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output)")
-    p.add_argument("--base-url", type=options.site_url("--base-url"), metavar="URL",
-                   help="the absolute http(s) URL the site is served from (default: the config's base_url)")
-    p.add_argument("--jobs", type=options.whole_number("--jobs", 1, 1024), default=None, metavar="N",
-                   help="worker processes, 1 to 1024 (default: all cores)")
+    p.add_argument(
+        "--base-url",
+        type=options.site_url("--base-url"),
+        metavar="URL",
+        help="the absolute http(s) URL the site is served from (default: the config's base_url)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=options.whole_number("--jobs", 1, 1024),
+        default=None,
+        metavar="N",
+        help="worker processes, 1 to 1024 (default: all cores)",
+    )
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the Pagefind search index")
-    p.add_argument("--cache", type=Path, default=Path(".cache/broadsheet"), metavar="DIR",
-                   help="where builds keep what the next build can reuse; safe to delete (default: .cache/broadsheet)")
-    p.add_argument("--no-cache", dest="cache", action="store_const", const=None,
-                   help="build everything from scratch and record nothing")
+    p.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(".cache/broadsheet"),
+        metavar="DIR",
+        help="where builds keep what the next build can reuse; safe to delete (default: .cache/broadsheet)",
+    )
+    p.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_const",
+        const=None,
+        help="build everything from scratch and record nothing",
+    )
     p.add_argument("--timings", action="store_true", help="print the wall time of each step")
     p.set_defaults(func=cmd_build)
 
 
 def add_check(sub: argparse._SubParsersAction) -> None:
-    p = command(sub, "check", "validate every content file and print each problem as path:line: message",
-                f"{PROG} check", f"{PROG} check --content ../papers --config ../papers/site.yaml")
+    p = command(
+        sub,
+        "check",
+        "validate every content file and print each problem as path:line: message",
+        f"{PROG} check",
+        f"{PROG} check --content ../papers --config ../papers/site.yaml",
+    )
     add_paths(p, options.existing_folder("content folder"))
     p.set_defaults(func=cmd_check)
 
 
 def add_import_listing(sub: argparse._SubParsersAction) -> None:
-    p = command(sub, "import-listing", "import the papers of a Daily Papers listing page as a browser copies it",
-                f"{PROG} import-listing listing.txt --as-of 2025-10-29 --dry-run",
-                f"{PROG} import-listing listing.txt --as-of 2025-10-29")
+    p = command(
+        sub,
+        "import-listing",
+        "import the papers of a Daily Papers listing page as a browser copies it",
+        f"{PROG} import-listing listing.txt --as-of 2025-10-29 --dry-run",
+        f"{PROG} import-listing listing.txt --as-of 2025-10-29",
+    )
     add_paths(p, options.new_or_existing_folder("content folder"))
-    p.add_argument("file", type=options.existing_file("listing file"), metavar="FILE", help="the text a browser copied from the page")
-    p.add_argument("--as-of", type=options.day("--as-of"), required=True, metavar="YYYY-MM-DD",
-                   help="the day the page was copied, YYYY-MM-DD (dates without a year are before it)")
+    p.add_argument(
+        "file",
+        type=options.existing_file("listing file"),
+        metavar="FILE",
+        help="the text a browser copied from the page",
+    )
+    p.add_argument(
+        "--as-of",
+        type=options.day("--as-of"),
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the day the page was copied, YYYY-MM-DD (dates without a year are before it)",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the papers it would add; write nothing")
     p.set_defaults(func=cmd_import_listing)
 
 
 def add_serve(sub: argparse._SubParsersAction) -> None:
-    p = command(sub, "serve", "build, serve on 127.0.0.1, rebuild and reload the page on every change",
-                f"{PROG} serve", f"{PROG} serve --port 0 --no-search")
+    p = command(
+        sub,
+        "serve",
+        "build, serve on 127.0.0.1, rebuild and reload the page on every change",
+        f"{PROG} serve",
+        f"{PROG} serve --port 0 --no-search",
+    )
     add_paths(p, options.existing_folder("content folder"))
-    p.add_argument("--port", type=options.whole_number("--port", 0, 65535), default=8000, metavar="N",
-                   help="port on 127.0.0.1, 0 to 65535; 0 picks a free one (default: 8000)")
+    p.add_argument(
+        "--port",
+        type=options.whole_number("--port", 0, 65535),
+        default=8000,
+        metavar="N",
+        help="port on 127.0.0.1, 0 to 65535; 0 picks a free one (default: 8000)",
+    )
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the Pagefind search index")
     p.set_defaults(func=cmd_serve)
 
@@ -212,12 +284,20 @@ def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
 def add_paths(parser: argparse.ArgumentParser, content: Callable[[str], Path]) -> None:
     # The defaults are text so that argparse checks them like a given value: `build` in a folder
     # without content/ says so instead of building an empty site.
-    parser.add_argument("--content", type=content, default="content", metavar="DIR", help="content folder (default: content)")
-    parser.add_argument("--config", type=options.existing_file("config file"), default=None, metavar="FILE",
-                        help="site config (default: site.yaml if present)")
+    parser.add_argument(
+        "--content", type=content, default="content", metavar="DIR", help="content folder (default: content)"
+    )
+    parser.add_argument(
+        "--config",
+        type=options.existing_file("config file"),
+        default=None,
+        metavar="FILE",
+        help="site config (default: site.yaml if present)",
+    )
 
 
 # -- the commands -------------------------------------------------------------------------------
+
 
 def site_config(args: argparse.Namespace) -> SiteConfig:
     config = load_config(args.config, root=Path("."))
@@ -235,8 +315,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build failed; {args.output}/ was left as it was.", file=sys.stderr)
         return report(exc.problems)
     report(done.warnings)
-    result(args, f"built {done.papers} papers: {done.pages} pages, {done.files} files in {args.output}/"
-                 f" ({done.written} written, {done.deleted} deleted)")
+    result(
+        args,
+        f"built {done.papers} papers: {done.pages} pages, {done.files} files in {args.output}/"
+        f" ({done.written} written, {done.deleted} deleted)",
+    )
     for step, seconds in done.timings:
         if args.timings:
             print(f"  {seconds:7.3f} s  {step}")

@@ -2,6 +2,7 @@
 
 The defaults below are the documentation of each key (see also docs/content-format.md).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace

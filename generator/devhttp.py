@@ -5,6 +5,7 @@ path (raw bytes outside ASCII, a control character, a bad %-escape, %-escapes th
 UTF-8, a `..` segment) gets 400; one longer than any file could be named gets 404. Only
 files under the output folder are read; a folder is its index.html, never a listing.
 """
+
 from __future__ import annotations
 
 import html
@@ -119,8 +120,11 @@ ERROR_PAGE = """<!DOCTYPE html>
 
 def banner(problems: Sequence[str], has_site: bool) -> str:
     """The build's problems as HTML; they hold paths and messages, so every one is escaped."""
-    heading = ("The latest build failed: this is the last good build." if has_site
-               else "The build failed: there is nothing to show until it is fixed.")
+    heading = (
+        "The latest build failed: this is the last good build."
+        if has_site
+        else "The build failed: there is nothing to show until it is fixed."
+    )
     shown = [f"<li>{html.escape(line)}</li>" for line in problems[:SHOWN_PROBLEMS]]
     if len(problems) > SHOWN_PROBLEMS:
         shown.append(f"<li>... and {len(problems) - SHOWN_PROBLEMS} more (see the console)</li>")

@@ -4,6 +4,7 @@ A period is finished when the archive lists a later day (`weeks.finished_weeks`)
 content gives the same feed whenever it is built. Each item's guid is the period's page: the
 week's page, or the month's top page.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -37,8 +38,15 @@ class Issue:
 def weekly_issues(archive: Archive) -> tuple[Issue, ...]:
     by_week = weeks(archive)
     done = finished_weeks(by_week, newest_day(archive))[:WEEK_ITEMS]
-    return tuple(Issue(w.path, f"Week {w.label} ({w.span}): the most upvoted papers", w.last,
-                       tuple(ranked(archive, by_week[w])[:WEEK_TOP])) for w in done)
+    return tuple(
+        Issue(
+            w.path,
+            f"Week {w.label} ({w.span}): the most upvoted papers",
+            w.last,
+            tuple(ranked(archive, by_week[w])[:WEEK_TOP]),
+        )
+        for w in done
+    )
 
 
 def monthly_issues(archive: Archive) -> tuple[Issue, ...]:
@@ -48,8 +56,9 @@ def monthly_issues(archive: Archive) -> tuple[Issue, ...]:
         top = most_upvoted(archive, archive.months[(y, m)], MONTH_TOP)
         if top:
             last = dt.date(y, m, calendar.monthrange(y, m)[1])
-            issues.append(Issue(urls.top_month(y, m), f"{calendar.month_name[m]} {y}: the most upvoted papers",
-                                last, tuple(top)))
+            issues.append(
+                Issue(urls.top_month(y, m), f"{calendar.month_name[m]} {y}: the most upvoted papers", last, tuple(top))
+            )
     return tuple(issues[:MONTH_ITEMS])
 
 
@@ -64,8 +73,10 @@ def issue_html(issue: Issue, papers: Mapping[str, Paper], absolute: Callable[[st
         paper = papers[pid]
         votes = f" ({paper.upvotes} upvote{'' if paper.upvotes == 1 else 's'})" if paper.upvotes is not None else ""
         line = one_line(paper)
-        rows.append(f'<li><a href="{html.escape(absolute(urls.paper(pid)))}">{html.escape(paper.title)}</a>'
-                    f"{votes}{': ' + html.escape(line) if line else ''}</li>")
+        rows.append(
+            f'<li><a href="{html.escape(absolute(urls.paper(pid)))}">{html.escape(paper.title)}</a>'
+            f"{votes}{': ' + html.escape(line) if line else ''}</li>"
+        )
     return "<ol>\n" + "\n".join(rows) + "\n</ol>"
 
 

@@ -4,6 +4,7 @@ Any module may raise `UserError`; the command line (`cli.main`) prints it as one
 `broadsheet: error: <what> (<where>)`, and exits 1. Anything else that escapes is a bug:
 it is shown as one line too, and `--debug` shows its traceback.
 """
+
 from __future__ import annotations
 
 import os

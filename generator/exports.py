@@ -6,6 +6,7 @@ covers their files, and its `context` holds whatever else its bytes depend on (c
 so an incremental build rewrites it exactly when a cold build would write other bytes.
 See docs/open-data.md for the formats.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,10 @@ def data_files(archive: Archive) -> list[Export]:
     undated = tuple(pid for pid in archive.timeline if archive.papers[pid].archive_date is None)
     if undated:
         by_year[UNDATED] = undated
-    files = [Export(f"data/{name}.json", "year", tuple(sorted(ids, key=position.__getitem__)))
-             for name, ids in by_year.items()]
+    files = [
+        Export(f"data/{name}.json", "year", tuple(sorted(ids, key=position.__getitem__)))
+        for name, ids in by_year.items()
+    ]
     newest = next(iter(archive.days), None)
     listing = tuple((name, len(ids)) for name, ids in by_year.items())
     return [Export("data/index.json", "index", (), (newest.isoformat() if newest else None, listing)), *files]
@@ -60,7 +63,7 @@ def data_files(archive: Archive) -> list[Export]:
 def make_export(job: Export, archive: Archive, site_urls: urls.Urls) -> bytes:
     papers = [archive.papers[pid] for pid in job.papers]
     if job.kind == "bib":
-        return bibtex_file(bibtex_entry(p, key) for p, key in zip(papers, job.context))
+        return bibtex_file(bibtex_entry(p, key) for p, key in zip(papers, job.context, strict=True))
     if job.kind == "markdown":
         return paper_markdown(papers[0], site_urls).encode("utf-8")
     if job.kind == "year":
@@ -88,18 +91,22 @@ def year_json(papers: Sequence[Paper], site_urls: urls.Urls) -> bytes:
 
 def index_json(context: tuple, site_urls: urls.Urls) -> bytes:
     updated, listing = context
-    files = [{"year": int(name) if name != UNDATED else None, "papers": n,
-              "url": site_urls.absolute(f"data/{name}.json")} for name, n in listing]
+    files = [
+        {"year": int(name) if name != UNDATED else None, "papers": n, "url": site_urls.absolute(f"data/{name}.json")}
+        for name, n in listing
+    ]
     data = {"papers": sum(n for _, n in listing), "updated": updated, "files": files}
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def paper_markdown(paper: Paper, site_urls: urls.Urls) -> str:
     lines = [f"# {' '.join(paper.title.split())}", ""]
-    facts = [("Authors", ", ".join(paper.authors)),
-             ("Published", paper.published.isoformat() if paper.published else ""),
-             ("On Daily Papers", paper.listed.isoformat() if paper.listed else ""),
-             ("Page", site_urls.absolute(urls.paper(paper.id)))]
+    facts = [
+        ("Authors", ", ".join(paper.authors)),
+        ("Published", paper.published.isoformat() if paper.published else ""),
+        ("On Daily Papers", paper.listed.isoformat() if paper.listed else ""),
+        ("Page", site_urls.absolute(urls.paper(paper.id))),
+    ]
     facts += [(link.label, link.url) for link in paper_links(paper)]
     lines += [f"- {label}: {value}" for label, value in facts if value]
     if paper.abstract.strip():

@@ -4,6 +4,7 @@ The same picture as the theme's static/favicon.svg (a blue square with three lin
 here as a 32x32 PNG inside an ICO container, so the build needs no image library and gives the same
 bytes every time.
 """
+
 from __future__ import annotations
 
 import struct
@@ -41,7 +42,9 @@ def _inside(x: int, y: int) -> bool:
 def _png(rows: list[list[tuple[int, int, int, int]]]) -> bytes:
     raw = b"".join(b"\x00" + b"".join(bytes(p) for p in row) for row in rows)  # filter 0 on every row
     header = struct.pack(">IIBBBBB", len(rows[0]), len(rows), 8, 6, 0, 0, 0)  # 8-bit RGBA
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b"")
+    )
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -7,6 +7,7 @@ elements then carry `&` and `<` as `&#x26;` and `&#x3C;` (the RSS Best Practices
 readers that take titles for HTML still show as text. No feed is larger than MAX_BYTES: the
 oldest items are left out until it fits.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,10 @@ class Feed:
 
 
 MAX_BYTES = 1_000_000
-DIGESTS = (("weekly", "weekly digest", urls.weeks_index, weekly_issues),
-           ("monthly", "monthly digest", urls.top, monthly_issues))
+DIGESTS = (
+    ("weekly", "weekly digest", urls.weeks_index, weekly_issues),
+    ("monthly", "monthly digest", urls.top, monthly_issues),
+)
 
 
 def plan_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) -> list[Feed]:
@@ -68,8 +71,15 @@ def rss_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) ->
         feeds.append(Feed(urls.org_feed(slug), f"{config.title}: {archive.org_name(slug)}", urls.org(slug), ids[:size]))
     for period, label, page, plan in DIGESTS:
         issues = plan(archive)
-        feeds.append(Feed(urls.digest_feed(period), f"{config.title}: {label}", page(),
-                          tuple(pid for issue in issues for pid in issue.papers), issues=issues))
+        feeds.append(
+            Feed(
+                urls.digest_feed(period),
+                f"{config.title}: {label}",
+                page(),
+                tuple(pid for issue in issues for pid in issue.papers),
+                issues=issues,
+            )
+        )
     return feeds
 
 
@@ -86,8 +96,20 @@ def feed_bytes(feed: Feed, views: Views, config: SiteConfig, site_urls: urls.Url
         return fitted(lambda issues: make(issues, bodies, config, site_urls, feed), feed.issues)
     abstracts = {i: views.abstract_html(i) for i in feed.papers}
     make = json_feed if feed.format == "json" else rss_feed
-    return fitted(lambda ids: make([papers[i] for i in ids], config, site_urls, feed.path, feed.title,
-                                   feed.page_path, views.tag_names, abstracts, feed.through), feed.papers)
+    return fitted(
+        lambda ids: make(
+            [papers[i] for i in ids],
+            config,
+            site_urls,
+            feed.path,
+            feed.title,
+            feed.page_path,
+            views.tag_names,
+            abstracts,
+            feed.through,
+        ),
+        feed.papers,
+    )
 
 
 def fitted(make: Callable[[Sequence], bytes], items: Sequence) -> bytes:
@@ -99,22 +121,36 @@ def fitted(make: Callable[[Sequence], bytes], items: Sequence) -> bytes:
     return data
 
 
-def json_feed(papers: Sequence[Paper], config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str,
-              page_path: str, tag_names: Mapping[str, str], abstracts: Mapping[str, str],
-              through: dt.date | None = None) -> bytes:
-    items = [jsonfeed.paper_item(p, site_urls, tag_names, abstracts[p.id] if p.id in abstracts
-                                 else render_abstract(p.abstract)) for p in papers]
+def json_feed(
+    papers: Sequence[Paper],
+    config: SiteConfig,
+    site_urls: urls.Urls,
+    feed_path: str,
+    title: str,
+    page_path: str,
+    tag_names: Mapping[str, str],
+    abstracts: Mapping[str, str],
+    through: dt.date | None = None,
+) -> bytes:
+    items = [
+        jsonfeed.paper_item(
+            p, site_urls, tag_names, abstracts[p.id] if p.id in abstracts else render_abstract(p.abstract)
+        )
+        for p in papers
+    ]
     return jsonfeed.feed_document(config, site_urls, feed_path, title, page_path, items, description(config, through))
 
 
-def digest_json(issues: Sequence[Issue], bodies: Mapping[str, str], config: SiteConfig, site_urls: urls.Urls,
-                feed: Feed) -> bytes:
+def digest_json(
+    issues: Sequence[Issue], bodies: Mapping[str, str], config: SiteConfig, site_urls: urls.Urls, feed: Feed
+) -> bytes:
     items = [jsonfeed.page_item(site_urls.absolute(i.path), i.title, i.day, bodies[i.path]) for i in issues]
     return jsonfeed.feed_document(config, site_urls, feed.path, feed.title, feed.page_path, items)
 
 
-def digest_rss(issues: Sequence[Issue], bodies: Mapping[str, str], config: SiteConfig, site_urls: urls.Urls,
-               feed: Feed) -> bytes:
+def digest_rss(
+    issues: Sequence[Issue], bodies: Mapping[str, str], config: SiteConfig, site_urls: urls.Urls, feed: Feed
+) -> bytes:
     rss, channel = _channel(config, site_urls, feed.path, feed.title, feed.page_path, issues[0].day if issues else None)
     for issue in issues:
         item = ET.SubElement(channel, "item")
@@ -128,8 +164,15 @@ def digest_rss(issues: Sequence[Issue], bodies: Mapping[str, str], config: SiteC
 
 
 def rss_feed(
-    papers: Sequence[Paper], config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str, page_path: str,
-    tag_names: Mapping[str, str], abstracts: Mapping[str, str] | None = None, through: dt.date | None = None,
+    papers: Sequence[Paper],
+    config: SiteConfig,
+    site_urls: urls.Urls,
+    feed_path: str,
+    title: str,
+    page_path: str,
+    tag_names: Mapping[str, str],
+    abstracts: Mapping[str, str] | None = None,
+    through: dt.date | None = None,
 ) -> bytes:
     """An RSS document of `papers` (already newest first and cut to size)."""
     newest = next((p.archive_date for p in papers if p.archive_date), None)
@@ -140,16 +183,26 @@ def rss_feed(
     return _serialize(rss)
 
 
-def _channel(config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str, page_path: str,
-             newest: dt.date | None, through: dt.date | None = None) -> tuple[ET.Element, ET.Element]:
+def _channel(
+    config: SiteConfig,
+    site_urls: urls.Urls,
+    feed_path: str,
+    title: str,
+    page_path: str,
+    newest: dt.date | None,
+    through: dt.date | None = None,
+) -> tuple[ET.Element, ET.Element]:
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", title)
     _text(channel, "link", site_urls.absolute(page_path))
     _text(channel, "description", description(config, through))
     _text(channel, "language", config.language)
-    ET.SubElement(channel, f"{{{ATOM}}}link", {"href": xml_safe(site_urls.absolute(feed_path)), "rel": "self",
-                                               "type": "application/rss+xml"})
+    ET.SubElement(
+        channel,
+        f"{{{ATOM}}}link",
+        {"href": xml_safe(site_urls.absolute(feed_path)), "rel": "self", "type": "application/rss+xml"},
+    )
     if newest:  # derived from content, so that an unchanged archive gives identical bytes
         _text(channel, "lastBuildDate", rfc822(newest))
     return rss, channel
@@ -172,11 +225,13 @@ _HEX_REFS = ((b"&amp;", b"&#x26;"), (b"&lt;", b"&#x3C;"), (b"&gt;", b"&#x3E;"))
 
 def plain_text_refs(xml: bytes) -> bytes:
     """`&amp;`, `&lt;` and `&gt;` in plain-text elements as hexadecimal character references."""
+
     def hex_refs(match: re.Match[bytes]) -> bytes:
         text = match[3]
         for entity, ref in _HEX_REFS:
             text = text.replace(entity, ref)
         return match[1] + text + match[4]
+
     return _PLAIN.sub(hex_refs, xml)
 
 

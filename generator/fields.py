@@ -3,6 +3,7 @@
 Every value is checked against what the build can use: types, http(s) URLs, dates from 1991 to a
 year after today, and the size limits of `model` (docs/content-format.md, "Limits").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,10 @@ class Fields:
         # The raw scalar: YAML would read an unquoted 2310.10000 as the float 2310.1.
         raw = self.doc.scalars.get("id", stem) if "id" in self.doc.meta else stem
         if not SAFE_ID.fullmatch(raw):
-            self.problem("id", f"{shown(raw)} is not a usable id (letters, digits, '.', '_', '-';"
-                               f" at most {MAX_ID_LENGTH} characters)")
+            self.problem(
+                "id",
+                f"{shown(raw)} is not a usable id (letters, digits, '.', '_', '-'; at most {MAX_ID_LENGTH} characters)",
+            )
             return None
         return raw
 
@@ -131,7 +134,7 @@ class Fields:
         if names is None:
             return None
         slugs = [slugify(name) for name in names]
-        for name, slug in zip(names, slugs):
+        for name, slug in zip(names, slugs, strict=True):
             if not slug:
                 self.problem(key, f"tag {shown(name)} has no letters or digits")
         return tuple(dict.fromkeys(s for s in slugs if s))

@@ -3,6 +3,7 @@
 Shown as "through <day>" on the home page, the archive page and the site's feed. It is derived from
 the content only (never the clock), so a build of unchanged content gives the same bytes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,5 +26,17 @@ def freshness(day: dt.date | None) -> tuple[str, str] | None:
     return (day.isoformat(), day_text(day)) if day else None
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)

@@ -8,6 +8,7 @@ A content file looks like::
     ---
     The abstract, in Markdown.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -193,8 +194,6 @@ def split(text: str) -> tuple[str, str]:
 
 def dump(meta: dict[str, Any], body: str) -> str:
     """Serialise front matter and body; keys keep the order they have in `meta`."""
-    yaml_text = yaml.dump(
-        meta, Dumper=SafeDumper, sort_keys=False, allow_unicode=True, width=100_000
-    )
+    yaml_text = yaml.dump(meta, Dumper=SafeDumper, sort_keys=False, allow_unicode=True, width=100_000)
     body = body.strip("\n")
     return f"{FENCE}\n{yaml_text}{FENCE}\n" + (f"{body}\n" if body else "")

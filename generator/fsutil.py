@@ -1,4 +1,5 @@
 """File-system helpers: every write is atomic, so a killed process never leaves half a file."""
+
 from __future__ import annotations
 
 import os

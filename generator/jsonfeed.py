@@ -3,6 +3,7 @@
 The same items as the RSS file: `id` is the paper's (or period's) page URL, a string; dates are
 the archive date at midnight UTC, so an unchanged archive gives the same bytes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,11 +18,24 @@ VERSION = "https://jsonfeed.org/version/1.1"
 MIME = "application/feed+json"
 
 
-def feed_document(config: SiteConfig, site_urls: urls.Urls, feed_path: str, title: str, page_path: str,
-                  items: Sequence[dict], description: str | None = None) -> bytes:
-    doc = {"version": VERSION, "title": title, "home_page_url": site_urls.absolute(page_path),
-           "feed_url": site_urls.absolute(feed_path), "description": description or config.description,
-           "language": config.language, "items": list(items)}
+def feed_document(
+    config: SiteConfig,
+    site_urls: urls.Urls,
+    feed_path: str,
+    title: str,
+    page_path: str,
+    items: Sequence[dict],
+    description: str | None = None,
+) -> bytes:
+    doc = {
+        "version": VERSION,
+        "title": title,
+        "home_page_url": site_urls.absolute(page_path),
+        "feed_url": site_urls.absolute(feed_path),
+        "description": description or config.description,
+        "language": config.language,
+        "items": list(items),
+    }
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

@@ -11,6 +11,7 @@ The copied text is a header, then for each paper::
 The author and date lines can be missing. A date without a year is in the as-of year, or the
 year before if that would put it after the as-of date.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,11 +28,21 @@ from generator.slugs import slugify
 from generator.store import paper_path, write_paper
 from generator.tagging import compile_rules, match_tags
 
-MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
-DATE_LINE = re.compile(r"(?P<mon>[A-Z][a-z]{2})[a-z]*\.? (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?(?:\s+(?P<upvotes>\d+))?")
+MONTHS = {
+    m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)
+}
+DATE_LINE = re.compile(
+    r"(?P<mon>[A-Z][a-z]{2})[a-z]*\.? (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?(?:\s+(?P<upvotes>\d+))?"
+)
 AUTHORS_LINE = re.compile(r"•\s*(?P<count>\d+)\s+authors?")
 SEPARATOR = "·"
-HEADER = ("new", "Get trending papers in your email inbox!", "Subscribe", "Daily Papers", "byAK and the research community")
+HEADER = (
+    "new",
+    "Get trending papers in your email inbox!",
+    "Subscribe",
+    "Daily Papers",
+    "byAK and the research community",
+)
 URL = re.compile(r"https?://[^\s<>\"'`]+")
 MAX_LISTING_BYTES = 64 * 2**20  # a copied page of 100 papers is about 150 KB
 GITHUB_REPO = re.compile(r"https?://(www\.)?github\.com/[\w.-]+/[\w.-]+", re.IGNORECASE)
@@ -111,8 +122,15 @@ def links_in(abstract: str) -> tuple[str | None, str | None]:
 def entry_to_paper(entry: ListingEntry, paper_id: str, tags: tuple[str, ...]) -> Paper:
     github, project = links_in(entry.abstract)
     return Paper(
-        id=paper_id, title=entry.title, abstract=entry.abstract, author_count=entry.author_count,
-        published=entry.published, upvotes=entry.upvotes, tags=tags, github=github, project_page=project,
+        id=paper_id,
+        title=entry.title,
+        abstract=entry.abstract,
+        author_count=entry.author_count,
+        published=entry.published,
+        upvotes=entry.upvotes,
+        tags=tags,
+        github=github,
+        project_page=project,
     )
 
 
@@ -130,7 +148,9 @@ class ImportPlan:
     new: tuple[Planned, ...]  # the others are in the archive already (by title)
 
     def summary(self, added: int, verb: str = "added") -> str:
-        return f"{self.listed} papers in the listing: {added} {verb}, {self.listed - len(self.new)} already in the archive"
+        return (
+            f"{self.listed} papers in the listing: {added} {verb}, {self.listed - len(self.new)} already in the archive"
+        )
 
 
 def read_listing(file: Path, as_of: dt.date) -> list[ListingEntry]:
@@ -147,8 +167,11 @@ def read_listing(file: Path, as_of: dt.date) -> list[ListingEntry]:
     # the 89 in the seed), text that is not a listing has none (README.md: 0 of the 14 "entries").
     if recognised == 0 or recognised < len(entries) / 2:
         found = f"only {recognised}" if recognised else "none"
-        raise UserError(f"not a Daily Papers listing: {found} of its {len(entries)} blocks of text read as a paper "
-                        "(a title, an abstract, then '• N authors' or a date)", file)
+        raise UserError(
+            f"not a Daily Papers listing: {found} of its {len(entries)} blocks of text read as a paper "
+            "(a title, an abstract, then '• N authors' or a date)",
+            file,
+        )
     return entries
 
 
@@ -183,8 +206,9 @@ def write_plan(plan: ImportPlan, content_dir: Path) -> int:
         try:
             added += write_paper(content_dir, planned.paper, planned.path)
         except OSError as exc:
-            raise UserError(f"cannot write a paper after {added} of {len(plan.new)}: {exc.strerror or exc}",
-                            planned.path) from exc
+            raise UserError(
+                f"cannot write a paper after {added} of {len(plan.new)}: {exc.strerror or exc}", planned.path
+            ) from exc
     return added
 
 

@@ -3,6 +3,7 @@
 Nothing here raises on bad content: each file yields either a Paper or problems (or both,
 when only warnings were found), so `check` and `build` can report everything at once.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -93,8 +94,13 @@ def scan(content_dir: Path) -> dict[str, Stamp]:
     return {path: _stamp(path) for path in content_files(content_dir)}
 
 
-def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None, jobs: int | None = None,
-                 stamps: Mapping[str, Stamp] | None = None, missing_ok: bool = False) -> LoadResult:
+def load_content(
+    content_dir: Path,
+    known: Mapping[str, FileEntry] | None = None,
+    jobs: int | None = None,
+    stamps: Mapping[str, Stamp] | None = None,
+    missing_ok: bool = False,
+) -> LoadResult:
     """Load every paper under `content_dir`, then check what spans files (duplicate ids).
 
     `known`: the entries of an earlier load; a file with the same stamp is taken from there
@@ -109,7 +115,7 @@ def load_content(content_dir: Path, known: Mapping[str, FileEntry] | None = None
     files = {path: known[path] for path, stamp in stamps.items() if _stamp_of(known.get(path)) == stamp}
     files.update((path, _skipped(path, stamp[1])) for path, stamp in stamps.items() if stamp[0] < 0)
     todo = [path for path in stamps if path not in files]
-    files.update(zip(todo, _read_all(todo, jobs)))
+    files.update(zip(todo, _read_all(todo, jobs), strict=True))
     papers = [paper for path in stamps if (paper := files[path].paper) is not None]
     problems = [problem for path in stamps for problem in files[path].problems]
     problems.extend(_duplicate_ids(papers))
@@ -214,7 +220,9 @@ def _remove_invalid(text: str, where: str) -> tuple[str, Problem] | tuple[()]:
     found = NOT_XML.findall(text)
     line = text.count("\n", 0, first.start()) + 1
     names = ", ".join(sorted({f"U+{ord(c):04X}" for c in found})[:5])
-    warning = Problem(where, line, f"removed {len(found):,} character(s) no page or feed can carry ({names})", "warning")
+    warning = Problem(
+        where, line, f"removed {len(found):,} character(s) no page or feed can carry ({names})", "warning"
+    )
     return NOT_XML.sub("", text), warning
 
 
@@ -237,11 +245,15 @@ def paper_from_document(doc: frontmatter.Document, path: Path) -> tuple[Paper | 
 def _abstract(doc: frontmatter.Document, fields: Fields) -> str:
     body, line = doc.body, doc.body_line
     if len(body) > MAX_ABSTRACT:
-        fields.problems.append(Problem(fields.where, line, f"abstract: {len(body):,} characters; the limit is {MAX_ABSTRACT:,}"))
+        fields.problems.append(
+            Problem(fields.where, line, f"abstract: {len(body):,} characters; the limit is {MAX_ABSTRACT:,}")
+        )
         return ""
     reason = markup.too_complex(body)
     if reason:
-        fields.problems.append(Problem(fields.where, line, f"abstract: shown as plain text, not Markdown: {reason}", "warning"))
+        fields.problems.append(
+            Problem(fields.where, line, f"abstract: shown as plain text, not Markdown: {reason}", "warning")
+        )
     return body
 
 
@@ -258,8 +270,15 @@ def _duplicate_ids(papers: list[Paper]) -> list[Problem]:
                 first[pid] = paper
         twin = folded.setdefault(paper.id.lower(), paper)
         if twin is not paper:  # papers/ABC/ and papers/abc/ are one folder on macOS and Windows
-            problems.append(Problem(paper.source_path, 1, f"id {paper.id!r} differs from {twin.id!r} ({twin.source_path})"
-                                    " only in case: their pages collide on a case-insensitive file system", "warning"))
+            problems.append(
+                Problem(
+                    paper.source_path,
+                    1,
+                    f"id {paper.id!r} differs from {twin.id!r} ({twin.source_path})"
+                    " only in case: their pages collide on a case-insensitive file system",
+                    "warning",
+                )
+            )
     return problems
 
 

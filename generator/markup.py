@@ -5,6 +5,7 @@ readable text. So raw HTML is escaped before Markdown sees it (it shows as text)
 Markdown output is then passed through an allowlist sanitiser (nh3) as a second wall: only
 the tags below survive, and only http(s) links.
 """
+
 from __future__ import annotations
 
 import html
@@ -38,9 +39,15 @@ def _is_plain(text: str) -> bool:
     # Separate tests, the rarer ones only when their character occurs: a single regex of
     # all these alternatives takes several times longer.
     return not (
-        not text or text[0].isspace() or text[-1].isspace() or "  \n" in text
-        or _INLINE_CHARS.search(text) or _BLOCK_START.match(text) or _LATER_BLOCK_START.search(text)
-        or ("&" in text and _AMPERSAND.search(text)) or ("\\" in text and _ESCAPE.search(text))
+        not text
+        or text[0].isspace()
+        or text[-1].isspace()
+        or "  \n" in text
+        or _INLINE_CHARS.search(text)
+        or _BLOCK_START.match(text)
+        or _LATER_BLOCK_START.search(text)
+        or ("&" in text and _AMPERSAND.search(text))
+        or ("\\" in text and _ESCAPE.search(text))
     )
 
 
@@ -163,7 +170,7 @@ def _unescape_code(html: str) -> str:
 def _autolink(match: re.Match[str]) -> str:
     url = match.group(0)
     stripped = url.rstrip(TRAILING)
-    return f"<{stripped}>{url[len(stripped):]}"
+    return f"<{stripped}>{url[len(stripped) :]}"
 
 
 def _has_control(url: str) -> bool:

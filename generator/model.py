@@ -2,6 +2,7 @@
 
 Both are frozen: once the loader has made a Paper, nothing downstream changes it.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,9 @@ _NOT_XML_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 def may_hold_not_xml(data: bytes) -> bool:
     """False if the UTF-8 `data` holds none of NOT_XML's characters; True if it might (0xED starts
     a surrogate, which only "surrogatepass" encodes)."""
-    return (b"\xc2" in data or b"\xef" in data or b"\xed" in data
-            or len(data.translate(None, _NOT_XML_BYTES)) != len(data))
+    return (
+        b"\xc2" in data or b"\xef" in data or b"\xed" in data or len(data.translate(None, _NOT_XML_BYTES)) != len(data)
+    )
 
 
 def xml_safe(text: str) -> str:

@@ -3,6 +3,7 @@
 Built with ElementTree so tag names are escaped by the XML writer. No dateCreated: the same
 archive must give the same bytes.
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -35,12 +36,16 @@ def opml_document(title: str, feeds: Sequence[FeedRef], site_urls: Urls) -> byte
     ET.SubElement(head, "title").text = _xml_safe(title)
     body = ET.SubElement(opml, "body")
     for feed in feeds:
-        ET.SubElement(body, "outline", {
-            "type": "rss",
-            "text": _xml_safe(feed.title),
-            "title": _xml_safe(feed.title),
-            "xmlUrl": _xml_safe(site_urls.absolute(feed.feed_path)),
-            "htmlUrl": _xml_safe(site_urls.absolute(feed.page_path)),
-        })
+        ET.SubElement(
+            body,
+            "outline",
+            {
+                "type": "rss",
+                "text": _xml_safe(feed.title),
+                "title": _xml_safe(feed.title),
+                "xmlUrl": _xml_safe(site_urls.absolute(feed.feed_path)),
+                "htmlUrl": _xml_safe(site_urls.absolute(feed.page_path)),
+            },
+        )
     ET.indent(opml)
     return bytes(ET.tostring(opml, encoding="utf-8", xml_declaration=True)) + b"\n"

@@ -4,6 +4,7 @@ raises `UserError` naming the option or path, so a mistake is one line, not a tr
 These are argparse `type=` functions. argparse turns only ValueError/TypeError into usage
 errors (exit 2); a UserError passes through to `cli.main`, which prints it and exits 1.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,6 +55,7 @@ def site_url(option: str) -> Callable[[str], str]:
 
 def existing_folder(what: str) -> Callable[[str], Path]:
     """A folder that exists and can be read, e.g. existing_folder("content folder")."""
+
     def check(text: str) -> Path:
         path = Path(text)
         if not path.exists():
@@ -69,6 +71,7 @@ def existing_folder(what: str) -> Callable[[str], Path]:
 
 def new_or_existing_folder(what: str) -> Callable[[str], Path]:
     """A folder that may not exist yet (it is created), but is not a file."""
+
     def check(text: str) -> Path:
         path = Path(text)
         return existing_folder(what)(text) if path.exists() or path.is_symlink() else path
@@ -78,6 +81,7 @@ def new_or_existing_folder(what: str) -> Callable[[str], Path]:
 
 def existing_file(what: str) -> Callable[[str], Path]:
     """A regular file that exists and can be read, e.g. existing_file("config file")."""
+
     def check(text: str) -> Path:
         path = Path(text)
         if not path.exists():

@@ -16,6 +16,7 @@ Builds make their scratch folders beside the output (`.<output>.build-*`; `.<out
 older versions): a build killed with -9 leaves them behind, and the next build into the same
 folder, holding the lock, removes them first.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -31,8 +32,10 @@ from pathlib import Path
 from generator.errors import UserError
 
 MARKER = ".broadsheet-output"
-MARKER_TEXT = (b"This folder is made by `broadsheet build`, which replaces everything in it on every build.\n"
-               b"Keep nothing else here.\n")
+MARKER_TEXT = (
+    b"This folder is made by `broadsheet build`, which replaces everything in it on every build.\n"
+    b"Keep nothing else here.\n"
+)
 LEFTOVERS = ("build-", "old-")  # prefixes after `.<output>.` of the folders builds make beside it
 
 
@@ -40,8 +43,12 @@ def refuse_unsafe(output: Path, content: Path, site_root: Path, cache: Path | No
     """Refuse an output folder that is, holds or sits inside what the site is made from, or
     that is or holds the current folder (or the cache folder, which a cold build would wipe
     halfway). Every path is compared resolved (symlinks followed)."""
-    protected = {"the content folder": content, "the themes folder": site_root / "themes",
-                 "the site config's folder": site_root, "the current folder": Path.cwd()}
+    protected = {
+        "the content folder": content,
+        "the themes folder": site_root / "themes",
+        "the site config's folder": site_root,
+        "the current folder": Path.cwd(),
+    }
     if cache is not None:
         protected["the cache folder"] = cache
     for name, folder in protected.items():
@@ -65,8 +72,11 @@ def refuse_foreign(output: Path, recorded: Callable[[], bool]) -> None:
     with os.scandir(output) as entries:
         empty = next(entries, None) is None
     if not empty and not recorded():
-        raise UserError(f"refusing to replace a folder that no build made (no {MARKER} in it); "
-                        "empty it, remove it or choose another --output", output)
+        raise UserError(
+            f"refusing to replace a folder that no build made (no {MARKER} in it); "
+            "empty it, remove it or choose another --output",
+            output,
+        )
 
 
 @contextmanager
@@ -120,8 +130,13 @@ def remove_leftovers(output: Path) -> None:
     """Delete the scratch folders that builds into `output` left beside it (and only those)."""
     prefix = f".{output.name}."
     with os.scandir(output.parent) as entries:
-        found = [e.path for e in entries if e.name.startswith(prefix)
-                 and e.name[len(prefix):].startswith(LEFTOVERS) and e.is_dir(follow_symlinks=False)]
+        found = [
+            e.path
+            for e in entries
+            if e.name.startswith(prefix)
+            and e.name[len(prefix) :].startswith(LEFTOVERS)
+            and e.is_dir(follow_symlinks=False)
+        ]
     for folder in found:
         shutil.rmtree(folder, ignore_errors=True)
 

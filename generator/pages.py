@@ -4,6 +4,7 @@ Pure and cheap: from an Archive and the config to a list of Page records. A page
 papers by id; what it shows of them (summaries, a paper's full view) is made where the page is
 rendered (`views.Views`), on whichever core renders it, and only if the page has changed.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -102,9 +103,13 @@ def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing)
     yield Page(urls.tags_index(), "tags.html", {"title": "Tags", "tags": refs})
     for ref, _ in refs:
         ids = archive.tags[ref.slug]
-        extra = {"title": f"Tag: {ref.name}", "tag": ref, "feed_path": urls.tag_feed(ref.slug),
-                 "json_feed_path": urls.json_feed(urls.tag_feed(ref.slug)),
-                 "bib": list_bib(urls.tag(ref.slug), ids)}
+        extra = {
+            "title": f"Tag: {ref.name}",
+            "tag": ref,
+            "feed_path": urls.tag_feed(ref.slug),
+            "json_feed_path": urls.json_feed(urls.tag_feed(ref.slug)),
+            "bib": list_bib(urls.tag(ref.slug), ids),
+        }
         yield from listing.pages(ids, functools.partial(urls.tag, ref.slug), "tag.html", extra)
 
 
@@ -116,14 +121,23 @@ def date_pages(archive: Archive, listing: _Listing, through: tuple[str, str] | N
         extra = {"title": str(y), "periods": months_of[y], "crumbs": (), "bib": list_bib(urls.year(y), ids)}
         yield from listing.pages(ids, functools.partial(urls.year, y), "period.html", extra)
     for (y, m), ids in archive.months.items():
-        extra = {"title": f"{calendar.month_name[m]} {y}", "periods": days_of[(y, m)],
-                 "crumbs": ((str(y), urls.year(y)),), "bib": list_bib(urls.month(y, m), ids)}
+        extra = {
+            "title": f"{calendar.month_name[m]} {y}",
+            "periods": days_of[(y, m)],
+            "crumbs": ((str(y), urls.year(y)),),
+            "bib": list_bib(urls.month(y, m), ids),
+        }
         yield from listing.pages(ids, functools.partial(urls.month, y, m), "period.html", extra)
     for d, ids in archive.days.items():
         crumbs = ((str(d.year), urls.year(d.year)), (calendar.month_name[d.month], urls.month(d.year, d.month)))
         week = Week.of(d)
-        extra = {"title": f"{d.day} {calendar.month_name[d.month]} {d.year}", "periods": (), "crumbs": crumbs,
-                 "bib": list_bib(urls.day(d), ids), "week": (f"Week {week.label}", week.path)}
+        extra = {
+            "title": f"{d.day} {calendar.month_name[d.month]} {d.year}",
+            "periods": (),
+            "crumbs": crumbs,
+            "bib": list_bib(urls.day(d), ids),
+            "week": (f"Week {week.label}", week.path),
+        }
         yield from listing.pages(ids, functools.partial(urls.day, d), "period.html", extra)
 
 
@@ -140,12 +154,31 @@ def top_pages(archive: Archive, size: int) -> Iterator[Page]:
             months.append((label, urls.top_month(y, m), tuple(ranked)))
     best = tuple(most_upvoted(archive, archive.order, size))
     links = [(label, path) for label, path, _ in months]
-    yield Page(urls.top(), "top.html", {"title": "Top papers", "heading": "Top papers of all time",
-                                        "months": links, "crumbs": (), "bib": list_bib(urls.top(), best)}, papers=best)
+    yield Page(
+        urls.top(),
+        "top.html",
+        {
+            "title": "Top papers",
+            "heading": "Top papers of all time",
+            "months": links,
+            "crumbs": (),
+            "bib": list_bib(urls.top(), best),
+        },
+        papers=best,
+    )
     for label, path, month_best in months:
-        yield Page(path, "top.html", {"title": f"Top papers of {label}", "heading": f"Top papers of {label}",
-                                      "months": (), "crumbs": (("Top papers", urls.top()),),
-                                      "bib": list_bib(path, month_best)}, papers=month_best)
+        yield Page(
+            path,
+            "top.html",
+            {
+                "title": f"Top papers of {label}",
+                "heading": f"Top papers of {label}",
+                "months": (),
+                "crumbs": (("Top papers", urls.top()),),
+                "bib": list_bib(path, month_best),
+            },
+            papers=month_best,
+        )
 
 
 def week_pages(archive: Archive) -> Iterator[Page]:
@@ -158,9 +191,18 @@ def week_pages(archive: Archive) -> Iterator[Page]:
         ids = tuple(ranked(archive, by_week[week]))
         newer, older = (order[n - 1] if n > 0 else None), (order[n + 1] if n + 1 < len(order) else None)
         nav = {"newer": newer and (newer.label, newer.path), "older": older and (older.label, older.path)}
-        yield Page(week.path, "week.html", {"title": f"Week {week.label}", "span": week.span, **nav,
-                                            "bib": list_bib(week.path, ids),
-                                            "pagination": Pagination(1, 1, None, None)}, papers=ids)
+        yield Page(
+            week.path,
+            "week.html",
+            {
+                "title": f"Week {week.label}",
+                "span": week.span,
+                **nav,
+                "bib": list_bib(week.path, ids),
+                "pagination": Pagination(1, 1, None, None),
+            },
+            papers=ids,
+        )
 
 
 def org_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
@@ -170,9 +212,13 @@ def org_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
     yield Page(urls.orgs_index(), "orgs.html", {"title": "Organizations", "orgs": refs})
     for ref, _ in refs:
         ids = archive.orgs[ref.slug]
-        extra = {"title": f"Organization: {ref.name}", "org": ref, "feed_path": urls.org_feed(ref.slug),
-                 "json_feed_path": urls.json_feed(urls.org_feed(ref.slug)),
-                 "bib": list_bib(urls.org(ref.slug), ids)}
+        extra = {
+            "title": f"Organization: {ref.name}",
+            "org": ref,
+            "feed_path": urls.org_feed(ref.slug),
+            "json_feed_path": urls.json_feed(urls.org_feed(ref.slug)),
+            "bib": list_bib(urls.org(ref.slug), ids),
+        }
         yield from listing.pages(ids, functools.partial(urls.org, ref.slug), "org.html", extra)
 
 
@@ -185,8 +231,12 @@ def search_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:
     """The search page, offering every filter value of the archive (slugs as values, as in page URLs)."""
     tags = sorted(((slug, tag_names.get(slug, slug)) for slug in archive.tags), key=lambda t: (t[1].lower(), t[0]))
     orgs = sorted(((slug, archive.org_name(slug)) for slug in archive.orgs), key=lambda o: (o[1].lower(), o[0]))
-    facets = (("tag", "Tag", tuple(tags)), ("organization", "Organization", tuple(orgs)),
-              ("year", "Year", tuple((str(y), str(y)) for y in archive.years)), ("code", "Code", (("yes", "Has code"),)))
+    facets = (
+        ("tag", "Tag", tuple(tags)),
+        ("organization", "Organization", tuple(orgs)),
+        ("year", "Year", tuple((str(y), str(y)) for y in archive.years)),
+        ("code", "Code", (("yes", "Has code"),)),
+    )
     return Page(urls.search(), "search.html", {"title": "Search", "facets": facets})
 
 
@@ -197,12 +247,20 @@ def most_upvoted(archive: Archive, ids: Sequence[str], size: int) -> list[str]:
 
 
 def stats_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:
-    per_month = [Bar(f"{calendar.month_abbr[m]} {y}", len(archive.months.get((y, m), ())), urls.month(y, m)
-                     if (y, m) in archive.months else None) for y, m in _every_month(archive)]
+    per_month = [
+        Bar(
+            f"{calendar.month_abbr[m]} {y}",
+            len(archive.months.get((y, m), ())),
+            urls.month(y, m) if (y, m) in archive.months else None,
+        )
+        for y, m in _every_month(archive)
+    ]
     largest = sorted(archive.tags.items(), key=lambda item: (-len(item[1]), item[0]))[:LARGEST_TAGS]
     tags = [Bar(tag_names.get(slug, slug), len(ids), urls.tag(slug)) for slug, ids in largest]
-    charts = (bar_chart("per-month", "Papers per month, newest first", "Month", per_month),
-              bar_chart("largest-tags", f"The {len(tags)} largest tags by papers", "Tag", tags))
+    charts = (
+        bar_chart("per-month", "Papers per month, newest first", "Month", per_month),
+        bar_chart("largest-tags", f"The {len(tags)} largest tags by papers", "Tag", tags),
+    )
     totals = (("Papers", len(archive.papers)), ("Tags", len(archive.tags)), ("Days with papers", len(archive.days)))
     return Page(urls.stats(), "stats.html", {"title": "Statistics", "charts": charts, "totals": totals})
 

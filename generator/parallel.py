@@ -3,6 +3,7 @@
 Forked workers inherit the parent's memory instead of receiving it pickled: that is what
 makes them pay here, where every worker reads the whole archive.
 """
+
 from __future__ import annotations
 
 import gc

@@ -4,6 +4,7 @@ Only paper pages are indexed (their <article> carries data-pagefind-body), so a 
 lists papers, not the listing pages that repeat their excerpts. The binary comes from
 the `pagefind[bin]` Python package: nothing is downloaded at build time.
 """
+
 from __future__ import annotations
 
 import subprocess

@@ -9,6 +9,7 @@ A failed build changes nothing that is served: the last good build stays, and ev
 carries a banner listing the problems until a later build succeeds. Requests are answered
 by `devhttp`, which also refuses odd paths with 400 or 404.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -65,8 +66,14 @@ def template_frame(exc: BaseException) -> str:
 class DevServer:
     """A bound local server over a temporary output folder, rebuilt on demand."""
 
-    def __init__(self, content: Path, load_config: Callable[[], SiteConfig], host: str = "127.0.0.1",
-                 port: int = 8000, search: bool = True) -> None:
+    def __init__(
+        self,
+        content: Path,
+        load_config: Callable[[], SiteConfig],
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        search: bool = True,
+    ) -> None:
         self.content, self.load_config, self.search = content, load_config, search
         self.builds = Builds()
         self.folder = Path(tempfile.mkdtemp(prefix="broadsheet-serve-"))
@@ -119,8 +126,9 @@ class DevServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def serve(content: Path, load_config: Callable[[], SiteConfig], watched: Sequence[Path], port: int = 8000,
-          search: bool = True) -> int:
+def serve(
+    content: Path, load_config: Callable[[], SiteConfig], watched: Sequence[Path], port: int = 8000, search: bool = True
+) -> int:
     if not content.is_dir():  # it would never be watched: no edit could mend the site
         raise UserError("content folder not found", content)
     server = DevServer(content, load_config, port=port, search=search)

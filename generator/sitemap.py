@@ -1,4 +1,5 @@
 """sitemap.xml and robots.txt."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

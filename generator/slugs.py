@@ -1,4 +1,5 @@
 """Stable, lowercase ASCII slugs for tags and for ids made from titles."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -20,6 +20,7 @@ spares are written over first; only when none is left (the first incremental bui
 cold one) is one of this build's, its bytes read into `overwritten` first (one read of a file
 already open: 3,400 pages cost about 20-50 ms, where making new files would cost a second).
 """
+
 from __future__ import annotations
 
 import os

@@ -4,9 +4,10 @@ Pagefind (1.x) writes each filter's values, and the list of filters in its metad
 order, which changes from run to run (its fragment files are stable since 1.3). Each of those files is
 gzip of `pagefind_dcd` + CBOR. Here every filter file gets its values sorted and a name made from its
 content; the metadata file lists the filters by name, with the new file names, and is renamed the same
-way, its sort keys listed by name; `pagefind-entry.json` points at it. Only those three kinds of file change. A file this code does
-not read back to the same bytes is left as it is.
+way, its sort keys listed by name; `pagefind-entry.json` points at it. Only those three kinds of file
+change. A file this code does not read back to the same bytes is left as it is.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -65,14 +66,24 @@ def _filters(meta: Any, bundle: Path) -> list | None:
 
 
 def _is_sort(pair: Any) -> bool:
-    return (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], list)
-            and all(isinstance(n, int) for n in pair[1]))
+    return (
+        isinstance(pair, list)
+        and len(pair) == 2
+        and isinstance(pair[0], str)
+        and isinstance(pair[1], list)
+        and all(isinstance(n, int) for n in pair[1])
+    )
 
 
 def _names_filter(pair: Any, bundle: Path) -> bool:
-    return (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], str)
-            and re.fullmatch(r"[A-Za-z0-9-]+_[0-9a-f]+", pair[1]) is not None
-            and (bundle / "filter" / f"{pair[1]}.pf_filter").is_file())
+    return (
+        isinstance(pair, list)
+        and len(pair) == 2
+        and isinstance(pair[0], str)
+        and isinstance(pair[1], str)
+        and re.fullmatch(r"[A-Za-z0-9-]+_[0-9a-f]+", pair[1]) is not None
+        and (bundle / "filter" / f"{pair[1]}.pf_filter").is_file()
+    )
 
 
 def _stabilize_filter(bundle: Path, prefix: str, file_hash: str) -> str:
@@ -103,6 +114,7 @@ def _read(path: Path) -> Any:
 
 
 # -- the part of CBOR Pagefind writes: unsigned integers, text, arrays -------------------------------
+
 
 def decode(data: bytes, at: int) -> tuple[Any, int]:
     major, value, at = _head(data, at)

@@ -2,6 +2,7 @@
 
 Used by the importers (listing, scraper); the site build only reads, through the loader.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,8 +17,22 @@ from generator.model import Paper
 
 # The order keys are written in: what a contributor looks for first comes first.
 KEY_ORDER = (
-    "id", "title", "authors", "author_count", "published", "listed", "upvotes", "comments",
-    "tags", "github", "github_stars", "project_page", "keywords", "ai_summary", "organization", "thumbnail",
+    "id",
+    "title",
+    "authors",
+    "author_count",
+    "published",
+    "listed",
+    "upvotes",
+    "comments",
+    "tags",
+    "github",
+    "github_stars",
+    "project_page",
+    "keywords",
+    "ai_summary",
+    "organization",
+    "thumbnail",
     "aliases",
 )
 UNDATED_DIR = "undated"

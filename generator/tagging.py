@@ -3,6 +3,7 @@
 Matching is on whole words and ignores case, except for phrases written in capitals
 (acronyms such as "CLIP"), which must match exactly so that "video clip" is not CLIP.
 """
+
 from __future__ import annotations
 
 import re

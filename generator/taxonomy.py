@@ -3,6 +3,7 @@
 Every index is built in one pass over the papers, already sorted newest first, so each
 list of ids below is newest first too.
 """
+
 from __future__ import annotations
 
 import datetime as dt

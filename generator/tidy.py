@@ -7,6 +7,7 @@ at the target stops the whole run before anything moves. Each move is one hard l
 (or a rename where links are not supported), so a killed run leaves every file whole; a run after it
 finishes the move it interrupted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -85,10 +86,19 @@ def prune(content_dir: Path, moves: list[Move]) -> None:
 
 def add_command(sub: argparse._SubParsersAction) -> None:
     about = "move paper files into their month folders, content/papers/YYYY/MM/"
-    p = sub.add_parser("tidy", help=about, description=about[0].upper() + about[1:] + ".",
-                       epilog=f"examples:\n  {PROG} tidy --dry-run\n  {PROG} tidy\n  {PROG} tidy --content ../papers")
-    p.add_argument("--content", type=options.existing_folder("content folder"), default="content", metavar="DIR",
-                   help="content folder (default: content)")
+    p = sub.add_parser(
+        "tidy",
+        help=about,
+        description=about[0].upper() + about[1:] + ".",
+        epilog=f"examples:\n  {PROG} tidy --dry-run\n  {PROG} tidy\n  {PROG} tidy --content ../papers",
+    )
+    p.add_argument(
+        "--content",
+        type=options.existing_folder("content folder"),
+        default="content",
+        metavar="DIR",
+        help="content folder (default: content)",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the moves; move nothing")
     p.set_defaults(func=cmd_tidy)
 

@@ -10,6 +10,7 @@ The log lives in memory only. A build killed with -9 cannot play it back, and ne
 build forgot its cache record before changing anything, so the next build is a cold one, which
 replaces the whole folder.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,14 +43,19 @@ class Undo:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None:
             return
         try:
             self.rollback()
         except OSError as failed:
-            raise UserError(f"{exc}; the output folder could not be put back as it was ({failed}); "
-                            "the next build rebuilds it in full", failed.filename) from exc
+            raise UserError(
+                f"{exc}; the output folder could not be put back as it was ({failed}); "
+                "the next build rebuilds it in full",
+                failed.filename,
+            ) from exc
 
     def rollback(self) -> None:
         for kind, path, other in reversed(self._log):

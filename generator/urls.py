@@ -3,6 +3,7 @@
 Paths here are site-relative ("papers/2310.00653/"); `Urls` turns them into links that carry
 the base URL's sub-path ("/archive/papers/2310.00653/") or into absolute URLs for feeds.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """What templates show about a paper, computed once here so templates only lay it out."""
+
 from __future__ import annotations
 
 import html
@@ -137,7 +138,10 @@ class PaperView:
 
 
 def paper_view(
-    paper: Paper, tag_names: Mapping[str, str], newer: PaperLink | None, older: PaperLink | None,
+    paper: Paper,
+    tag_names: Mapping[str, str],
+    newer: PaperLink | None,
+    older: PaperLink | None,
     related: tuple[PaperLink, ...] = (),
 ) -> PaperView:
     return PaperView(
@@ -252,8 +256,11 @@ class Views:
         """(newer, older, related) as the page shows them."""
         newer, older, related = self.linked(pid)
         papers = self.archive.papers
-        return (paper_link(papers[newer]) if newer else None, paper_link(papers[older]) if older else None,
-                tuple(paper_link(papers[r]) for r in related))
+        return (
+            paper_link(papers[newer]) if newer else None,
+            paper_link(papers[older]) if older else None,
+            tuple(paper_link(papers[r]) for r in related),
+        )
 
     def paper_view(self, pid: str) -> PaperView:
         return paper_view(self.archive.papers[pid], self.tag_names, *self.links(pid))

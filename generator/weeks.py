@@ -4,6 +4,7 @@ A paper belongs to the ISO week of its archive date (2026-W01 runs from 2025-12-
 "Over" is judged from the newest day the archive lists, never from the clock, so that the same
 content always gives the same site.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -73,6 +74,8 @@ def finished_weeks(by_week: Mapping[Week, tuple[str, ...]], newest: dt.date | No
 
 def finished_months(months: Mapping[tuple[int, int], tuple[str, ...]], newest: dt.date | None) -> list[tuple[int, int]]:
     """(year, month) of the months that ended before the newest listed day, newest first."""
+
     def last(y: int, m: int) -> dt.date:
         return dt.date(y, m, calendar.monthrange(y, m)[1])
+
     return [(y, m) for y, m in months if newest is not None and last(y, m) < newest]

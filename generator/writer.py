@@ -14,6 +14,7 @@ theme, config) are not in the key: when they change, the build is a cold one.
   longer has are deleted. Nothing in output/ changes before every changed page has rendered
   without error, and every change is logged (see `undo`) so that a failure puts it back.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -69,8 +70,14 @@ def output_file(job: Job) -> str:
 class Renderer:
     """Keys and bytes of jobs. Made before the workers fork; each worker fills its own caches."""
 
-    def __init__(self, views: Views, config: SiteConfig, site_urls: urls.Urls, digests: Mapping[str, bytes],
-                 saved_cards: Mapping[str, Card] = {}) -> None:
+    def __init__(
+        self,
+        views: Views,
+        config: SiteConfig,
+        site_urls: urls.Urls,
+        digests: Mapping[str, bytes],
+        saved_cards: Mapping[str, Card] = {},
+    ) -> None:
         self.views, self.config, self.site_urls, self.digests = views, config, site_urls, digests
         self.saved_cards = saved_cards  # paper id -> Card, made by earlier builds under the same site key
         self._env: jinja2.Environment | None = None
@@ -121,7 +128,11 @@ class Renderer:
         """The page's context, completed with what it shows of its papers."""
         if page.paper is not None:
             return {**page.context, "view": self.views.paper_view(page.paper)}
-        return {**page.context, "papers": Summaries(self.views, page.papers), "cards": [self.card(i) for i in page.papers]}
+        return {
+            **page.context,
+            "papers": Summaries(self.views, page.papers),
+            "cards": [self.card(i) for i in page.papers],
+        }
 
     def card(self, pid: str) -> Markup:
         """A paper as listings show it: rendered once, then reused by every page that lists it,
@@ -156,8 +167,14 @@ class Rendered:
     cards: dict[str, Card] = field(default_factory=dict)
 
 
-def render_jobs(jobs: Sequence[Job], renderer: Renderer, stage: Path, known: Mapping[str, bytes],
-                workers: int | None = None, hold: int = 0) -> Rendered:
+def render_jobs(
+    jobs: Sequence[Job],
+    renderer: Renderer,
+    stage: Path,
+    known: Mapping[str, bytes],
+    workers: int | None = None,
+    hold: int = 0,
+) -> Rendered:
     """Render every job whose key is not the one `known` has for its file.
 
     Up to `hold` bytes of them are kept in memory, the n-th job's under n; the others are written
@@ -198,8 +215,9 @@ def _render_dealt(k: int) -> Rendered:
     return rendered
 
 
-def _render_share(jobs: Sequence[Job], share: range, renderer: Renderer, stage: Path,
-                  known: Mapping[str, bytes], hold: int) -> Rendered:
+def _render_share(
+    jobs: Sequence[Job], share: range, renderer: Renderer, stage: Path, known: Mapping[str, bytes], hold: int
+) -> Rendered:
     rendered = Rendered([])
     made: set[str] = set()  # folders this process has made already: mkdir is a system call each
     for n in share:
@@ -228,16 +246,23 @@ def _write(path: Path, data: bytes, made: set[str]) -> None:
 
 def keys_by_file(jobs: Sequence[Job], keys: Sequence[bytes]) -> dict[str, bytes]:
     """Output file -> key of its bytes: the record the next build compares against."""
-    return {output_file(job): key for job, key in zip(jobs, keys)}
+    return {output_file(job): key for job, key in zip(jobs, keys, strict=True)}
 
 
-def apply_changes(stage: Path, output: Path, jobs: Sequence[Job], rendered: Rendered,
-                  known: Mapping[str, bytes], pool: Pool, undo: Undo) -> tuple[int, int]:
+def apply_changes(
+    stage: Path,
+    output: Path,
+    jobs: Sequence[Job],
+    rendered: Rendered,
+    known: Mapping[str, bytes],
+    pool: Pool,
+    undo: Undo,
+) -> tuple[int, int]:
     """Put every changed file in `output`, each by one atomic rename, and delete the files the
     site no longer has; what they replace or delete becomes a spare of `pool`, and files held
     in memory are written over spares. Every change is logged in `undo`. Returns (moved, deleted)."""
     moved = 0
-    for n, (job, key) in enumerate(zip(jobs, rendered.keys)):
+    for n, (job, key) in enumerate(zip(jobs, rendered.keys, strict=True)):
         file = output_file(job)
         if known.get(file) != key:
             target = output / file
@@ -309,7 +334,9 @@ class staging:
         self.stage.chmod(0o755)  # mkdtemp makes it private; a web server must be able to read it
         return self.stage
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is not None:
             shutil.rmtree(self.stage, ignore_errors=True)
             return

@@ -1,12 +1,18 @@
 """Reading BibTeX back with a real parser (pybtex), for the tests of what Broadsheet writes."""
+
 from __future__ import annotations
 
 import re
 
 from pybtex.database import BibliographyData, parse_string
 
-_COMMANDS = {r"\textbraceleft{}": "{", r"\textbraceright{}": "}", r"\textasciitilde{}": "~",
-             r"\textasciicircum{}": "^", r"\textbackslash{}": "\\"}
+_COMMANDS = {
+    r"\textbraceleft{}": "{",
+    r"\textbraceright{}": "}",
+    r"\textasciitilde{}": "~",
+    r"\textasciicircum{}": "^",
+    r"\textbackslash{}": "\\",
+}
 _UNESCAPE = re.compile("|".join(re.escape(c) for c in _COMMANDS) + r"|\\([&%$#_])")
 
 

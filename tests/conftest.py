@@ -1,4 +1,5 @@
 """Shared test helpers: content files written the way contributors write them."""
+
 from __future__ import annotations
 
 from pathlib import Path

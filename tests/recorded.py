@@ -1,5 +1,6 @@
 """A site of the seed content plus recorded Daily Papers API days (some with organisations),
 written into content/ by the scraper's own parse and store code, then built once."""
+
 from __future__ import annotations
 
 import atexit

@@ -6,6 +6,7 @@ a truncated body (Content-Length larger than what is sent), a trickled body (one
 with a pause between), a gzip bomb (a small body that inflates far past any limit), and an
 optional delay per request.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -220,4 +221,3 @@ def paper_page_props() -> dict:
 
     soup = BeautifulSoup(PAPER_PAGE.read_text(encoding="utf-8"), "html.parser")
     return json.loads(soup.find("div", attrs={"data-target": "PaperContent"})["data-props"])
-

@@ -1,4 +1,5 @@
 """Checks over a built site that several test modules share: internal links and feeds."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,7 +36,7 @@ def missing_targets(output: Path, base_url: str) -> dict[str, set[str]]:
         if not path.startswith(base_path):
             missing[path] = pages
             continue
-        relative = unquote(path[len(base_path):])
+        relative = unquote(path[len(base_path) :])
         file = output / relative / "index.html" if relative.endswith("/") or relative == "" else output / relative
         if not file.is_file():
             missing[path] = pages

@@ -28,8 +28,13 @@ HOSTILE_TITLES = [
 
 
 def paper(title="EnvHarness: Awakening Static Worlds", authors=("Chengsong Huang", "Kou Shi"), **kw):
-    return Paper(id=kw.pop("id", "2608.19880"), title=title, authors=authors,
-                 published=kw.pop("published", dt.date(2026, 8, 20)), **kw)
+    return Paper(
+        id=kw.pop("id", "2608.19880"),
+        title=title,
+        authors=authors,
+        published=kw.pop("published", dt.date(2026, 8, 20)),
+        **kw,
+    )
 
 
 def authors_of(entry):
@@ -51,7 +56,9 @@ def test_arxiv_entry_as_arxiv_gives_it():
 
 
 def test_a_paper_without_an_arxiv_id_gets_no_arxiv_fields():
-    entry = parse_bib(bibtex_entry(paper(id="some-slug", published=None))).entries["huang2026envharness".replace("2026", "")]
+    entry = parse_bib(bibtex_entry(paper(id="some-slug", published=None))).entries[
+        "huang2026envharness".replace("2026", "")
+    ]
     assert not {"eprint", "archivePrefix", "doi", "year"} & set(entry.fields)
 
 
@@ -63,7 +70,7 @@ def test_the_issue_title_escapes_text_and_keeps_math():
 def test_hostile_titles_parse_and_round_trip(title):
     entry = bibtex_entry(paper(title=title))
     parsed = parse_bib(entry)
-    (key, fields), = parsed.entries.items()
+    ((key, fields),) = parsed.entries.items()
     assert key == citation_key(paper(title=title))
     value = fields.fields["title"]
     assert value.startswith("{") and value.endswith("}")
@@ -77,12 +84,15 @@ def test_unbalanced_dollar_and_non_math_are_escaped():
     assert escape("$a_{i}^{2}$ and $$\\sum_i$$") == "$a_{i}^{2}$ and $$\\sum_i$$"
 
 
-@pytest.mark.parametrize("name, last, first", [
-    ("Zoë Müller-Lüdenscheidt", "Müller-Lüdenscheidt", "Zoë"),
-    ("J. R. R. Tolkien", "Tolkien", "J. R. R."),
-    ("Plato", "Plato", ""),
-    ("Bob_Smith & Co", "Co", "Bob\\_Smith \\&"),
-])
+@pytest.mark.parametrize(
+    "name, last, first",
+    [
+        ("Zoë Müller-Lüdenscheidt", "Müller-Lüdenscheidt", "Zoë"),
+        ("J. R. R. Tolkien", "Tolkien", "J. R. R."),
+        ("Plato", "Plato", ""),
+        ("Bob_Smith & Co", "Co", "Bob\\_Smith \\&"),
+    ],
+)
 def test_names_are_last_comma_first(name, last, first):
     person = authors_of(bibtex_entry(paper(authors=(name, "Other Person"))))[0]
     assert " ".join(person.last_names) == last
@@ -107,8 +117,16 @@ def test_key_without_authors_or_date():
 
 
 def clashing(n, day0=dt.date(2025, 1, 1)):
-    return [Paper(id=f"2501.{i:05d}", title="Inverse problems", authors=("Wei Zhan",), published=dt.date(2025, 1, 1),
-                  listed=day0 + dt.timedelta(days=i)) for i in range(n)]
+    return [
+        Paper(
+            id=f"2501.{i:05d}",
+            title="Inverse problems",
+            authors=("Wei Zhan",),
+            published=dt.date(2025, 1, 1),
+            listed=day0 + dt.timedelta(days=i),
+        )
+        for i in range(n)
+    ]
 
 
 def test_clashing_keys_get_suffixes_in_the_order_received():
@@ -122,8 +140,13 @@ def test_clashing_keys_get_suffixes_in_the_order_received():
 def test_a_newer_paper_never_changes_an_existing_key():
     papers = clashing(3)
     before = citation_keys({p.id: p for p in papers})
-    newer = Paper(id="2502.00001", title="Inverse problems again", authors=("Wei Zhan",),
-                  published=dt.date(2025, 2, 1), listed=dt.date(2025, 2, 2))
+    newer = Paper(
+        id="2502.00001",
+        title="Inverse problems again",
+        authors=("Wei Zhan",),
+        published=dt.date(2025, 2, 1),
+        listed=dt.date(2025, 2, 2),
+    )
     after = citation_keys({p.id: p for p in [newer, *papers]})
     assert {pid: after[pid] for pid in before} == before and after[newer.id] == "zhan2025inversec"
 

@@ -4,6 +4,7 @@ One browser and one build per module; the site is served under a sub-path (/arch
 host publishing it in a folder would, so every link, the search bundle and its results are checked
 under a sub-path too. Screenshots go to <repo>/output/screenshots/ for people to look at.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,14 +36,33 @@ from tests.themesite import (
 )
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 AXE = REPO / "tools/node_modules/axe-core/axe.min.js"
 SCREENSHOTS = REPO / "output" / "screenshots"
 PHONE, DESKTOP = 390, 1280
 SCHEMES = ("light", "dark")
-AXE_KINDS = ("home", "paper", "paper-related", "tag", "month", "day", "top", "top-month", "stats", "search", "weeks",
-             "week")
+AXE_KINDS = (
+    "home",
+    "paper",
+    "paper-related",
+    "tag",
+    "month",
+    "day",
+    "top",
+    "top-month",
+    "stats",
+    "search",
+    "weeks",
+    "week",
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +120,7 @@ def search_word(site: Path) -> tuple[str, str, str]:
 
 # -- accessibility ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("kind", AXE_KINDS)
 def test_axe_finds_no_violations(browser: Browser, base: str, pages: dict[str, str], kind: str, scheme: str) -> None:
@@ -149,6 +170,7 @@ def test_keyboard_focus_is_visible(browser: Browser, base: str) -> None:
 
 # -- search ----------------------------------------------------------------------------------
 
+
 def test_typing_a_word_from_an_abstract_finds_the_paper(browser: Browser, base: str, site: Path) -> None:
     word, paper_id, title = search_word(site)
     with tab(browser) as page:
@@ -176,24 +198,34 @@ def small_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 SMALL_PAPERS = (
-    ("2402.00001", "Routing tokens to sparse experts",
-     "authors: [Ada Quixotic, Bo Lin]\ntags: [mixture-of-experts]\nlisted: 2024-02-01\n",
-     "We route every token to two experts."),
-    ("2402.00002", "<img src=x onerror=alert(1)> Hostile title",
-     "authors: ['<b>Mallory</b> Zed']\ntags: [securitytag]\nlisted: 2024-02-02\n",
-     "An abstract about zanzibarite, <script>alert(2)</script> and more."),
+    (
+        "2402.00001",
+        "Routing tokens to sparse experts",
+        "authors: [Ada Quixotic, Bo Lin]\ntags: [mixture-of-experts]\nlisted: 2024-02-01\n",
+        "We route every token to two experts.",
+    ),
+    (
+        "2402.00002",
+        "<img src=x onerror=alert(1)> Hostile title",
+        "authors: ['<b>Mallory</b> Zed']\ntags: [securitytag]\nlisted: 2024-02-02\n",
+        "An abstract about zanzibarite, <script>alert(2)</script> and more.",
+    ),
     ("2402.00003", "A plain third paper", "authors: [Carol Plain]\nlisted: 2024-02-03\n", "Nothing special here."),
 )
 
 
-@pytest.mark.parametrize("query, title", [
-    ("Quixotic", "Routing tokens to sparse experts"),  # an author
-    ("securitytag", "<img src=x onerror=alert(1)> Hostile title"),  # a tag
-    ("zanzibarite", "<img src=x onerror=alert(1)> Hostile title"),  # a word of the abstract
-    ("Routing", "Routing tokens to sparse experts"),  # a word of the title
-])
-def test_search_finds_titles_authors_abstracts_and_tags(browser: Browser, small_base: str, query: str,
-                                                        title: str) -> None:
+@pytest.mark.parametrize(
+    "query, title",
+    [
+        ("Quixotic", "Routing tokens to sparse experts"),  # an author
+        ("securitytag", "<img src=x onerror=alert(1)> Hostile title"),  # a tag
+        ("zanzibarite", "<img src=x onerror=alert(1)> Hostile title"),  # a word of the abstract
+        ("Routing", "Routing tokens to sparse experts"),  # a word of the title
+    ],
+)
+def test_search_finds_titles_authors_abstracts_and_tags(
+    browser: Browser, small_base: str, query: str, title: str
+) -> None:
     with tab(browser) as page:
         dialogs = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -215,6 +247,7 @@ def test_search_results_are_text_not_markup(browser: Browser, base: str, site: P
 
 
 # -- without JavaScript -------------------------------------------------------------------------
+
 
 def test_without_javascript_the_site_still_works(browser: Browser, base: str, pages: dict[str, str]) -> None:
     with tab(browser, java_script_enabled=False) as page:
@@ -238,6 +271,7 @@ def test_copy_button_copies_the_bibtex_entry(browser: Browser, base: str, pages:
 
 # -- layout and screenshots ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("width", (PHONE, DESKTOP))
 def test_no_sideways_scrolling(browser: Browser, base: str, pages: dict[str, str], width: int) -> None:
     with tab(browser, width=width) as page:
@@ -252,8 +286,13 @@ def test_no_sideways_scrolling(browser: Browser, base: str, pages: dict[str, str
 def test_screenshots(browser: Browser, base: str, site: Path, pages: dict[str, str], width: int, scheme: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     word, _, _ = search_word(site)
-    shots = {"home": pages["home"], "paper": pages["paper-related"], "stats": pages["stats"],
-             "top": pages["top"], "search": f"search/?q={word}"}
+    shots = {
+        "home": pages["home"],
+        "paper": pages["paper-related"],
+        "stats": pages["stats"],
+        "top": pages["top"],
+        "search": f"search/?q={word}",
+    }
     with tab(browser, scheme, width) as page:
         for name, path in shots.items():
             page.goto(base + path)
@@ -265,6 +304,7 @@ def test_screenshots(browser: Browser, base: str, site: Path, pages: dict[str, s
 
 
 # -- serve: live reload ----------------------------------------------------------------------------
+
 
 @contextmanager
 def running_serve(root: Path) -> Iterator[str]:
@@ -289,7 +329,9 @@ def running_serve(root: Path) -> Iterator[str]:
 def test_serve_reloads_the_page_after_a_content_edit(browser: Browser, tmp_path: Path) -> None:
     (tmp_path / "themes").symlink_to(REPO / "themes")
     content = tmp_path / "content"
-    source = write_content(content, "2401.00001.md", paper_file("2401.00001", "Before the edit", "listed: 2024-01-02\n"))
+    source = write_content(
+        content, "2401.00001.md", paper_file("2401.00001", "Before the edit", "listed: 2024-01-02\n")
+    )
     write_content(content, "2401.00002.md", paper_file("2401.00002", "Another paper", "listed: 2024-01-03\n"))
     with running_serve(tmp_path) as url, tab(browser) as page:
         page.goto(url + urls.paper("2401.00001"))
@@ -315,17 +357,36 @@ def watched_tab(browser: Browser, scheme: str = "light", **options) -> Iterator[
         problems: list[str] = []
         page.on("pageerror", lambda error: problems.append(f"error: {error}"))
         # A failed load is reported below with its URL; the browser's own favicon request is not ours.
-        page.on("console", lambda m: problems.append(f"console: {m.text}")
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("response", lambda r: problems.append(f"{r.status}: {r.url}")
-                if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-        page.on("request", lambda r: problems.append(f"external: {r.url}")
-                if not r.url.startswith(("http://127.0.0.1", "blob:", "data:")) else None)
+        page.on(
+            "console",
+            lambda m: (
+                problems.append(f"console: {m.text}")
+                if m.type == "error" and not m.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                problems.append(f"{r.status}: {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                else None
+            ),
+        )
+        page.on(
+            "request",
+            lambda r: (
+                problems.append(f"external: {r.url}")
+                if not r.url.startswith(("http://127.0.0.1", "blob:", "data:"))
+                else None
+            ),
+        )
         yield page, problems
 
 
-def test_reading_list_save_mark_export_reload_remove(browser: Browser, base: str, pages: dict[str, str],
-                                                     tmp_path: Path) -> None:
+def test_reading_list_save_mark_export_reload_remove(
+    browser: Browser, base: str, pages: dict[str, str], tmp_path: Path
+) -> None:
     with watched_tab(browser) as (page, problems):
         page.goto(base + pages["paper"])
         title = page.locator("h1").text_content()
@@ -362,8 +423,9 @@ def test_reading_list_save_mark_export_reload_remove(browser: Browser, base: str
         assert problems == []
 
 
-def test_reading_list_exports_and_imports_json_by_keyboard(browser: Browser, base: str, pages: dict[str, str],
-                                                           tmp_path: Path) -> None:
+def test_reading_list_exports_and_imports_json_by_keyboard(
+    browser: Browser, base: str, pages: dict[str, str], tmp_path: Path
+) -> None:
     with watched_tab(browser) as (page, problems):
         page.goto(base + pages["paper"])
         page.get_by_role("button", name=re.compile("^Save")).focus()
@@ -379,8 +441,9 @@ def test_reading_list_exports_and_imports_json_by_keyboard(browser: Browser, bas
         page.get_by_role("button", name=re.compile("^Remove")).click()
         expect(page.locator("#saved-empty")).to_be_visible()
         hostile = tmp_path / "hostile.json"
-        hostile.write_text(json.dumps(entries + [{"id": "x", "title": "<img src=x onerror=alert(1)>",
-                                                  "path": "javascript:alert(1)"}]))
+        hostile.write_text(
+            json.dumps(entries + [{"id": "x", "title": "<img src=x onerror=alert(1)>", "path": "javascript:alert(1)"}])
+        )
         page.get_by_label("Import a list (JSON)").set_input_files(str(exported))
         expect(page.locator("#saved-list > li")).to_have_count(1)
         page.get_by_label("Import a list (JSON)").set_input_files(str(hostile))
@@ -410,7 +473,9 @@ def test_reading_list_without_javascript_or_storage(browser: Browser, base: str,
         page.goto(base + SAVED)
         expect(page.get_by_text("The reading list runs in your browser and needs JavaScript")).to_be_visible()
     with watched_tab(browser) as (page, problems):
-        page.add_init_script("Object.defineProperty(window, 'localStorage', {get() { throw new DOMException('no', 'SecurityError'); }})")
+        page.add_init_script(
+            "Object.defineProperty(window, 'localStorage', {get() { throw new DOMException('no', 'SecurityError'); }})"
+        )
         page.goto(base + pages["paper"])
         expect(page.locator("button.save")).to_be_hidden()
         page.goto(base + SAVED)

@@ -1,4 +1,5 @@
 """End-to-end builds of the shipped content and of hand-made content."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -34,9 +35,22 @@ def shipped_subpath(tmp_path_factory) -> Path:
 
 
 def test_every_kind_of_page_exists(shipped):
-    for path in ["index.html", "page/2/index.html", "tags/index.html", "tags/vision-language/index.html",
-                 "tags/vision-language/feed.xml", "archive/index.html", "2023/index.html", "2023/10/index.html",
-                 "2023/10/01/index.html", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "static/style.css"]:
+    for path in [
+        "index.html",
+        "page/2/index.html",
+        "tags/index.html",
+        "tags/vision-language/index.html",
+        "tags/vision-language/feed.xml",
+        "archive/index.html",
+        "2023/index.html",
+        "2023/10/index.html",
+        "2023/10/01/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "static/style.css",
+    ]:
         assert (shipped / path).is_file(), path
     assert len(list((shipped / "papers").glob("*/index.html"))) == 89
 
@@ -54,7 +68,11 @@ def test_arxiv_papers_link_to_arxiv_and_hugging_face(tmp_path, content):
     write_content(content, "2024/2403.01234.md", paper_file("2403.01234", "P", "published: 2024-03-10\n"))
     build(content, tmp_path / "out", repo_config())
     html = (tmp_path / "out/papers/2403.01234/index.html").read_text(encoding="utf-8")
-    for url in ["https://arxiv.org/abs/2403.01234", "https://arxiv.org/pdf/2403.01234", "https://huggingface.co/papers/2403.01234"]:
+    for url in [
+        "https://arxiv.org/abs/2403.01234",
+        "https://arxiv.org/pdf/2403.01234",
+        "https://huggingface.co/papers/2403.01234",
+    ]:
         assert f'href="{url}"' in html
 
 

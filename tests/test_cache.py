@@ -1,4 +1,5 @@
 """cache: what one build saves for the next, and when it is not trusted."""
+
 from __future__ import annotations
 
 from generator import cache

@@ -1,4 +1,5 @@
 """SVG bar charts drawn at build time."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -28,7 +29,7 @@ def test_the_chart_is_a_named_image_for_screen_readers() -> None:
 
 
 def test_labels_are_escaped_and_long_ones_cut() -> None:
-    hostile = '<script>alert(1)</script> & a very long tag name indeed'
+    hostile = "<script>alert(1)</script> & a very long tag name indeed"
     chart = bar_chart("t", 'Tags <b>"', "Tag", [Bar(hostile, 3)])
     assert "<script>" not in str(chart.svg) and "<b>" not in str(chart.svg)
     label = next(t for t in parse(chart).iter(f"{SVG}text") if t.get("class") == "label")

@@ -1,4 +1,5 @@
 """Citation metadata, COinS, list .bib files and open data, on a site built from recorded API days."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,12 +22,25 @@ from tests.sitecheck import tree_snapshot
 
 BASE_URL = "https://example.org/sub/path/"
 DAYS = ["2024-03-12", "2024-03-13", "2024-03-15"]
-HOSTILE = Paper(id="2403.99999", title="Q&A at 50% of $\\alpha$-nets_v2 #1 {x} \\y $", authors=(
-    "Zoë {Brace", "Tom and Jerry", "Ann_Lee & Co"), published=dt.date(2024, 3, 1), listed=dt.date(2024, 3, 15),
-    upvotes=1, tags=("recorded",), abstract="Costs $5 & more <b>bold</b> \"quoted\".")
-NOT_ARXIV = Paper(id="a-paper-without-arxiv", title="A Paper Without arXiv", authors=("Kim Lee",),
-                  listed=dt.date(2024, 3, 13), tags=("recorded",), project_page="https://example.com/p",
-                  abstract="No arXiv id.")
+HOSTILE = Paper(
+    id="2403.99999",
+    title="Q&A at 50% of $\\alpha$-nets_v2 #1 {x} \\y $",
+    authors=("Zoë {Brace", "Tom and Jerry", "Ann_Lee & Co"),
+    published=dt.date(2024, 3, 1),
+    listed=dt.date(2024, 3, 15),
+    upvotes=1,
+    tags=("recorded",),
+    abstract='Costs $5 & more <b>bold</b> "quoted".',
+)
+NOT_ARXIV = Paper(
+    id="a-paper-without-arxiv",
+    title="A Paper Without arXiv",
+    authors=("Kim Lee",),
+    listed=dt.date(2024, 3, 13),
+    tags=("recorded",),
+    project_page="https://example.com/p",
+    abstract="No arXiv id.",
+)
 
 PAPER_FIELDS = [f.name for f in dataclasses.fields(Paper) if f.name != "tags"]
 
@@ -125,8 +139,16 @@ def test_a_paper_without_an_arxiv_id_gets_no_invented_one(site):
     output, _ = site
     head = read(output, f"papers/{NOT_ARXIV.id}/index.html")
     names = {n for n, _ in head.meta}
-    assert not {"citation_arxiv_id", "citation_pdf_url", "citation_doi", "citation_abstract_html_url",
-                "citation_publication_date"} & names
+    assert (
+        not {
+            "citation_arxiv_id",
+            "citation_pdf_url",
+            "citation_doi",
+            "citation_abstract_html_url",
+            "citation_publication_date",
+        }
+        & names
+    )
     assert tags(head, "citation_author") == ["Kim Lee"]
     bib = (output / f"papers/{NOT_ARXIV.id}/index.html").read_text()
     assert "eprint" not in bib and "arXiv." not in bib
@@ -142,7 +164,11 @@ def test_hostile_text_stays_text_in_the_tags(site):
 
 def list_pages(output: Path) -> list[Path]:
     found = [p for p in output.glob("[12][0-9][0-9][0-9]/**/index.html")]
-    found += [*output.glob("tags/*/index.html"), *output.glob("tags/*/page/*/index.html"), *output.glob("top/**/index.html")]
+    found += [
+        *output.glob("tags/*/index.html"),
+        *output.glob("tags/*/page/*/index.html"),
+        *output.glob("top/**/index.html"),
+    ]
     return found
 
 
@@ -220,8 +246,15 @@ def test_each_paper_has_a_markdown_copy(site):
 
 def test_a_backfilled_clash_moves_keys_the_same_in_incremental_and_cold_builds(tmp_path):
     content, config = tmp_path / "content", SiteConfig(base_url=BASE_URL, per_page=3, root=REPO)
-    newer = Paper(id="2403.00002", title="Inverse problems", authors=("Wei Zhan",), published=dt.date(2024, 3, 1),
-                  listed=dt.date(2024, 3, 5), tags=("inverse",), abstract="Newer.")
+    newer = Paper(
+        id="2403.00002",
+        title="Inverse problems",
+        authors=("Wei Zhan",),
+        published=dt.date(2024, 3, 1),
+        listed=dt.date(2024, 3, 5),
+        tags=("inverse",),
+        abstract="Newer.",
+    )
     write_paper(content, newer)
     build(content, tmp_path / "out", config, search=False, cache_dir=tmp_path / "cache")
     assert "@misc{zhan2024inverse," in (tmp_path / "out/tags/inverse/papers.bib").read_text()

@@ -1,4 +1,5 @@
 """The `broadsheet` command as a user runs it: a real subprocess, real files."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,9 @@ from tests.conftest import FIXTURES, REPO, paper_file, write_content
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", *args], check=False, cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], check=False, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_check_lists_every_problem_as_path_line_message(content):
@@ -57,7 +60,9 @@ def test_bad_site_yaml_is_reported_with_its_line(tmp_path, content):
 
 def test_import_listing_command(tmp_path):
     content = tmp_path / "content"
-    result = run("import-listing", str(FIXTURES / "seed-listing.txt"), "--as-of", "2025-10-29", "--content", str(content))
+    result = run(
+        "import-listing", str(FIXTURES / "seed-listing.txt"), "--as-of", "2025-10-29", "--content", str(content)
+    )
     assert result.returncode == 0, result.stderr
     assert "89 added" in result.stdout
     assert len(list((content / "papers").rglob("*.md"))) == 89
@@ -148,15 +153,18 @@ def test_import_listing_of_a_missing_file_is_one_line(site):
 def test_import_listing_of_a_file_that_is_not_utf8_is_one_line(site):
     (site / "listing.txt").write_bytes(SEED.read_bytes()[:200] + b"\xff\xfe caf\xe9\n")
     line = refused(site, "import-listing", "listing.txt", "--as-of", "2025-10-29")
-    assert line == ("broadsheet: error: not UTF-8 text (byte 200): a listing is the text a browser copies"
-                    " (listing.txt)")
+    assert line == (
+        "broadsheet: error: not UTF-8 text (byte 200): a listing is the text a browser copies (listing.txt)"
+    )
 
 
 def test_import_listing_of_a_readme_is_refused_and_writes_nothing(site):
     (site / "README.md").write_bytes((REPO / "README.md").read_bytes())
     line = refused(site, "import-listing", "README.md", "--as-of", "2025-10-29")
     assert line.startswith("broadsheet: error: not a Daily Papers listing: none of its ")
-    assert line.endswith(" blocks of text read as a paper (a title, an abstract, then '• N authors' or a date) (README.md)")
+    assert line.endswith(
+        " blocks of text read as a paper (a title, an abstract, then '• N authors' or a date) (README.md)"
+    )
 
 
 def test_import_listing_dry_run_names_the_papers_and_writes_nothing(site):
@@ -166,9 +174,14 @@ def test_import_listing_dry_run_names_the_papers_and_writes_nothing(site):
     assert snapshot(site) == before
     lines = result.stdout.splitlines()
     assert len(lines) == 90
-    assert ("would add content/papers/2023/10/reformulating-vision-language-foundation-models-and-datasets-towards-universal.md:"
-            " Reformulating Vision-Language Foundation Models and Datasets Towards Universal Multimodal Assistants") in lines
-    assert lines[-1] == "89 papers in the listing: 89 would be added, 0 already in the archive; nothing written (--dry-run)"
+    assert (
+        "would add content/papers/2023/10/reformulating-vision-language-foundation-models-and-datasets-towards-universal.md:"
+        " Reformulating Vision-Language Foundation Models and Datasets Towards Universal Multimodal Assistants"
+    ) in lines
+    assert (
+        lines[-1]
+        == "89 papers in the listing: 89 would be added, 0 already in the archive; nothing written (--dry-run)"
+    )
 
 
 def test_an_os_error_while_writing_is_one_line_and_writes_nothing(site):
@@ -186,6 +199,7 @@ def test_usage_errors_exit_2(site):
 
 # -- failures that are not the user's: one line, and the traceback with --debug ------------------
 
+
 def in_process(monkeypatch, capsys, error: BaseException, *flags: str) -> tuple[int, str]:
     def broken(args):
         raise error
@@ -200,7 +214,10 @@ def in_process(monkeypatch, capsys, error: BaseException, *flags: str) -> tuple[
 def test_an_unexpected_error_is_one_line_that_points_to_debug(monkeypatch, capsys):
     status, err = in_process(monkeypatch, capsys, RuntimeError("boom\nsecond line"))
     assert status == 1
-    assert err == "broadsheet: error: unexpected RuntimeError: boom second line (run again with --debug to see the traceback)\n"
+    assert (
+        err
+        == "broadsheet: error: unexpected RuntimeError: boom second line (run again with --debug to see the traceback)\n"
+    )
 
 
 @pytest.mark.parametrize("flags", [("--debug",), ()])
@@ -208,7 +225,7 @@ def test_debug_shows_the_traceback(monkeypatch, capsys, flags):
     status, err = in_process(monkeypatch, capsys, RuntimeError("boom"), *flags)
     assert status == 1
     assert ("Traceback (most recent call last):" in err) == bool(flags)
-    assert ('in broken\n    raise error' in err) == bool(flags)
+    assert ("in broken\n    raise error" in err) == bool(flags)
     assert err.splitlines()[-1].startswith("broadsheet: error: unexpected RuntimeError: boom")
 
 
@@ -223,12 +240,18 @@ def test_debug_after_the_command_works_too(monkeypatch, capsys):
 
 def test_an_os_error_names_its_reason_and_file(monkeypatch, capsys):
     error = PermissionError(13, "Permission denied", "output/papers/x/index.html")
-    assert in_process(monkeypatch, capsys, error) == (1, "broadsheet: error: Permission denied (output/papers/x/index.html)\n")
+    assert in_process(monkeypatch, capsys, error) == (
+        1,
+        "broadsheet: error: Permission denied (output/papers/x/index.html)\n",
+    )
 
 
 def test_an_os_error_with_only_a_message_is_that_message(monkeypatch, capsys):
     error = FileNotFoundError("no templates found for theme 'x' under themes")  # as a missing theme raises it
-    assert in_process(monkeypatch, capsys, error) == (1, "broadsheet: error: no templates found for theme 'x' under themes\n")
+    assert in_process(monkeypatch, capsys, error) == (
+        1,
+        "broadsheet: error: no templates found for theme 'x' under themes\n",
+    )
 
 
 def test_a_search_index_failure_is_one_line_with_the_way_around_it(monkeypatch, capsys):
@@ -242,6 +265,7 @@ def test_ctrl_c_exits_130_quietly(monkeypatch, capsys):
 
 
 # -- conventions: --version, help, -q/-v -----------------------------------------------------------
+
 
 def test_version():
     import generator

@@ -10,7 +10,9 @@ def test_missing_default_file_gives_defaults(tmp_path):
 
 
 def test_values_and_base_url_slash(tmp_path):
-    (tmp_path / "site.yaml").write_text("title: My Archive\nbase_url: https://u.github.io/repo\ntag_rules:\n  video: [video, clip]\n")
+    (tmp_path / "site.yaml").write_text(
+        "title: My Archive\nbase_url: https://u.github.io/repo\ntag_rules:\n  video: [video, clip]\n"
+    )
     config = load_config(root=tmp_path)
     assert config.title == "My Archive"
     assert config.base_url == "https://u.github.io/repo/"

@@ -1,5 +1,6 @@
 """What `broadsheet serve` answers to odd requests: bytes sent exactly as written, over a raw socket,
 to the real command; a 400 or 404 each time, and nothing on its console."""
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     (root / "themes").symlink_to(REPO / "themes")
     write_content(root / "content", "a.md", paper_file("2401.00001", "A title", "listed: 2024-01-01\n"))
     command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
-    proc = subprocess.Popen(command, cwd=root, env={**os.environ, "PYTHONPATH": str(REPO)},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        command,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     console: list[str] = []
     assert proc.stdout
     for line in proc.stdout:
@@ -105,8 +112,9 @@ ODD = {
 
 
 @pytest.mark.parametrize("request_bytes, expected", ODD.values(), ids=ODD.keys())
-def test_odd_requests_get_400_or_404_and_nothing_on_the_console(served: Served, request_bytes: bytes,
-                                                                 expected: int) -> None:
+def test_odd_requests_get_400_or_404_and_nothing_on_the_console(
+    served: Served, request_bytes: bytes, expected: int
+) -> None:
     answer = exchange(served, request_bytes)
     assert status_of(answer) == expected
     assert b"Traceback" not in answer
@@ -142,9 +150,14 @@ def test_a_client_that_sends_nothing_is_dropped_without_a_word(served: Served) -
     assert_quiet(served)
 
 
-@pytest.mark.parametrize("target, path", [
-    ("/", "/"), ("/papers/2401.00001/?v=1#top", "/papers/2401.00001/"), ("/a%20b/%C3%A9", "/a b/é"),
-])
+@pytest.mark.parametrize(
+    "target, path",
+    [
+        ("/", "/"),
+        ("/papers/2401.00001/?v=1#top", "/papers/2401.00001/"),
+        ("/a%20b/%C3%A9", "/a b/é"),
+    ],
+)
 def test_plain_targets_are_decoded(target: str, path: str) -> None:
     assert split_target(target)[1] == path
 

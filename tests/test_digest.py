@@ -1,4 +1,5 @@
 """The weekly and monthly digests of a built site: finished periods only, stable guids, top papers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,7 +60,9 @@ def test_guids_stay_when_a_new_day_is_added(tmp_path: Path):
     content = recorded_content(tmp_path / "content")
     build(content, tmp_path / "a", CONFIG, search=False)
     before = feedparser.parse((tmp_path / "a/digest/weekly.xml").read_bytes())
-    write_content(content, "2026/2609.00001.md", paper_file("2609.00001", "Next week", "listed: 2026-08-25\nupvotes: 1\n"))
+    write_content(
+        content, "2026/2609.00001.md", paper_file("2609.00001", "Next week", "listed: 2026-08-25\nupvotes: 1\n")
+    )
     build(content, tmp_path / "b", CONFIG, search=False)
     after = feedparser.parse((tmp_path / "b/digest/weekly.xml").read_bytes())
     # The week of 2026-08-21 is now over: it is the new first item; the others are unchanged (the

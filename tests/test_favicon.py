@@ -1,4 +1,5 @@
 """The favicon: an ICO holding a 32x32 PNG, at the site's root, and the SVG the pages link."""
+
 from __future__ import annotations
 
 import struct

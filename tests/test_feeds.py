@@ -15,7 +15,9 @@ def feed_of(papers, base="https://example.org/sub/"):
 
 
 def test_items_carry_link_guid_date_authors_and_categories():
-    paper = Paper(id="2403.01234", title="T", abstract="A *b*", authors=("Ann", "Bo"), listed=dt.date(2024, 3, 12), tags=("x",))
+    paper = Paper(
+        id="2403.01234", title="T", abstract="A *b*", authors=("Ann", "Bo"), listed=dt.date(2024, 3, 12), tags=("x",)
+    )
     _, feed = feed_of([paper])
     assert not feed.bozo
     (entry,) = feed.entries
@@ -51,8 +53,14 @@ def test_characters_xml_cannot_carry_never_reach_a_feed():
 
 
 def test_plain_text_elements_use_hex_references_and_readers_show_the_text():
-    paper = Paper(id="2403.01234", title="Q&A with <EOS> > all", abstract="A <b> & c", authors=("Ann & <Bo>",),
-                  listed=dt.date(2024, 3, 12), tags=("x",))
+    paper = Paper(
+        id="2403.01234",
+        title="Q&A with <EOS> > all",
+        abstract="A <b> & c",
+        authors=("Ann & <Bo>",),
+        listed=dt.date(2024, 3, 12),
+        tags=("x",),
+    )
     data, feed = feed_of([paper], base="https://example.org/")
     assert b"<title>Q&#x26;A with &#x3C;EOS&#x3E; &#x3E; all</title>" in data
     assert b"<dc:creator>Ann &#x26; &#x3C;Bo&#x3E;</dc:creator>" in data
@@ -62,6 +70,7 @@ def test_plain_text_elements_use_hex_references_and_readers_show_the_text():
 
 def test_a_feed_over_the_size_limit_leaves_out_its_oldest_items():
     from generator.feeds import MAX_BYTES, fitted
+
     items = list(range(100))
     data = fitted(lambda xs: b"x" * (20_000 * len(xs)), items)
     assert len(data) <= MAX_BYTES and len(data) // 20_000 >= 40
@@ -69,6 +78,7 @@ def test_a_feed_over_the_size_limit_leaves_out_its_oldest_items():
 
 def test_every_feed_of_the_recorded_site_is_under_one_megabyte_and_orgs_have_feeds():
     from tests.recorded import recorded_site
+
     site = recorded_site()
     feeds = [p for p in site.rglob("*") if p.suffix in (".xml", ".json") and p.parent.name != "data"]
     assert len(feeds) > 20 and all(p.stat().st_size < 1_000_000 for p in feeds)

@@ -1,5 +1,6 @@
 """The site says how current the archive is ("through <newest listed day>") on the home page, the
 archive page and the site's feed, from the content alone: the same content gives the same bytes."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -35,7 +35,12 @@ def test_errors_carry_the_file_line(text, line, words):
 
 
 def test_dump_round_trips_and_quotes_ids():
-    meta = {"id": "2310.10000", "title": "Q&A: <EOS> — μLO", "authors": ["Hè", "Aurélie"], "published": dt.date(2024, 1, 2)}
+    meta = {
+        "id": "2310.10000",
+        "title": "Q&A: <EOS> — μLO",
+        "authors": ["Hè", "Aurélie"],
+        "published": dt.date(2024, 1, 2),
+    }
     text = frontmatter.dump(meta, "Abstract with $\\alpha$.\n\nSecond paragraph.")
     assert "id: '2310.10000'" in text
     again = frontmatter.parse(text)
@@ -47,13 +52,16 @@ def test_byte_order_mark_is_ignored():
     assert frontmatter.parse("\ufeff---\ntitle: T\n---\n").meta == {"title": "T"}
 
 
-@pytest.mark.parametrize("value, words", [
-    ("!!float abc", "cannot read this float"),
-    ("!!bool maybe", "cannot read this bool"),
-    ("!!timestamp 2024-99", "cannot read this timestamp"),
-    ("1" * 5000, "cannot read this int"),
-    ("!!binary abc", "base64"),
-])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        ("!!float abc", "cannot read this float"),
+        ("!!bool maybe", "cannot read this bool"),
+        ("!!timestamp 2024-99", "cannot read this timestamp"),
+        ("1" * 5000, "cannot read this int"),
+        ("!!binary abc", "base64"),
+    ],
+)
 def test_values_yaml_cannot_construct_are_errors_at_their_line(value, words):
     with pytest.raises(frontmatter.FrontMatterError) as err:
         frontmatter.parse(f"---\ntitle: T\n\nupvotes: {value}\n---\n")

@@ -1,4 +1,5 @@
 """Untrusted text stays text: hostile values in every field of a paper, through the whole build."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,7 +43,9 @@ def build_hostile(tmp_path, content):
 
 
 def test_javascript_urls_are_rejected_by_check(content):
-    write_content(content, "2024/js.md", "---\ntitle: T\ngithub: javascript:alert(1)\nproject_page: data:text/html,x\n---\n")
+    write_content(
+        content, "2024/js.md", "---\ntitle: T\ngithub: javascript:alert(1)\nproject_page: data:text/html,x\n---\n"
+    )
     messages = [p.message for p in load_content(content).errors]
     assert any(m.startswith("github: expected an http(s) URL") for m in messages)
     assert any(m.startswith("project_page: expected an http(s) URL") for m in messages)
@@ -88,7 +91,7 @@ def test_feed_escapes_hostile_text(tmp_path, content):
 ODD = "\ufffe\uffff\x00\x1b\x85"
 ODD_FILES = {
     "2024/odd-chars.md": f"---\nid: odd-chars\ntitle: 'Odd{ODD} title'\nauthors: ['Ann{ODD}', \"Bo\\uFFFF\\x01\"]\n"
-                         f"published: 2024-05-02\ntags: [odd, 'x{ODD}y']\nai_summary: 'S{ODD}'\n---\nAbstract{ODD} here.\n",
+    f"published: 2024-05-02\ntags: [odd, 'x{ODD}y']\nai_summary: 'S{ODD}'\n---\nAbstract{ODD} here.\n",
     "2024/nested.md": f"---\nid: nested\ntitle: Nested\npublished: 2024-05-03\ntags: [odd]\n---\n{'- ' * 600}deep\n",
     "2024/brackets.md": f"---\nid: brackets\ntitle: Brackets\npublished: 2024-05-04\ntags: [odd]\n---\n{'[' * 9000}\n",
     "2024/longest.md": f"---\nid: '{'l' * MAX_ID_LENGTH}'\ntitle: Longest id\npublished: 2024-05-05\ntags: [odd]\n---\nx\n",
@@ -112,8 +115,12 @@ def test_odd_text_builds_and_every_feed_is_well_formed(tmp_path, content):
     output, report = build_odd(tmp_path, content)
     assert report.papers == 4
     warned = {(p.path.rsplit("/", 1)[-1], p.message.split(":")[0]) for p in report.warnings}
-    assert {("odd-chars.md", "removed 25 character(s) no page or feed can carry (U+0000, U+001B, U+0085, U+FFFE, U+FFFF)"),
-            ("nested.md", "abstract"), ("brackets.md", "abstract"), (".#lock.md", "skipped")} <= warned
+    assert {
+        ("odd-chars.md", "removed 25 character(s) no page or feed can carry (U+0000, U+001B, U+0085, U+FFFE, U+FFFF)"),
+        ("nested.md", "abstract"),
+        ("brackets.md", "abstract"),
+        (".#lock.md", "skipped"),
+    } <= warned
     feeds = [output / "feed.xml", *output.glob("tags/*/feed.xml")]
     assert len(feeds) == 3  # the site's, odd's and xy's
     for path in feeds:
@@ -136,8 +143,14 @@ def test_odd_text_shows_as_text(tmp_path, content):
 
 
 def run_check(content, timeout=60):
-    return subprocess.run([sys.executable, "-m", "generator", "check", "--content", str(content)], check=False, cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "check", "--content", str(content)],
+        check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_check_reports_what_would_stop_the_build_and_does_not_hang(content):
@@ -151,23 +164,46 @@ def test_check_reports_what_would_stop_the_build_and_does_not_hang(content):
     result = run_check(content)
     papers = content / "papers"
     assert result.returncode == 1, result.stderr
-    for line in (f"{papers}/2024/float.md:4: ", f"{papers}/2024/old.md:3: published:", f"{papers}/2024/old.md:4: listed:",
-                 f"{papers}/2024/bomb.md:3: YAML aliases", f"{papers}/2024/long.md:2: id:",
-                 f"{fifo}:1: warning: skipped:", f"{papers}/zero.md:1: warning: skipped:"):
+    for line in (
+        f"{papers}/2024/float.md:4: ",
+        f"{papers}/2024/old.md:3: published:",
+        f"{papers}/2024/old.md:4: listed:",
+        f"{papers}/2024/bomb.md:3: YAML aliases",
+        f"{papers}/2024/long.md:2: id:",
+        f"{fifo}:1: warning: skipped:",
+        f"{papers}/zero.md:1: warning: skipped:",
+    ):
         assert any(printed.startswith(line) for printed in result.stderr.splitlines()), (line, result.stderr)
     assert max(map(len, result.stderr.splitlines())) < 300  # nothing printed whole
 
 
 ALIAS_BOMB_BODY = "upvotes:\n  - &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"  - &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8))
+    f"  - &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+)
 
 
 def test_check_and_build_of_a_missing_content_folder_fail(tmp_path):
     result = run_check(tmp_path / "typo")
     assert result.returncode != 0 and "content folder not found" in result.stderr
     output = tmp_path / "out"
-    built = subprocess.run([sys.executable, "-m", "generator", "build", "--content", str(tmp_path / "typo"),
-                            "--output", str(output), "--no-search", "--no-cache"], check=False, cwd=REPO, capture_output=True,
-                           text=True, timeout=60)
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "build",
+            "--content",
+            str(tmp_path / "typo"),
+            "--output",
+            str(output),
+            "--no-search",
+            "--no-cache",
+        ],
+        check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert built.returncode != 0 and "content folder not found" in built.stderr
     assert not output.exists()

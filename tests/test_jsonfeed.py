@@ -1,4 +1,5 @@
 """JSON Feed 1.1 beside every RSS file of a built site: the fields, the same items, the links to it."""
+
 from __future__ import annotations
 
 import json
@@ -54,6 +55,10 @@ def test_top_and_weeks_pages_link_the_digests():
     site = recorded_site()
     for page, period in (("top/index.html", "monthly"), ("weeks/index.html", "weekly")):
         soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
-        links = {link["type"]: link["href"] for link in soup.find_all("link", rel="alternate") if "digest" in link["href"]}
-        assert links == {"application/rss+xml": f"/sub/digest/{period}.xml",
-                         "application/feed+json": f"/sub/digest/{period}.json"}
+        links = {
+            link["type"]: link["href"] for link in soup.find_all("link", rel="alternate") if "digest" in link["href"]
+        }
+        assert links == {
+            "application/rss+xml": f"/sub/digest/{period}.xml",
+            "application/feed+json": f"/sub/digest/{period}.json",
+        }

@@ -1,5 +1,6 @@
 """kill -9 at random points of cold and incremental builds: the next build repairs everything and
 leaves nothing behind. Real `python -m generator build` processes on a generated corpus."""
+
 from __future__ import annotations
 
 import json
@@ -23,24 +24,52 @@ ROUNDS = 3  # of each kind
 
 class Site:
     def __init__(self, tmp_path: Path) -> None:
-        self.tmp, self.content, self.out, self.cache = tmp_path, tmp_path / "content", tmp_path / "out", tmp_path / "cache"
-        subprocess.run([sys.executable, str(REPO / "bench/corpus.py"), str(PAPERS), str(self.content)],
-                       check=True, capture_output=True)
+        self.tmp, self.content, self.out, self.cache = (
+            tmp_path,
+            tmp_path / "content",
+            tmp_path / "out",
+            tmp_path / "cache",
+        )
+        subprocess.run(
+            [sys.executable, str(REPO / "bench/corpus.py"), str(PAPERS), str(self.content)],
+            check=True,
+            capture_output=True,
+        )
 
     def command(self, out: Path, *extra: str) -> list[str]:
-        return [sys.executable, "-m", "generator", "build", "--content", str(self.content), "--output", str(out),
-                "--cache", str(self.cache), "--base-url", "https://example.org/", *extra]
+        return [
+            sys.executable,
+            "-m",
+            "generator",
+            "build",
+            "--content",
+            str(self.content),
+            "--output",
+            str(out),
+            "--cache",
+            str(self.cache),
+            "--base-url",
+            "https://example.org/",
+            *extra,
+        ]
 
     def build(self, *extra: str) -> float:
         """A complete build into out/; its wall time."""
         start = time.perf_counter()
-        done = subprocess.run(self.command(self.out, *extra), check=False, cwd=REPO, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            self.command(self.out, *extra), check=False, cwd=REPO, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, done.stderr
         return time.perf_counter() - start
 
     def killed(self, delay: float, *extra: str) -> None:
-        build = subprocess.Popen(self.command(self.out, *extra), cwd=REPO, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL, start_new_session=True)
+        build = subprocess.Popen(
+            self.command(self.out, *extra),
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(delay)
         os.killpg(build.pid, signal.SIGKILL)  # the build and its forked workers, as a crash would
         build.wait()
@@ -53,8 +82,19 @@ class Site:
         return tree_snapshot(ref)
 
     def daily_change(self, seed: int) -> None:
-        subprocess.run([sys.executable, str(REPO / "bench/corpus.py"), str(PAPERS), str(self.content), "--daily",
-                        "--seed", str(seed)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(REPO / "bench/corpus.py"),
+                str(PAPERS),
+                str(self.content),
+                "--daily",
+                "--seed",
+                str(seed),
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     def leftovers(self) -> list[str]:
         return sorted(p.name for p in self.tmp.iterdir() if p.name.startswith(".out."))
@@ -80,7 +120,9 @@ def test_kill_9_at_random_points_then_the_next_build_repairs_everything(kind, tm
         delay = rng.uniform(0.05, full)  # from start-up to the very end
         site.killed(delay, "--no-search")
         site.build("--no-search")
-        assert tree_snapshot(site.out) == site.cold_reference("--no-search"), f"seed {seed}, round {round_}, {delay:.2f} s"
+        assert tree_snapshot(site.out) == site.cold_reference("--no-search"), (
+            f"seed {seed}, round {round_}, {delay:.2f} s"
+        )
         assert site.leftovers() == [], f"seed {seed}, round {round_}, {delay:.2f} s"
 
 

@@ -59,8 +59,14 @@ def test_entry_without_author_or_date_line_is_kept():
 
 def test_links_lose_trailing_punctuation():
     assert links_in("code at https://github.com/PriNing/ODM}. and more") == ("https://github.com/PriNing/ODM", None)
-    assert links_in("see https://github.com/showlab/datacentric.vlp.") == ("https://github.com/showlab/datacentric.vlp", None)
-    assert links_in("page https://wukong-dataset.github.io/wukong-dataset/.") == (None, "https://wukong-dataset.github.io/wukong-dataset/")
+    assert links_in("see https://github.com/showlab/datacentric.vlp.") == (
+        "https://github.com/showlab/datacentric.vlp",
+        None,
+    )
+    assert links_in("page https://wukong-dataset.github.io/wukong-dataset/.") == (
+        None,
+        "https://wukong-dataset.github.io/wukong-dataset/",
+    )
 
 
 def test_import_writes_files_tags_and_is_idempotent(tmp_path):
@@ -71,7 +77,9 @@ def test_import_writes_files_tags_and_is_idempotent(tmp_path):
     assert "89 added" in import_listing(SEED, AS_OF, content, config)
     papers = {p.title: p for p in load_content(content).papers}
     assert len(papers) == 89
-    muffin = papers["Reformulating Vision-Language Foundation Models and Datasets Towards Universal Multimodal Assistants"]
+    muffin = papers[
+        "Reformulating Vision-Language Foundation Models and Datasets Towards Universal Multimodal Assistants"
+    ]
     assert muffin.github == "https://github.com/thunlp/muffin"
     assert "vision-language" in muffin.tags
     assert sum(1 for p in papers.values() if p.tags) == 89
@@ -82,7 +90,9 @@ def test_import_never_overwrites_a_contributors_edit(tmp_path):
     content = tmp_path / "content"
     import_listing(SEED, AS_OF, content, SiteConfig())
     path = next((content / "papers").rglob("filip-*.md"))
-    edited = path.read_text(encoding="utf-8").replace("upvotes: 1\n", "upvotes: 1\nproject_page: https://example.org/filip\n")
+    edited = path.read_text(encoding="utf-8").replace(
+        "upvotes: 1\n", "upvotes: 1\nproject_page: https://example.org/filip\n"
+    )
     edited += "\nA contributor's note.\n"
     path.write_text(edited, encoding="utf-8")
     import_listing(SEED, AS_OF, content, SiteConfig())

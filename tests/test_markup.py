@@ -19,15 +19,18 @@ def test_angle_bracket_text_stays_readable_text():
     assert "&lt;EOS&gt;" in html and "&lt;answer&gt;" in html
 
 
-@pytest.mark.parametrize("hostile", [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    '<a href="javascript:alert(1)">x</a>',
-    "[click](javascript:alert(1))",
-    "[click](data:text/html;base64,PHNjcmlwdD4=)",
-    "<iframe src=https://evil.example></iframe>",
-    '<div style="background:url(javascript:alert(1))">x</div>',
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '<a href="javascript:alert(1)">x</a>',
+        "[click](javascript:alert(1))",
+        "[click](data:text/html;base64,PHNjcmlwdD4=)",
+        "<iframe src=https://evil.example></iframe>",
+        '<div style="background:url(javascript:alert(1))">x</div>',
+    ],
+)
 def test_hostile_markup_is_neutralised(hostile):
     assert_harmless(render_abstract(hostile))
 
@@ -56,7 +59,7 @@ def test_markdown_and_latex_survive():
 def test_safe_url():
     assert safe_url("https://x.org/a") == "https://x.org/a"
     assert safe_url("javascript:alert(1)") is None
-    assert safe_url("http://x.org/\"onmouseover=") is None
+    assert safe_url('http://x.org/"onmouseover=') is None
     assert safe_url(None) is None
 
 
@@ -66,6 +69,7 @@ def test_plain_excerpt_cuts_words():
 
 
 # -- the plain-text shortcut must give Markdown's own bytes ------------------------------------
+
 
 def _markdown_both_ways(source: str) -> tuple[str, str]:
     text = markup.BARE_URL.sub(markup._autolink, markup._escape_html(source))
@@ -149,10 +153,13 @@ def test_no_real_abstract_takes_the_fallback():
     assert [s for s in _real_abstracts() if markup.too_complex(s)] == []
 
 
-@pytest.mark.parametrize("source, shown", [
-    ("the `<EOS>` token", "<code>&lt;EOS&gt;</code>"),
-    ("`a<b && c>d`", "<code>a&lt;b &amp;&amp; c&gt;d</code>"),
-    ("    <script>alert(1)</script>", "<pre><code>&lt;script&gt;alert(1)&lt;/script&gt;\n</code></pre>"),
-])
+@pytest.mark.parametrize(
+    "source, shown",
+    [
+        ("the `<EOS>` token", "<code>&lt;EOS&gt;</code>"),
+        ("`a<b && c>d`", "<code>a&lt;b &amp;&amp; c&gt;d</code>"),
+        ("    <script>alert(1)</script>", "<pre><code>&lt;script&gt;alert(1)&lt;/script&gt;\n</code></pre>"),
+    ],
+)
 def test_angle_brackets_in_code_show_as_typed_and_stay_text(source, shown):
     assert shown in render_abstract(source)

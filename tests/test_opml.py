@@ -1,4 +1,5 @@
 """The OPML file listing every RSS feed: the site's, tags, organisations, digests."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -15,8 +16,12 @@ from tests.recorded import recorded_site
 def build_small(content: Path, site_root: Path, output: Path) -> None:
     write_content(content, "a.md", paper_file("2401.00001", "A", "tags: [vision, 'R&D <x>']\nlisted: 2024-01-01\n"))
     write_content(content, "b.md", paper_file("2401.00002", "B", "tags: [vision]\nlisted: 2024-01-02\n"))
-    build(content, output, SiteConfig(title="Sheet & Co", base_url="https://example.org/sub/", root=site_root),
-          search=False)
+    build(
+        content,
+        output,
+        SiteConfig(title="Sheet & Co", base_url="https://example.org/sub/", root=site_root),
+        search=False,
+    )
 
 
 def test_opml_lists_every_feed_that_exists(content: Path, site_root: Path, tmp_path: Path) -> None:
@@ -30,10 +35,15 @@ def test_opml_lists_every_feed_that_exists(content: Path, site_root: Path, tmp_p
     prefix = "https://example.org/sub/"
     for outline in outlines:
         assert outline.get("xmlUrl").startswith(prefix) and outline.get("htmlUrl").startswith(prefix)
-        feed = output / outline.get("xmlUrl")[len(prefix):]
+        feed = output / outline.get("xmlUrl")[len(prefix) :]
         assert feed.is_file(), feed  # every listed feed was written
-    assert {o.get("text") for o in outlines} == {"Sheet & Co", "Sheet & Co: vision", "Sheet & Co: r-d-x",
-                                                 "Sheet & Co: weekly digest", "Sheet & Co: monthly digest"}
+    assert {o.get("text") for o in outlines} == {
+        "Sheet & Co",
+        "Sheet & Co: vision",
+        "Sheet & Co: r-d-x",
+        "Sheet & Co: weekly digest",
+        "Sheet & Co: monthly digest",
+    }
 
 
 def test_opml_lists_organisations_and_digests_of_the_recorded_site() -> None:

@@ -1,4 +1,5 @@
 """Command-line values: each check returns the value or raises UserError naming the option or path."""
+
 import datetime as dt
 
 import pytest
@@ -36,8 +37,12 @@ def test_folders_and_files(tmp_path):
     (tmp_path / "file.txt").write_text("x")
     folder, file = options.existing_folder("content folder"), options.existing_file("listing file")
     assert folder(str(tmp_path)) == tmp_path and file(str(tmp_path / "file.txt")) == tmp_path / "file.txt"
-    cases = [(folder, "nope", "content folder not found"), (folder, "file.txt", "content folder is not a folder"),
-             (file, "nope", "listing file not found"), (file, ".", "listing file is a folder, not a file")]
+    cases = [
+        (folder, "nope", "content folder not found"),
+        (folder, "file.txt", "content folder is not a folder"),
+        (file, "nope", "listing file not found"),
+        (file, ".", "listing file is a folder, not a file"),
+    ]
     for check, name, what in cases:
         with pytest.raises(UserError) as err:
             check(str(tmp_path / name))

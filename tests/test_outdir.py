@@ -1,4 +1,5 @@
 """The output folder is the build's alone: what a build refuses to replace, its marker, its lock, its leftovers."""
+
 from __future__ import annotations
 
 import fcntl
@@ -29,14 +30,19 @@ def site(tmp_path: Path) -> SiteConfig:
 @pytest.fixture
 def papers(content: Path) -> Path:
     for i in range(1, 4):
-        write_content(content, f"{i}.md", paper_file(f"2401.0000{i}", f"Paper {i}", f"tags: [t{i}]\nlisted: 2024-01-0{i}\n"))
+        write_content(
+            content, f"{i}.md", paper_file(f"2401.0000{i}", f"Paper {i}", f"tags: [t{i}]\nlisted: 2024-01-0{i}\n")
+        )
     return content
 
 
 def listing(folder: Path) -> dict[str, bytes]:
     """Every file under `folder`, hidden ones too, with its bytes: what a refused build must not touch."""
-    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"<dir>"
-            for p in sorted(folder.rglob("*")) if not p.is_symlink()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"<dir>"
+        for p in sorted(folder.rglob("*"))
+        if not p.is_symlink()
+    }
 
 
 def refused(tmp_path: Path, papers: Path, site: SiteConfig, output: Path, why: str) -> None:
@@ -81,8 +87,11 @@ def test_the_current_folder_or_one_above_it_is_refused(where, tmp_path, papers, 
 
 @pytest.mark.parametrize("where", ["themes", "inside themes", "site root"])
 def test_the_themes_and_the_config_folder_are_refused(where, tmp_path, papers, site):
-    output = {"themes": site.root / "themes", "inside themes": site.root / "themes/default/out",
-              "site root": site.root}[where]
+    output = {
+        "themes": site.root / "themes",
+        "inside themes": site.root / "themes/default/out",
+        "site root": site.root,
+    }[where]
     refused(tmp_path, papers, site, output, "themes folder|config's folder")
 
 
@@ -158,8 +167,18 @@ def test_leftovers_of_killed_builds_are_removed_and_nothing_else(tmp_path, paper
 
 
 def cli_build(content: Path, out: Path, site: SiteConfig, *extra: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "generator", "build", "--content", str(content), "--output", str(out),
-               "--no-search", *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "generator",
+        "build",
+        "--content",
+        str(content),
+        "--output",
+        str(out),
+        "--no-search",
+        *extra,
+    ]
     return subprocess.Popen(command, cwd=site.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -187,7 +206,9 @@ def cold_tree(content: Path, folder: Path, site: SiteConfig) -> dict[str, bytes]
 def test_two_builds_at_once_never_record_one_site_as_the_other(tmp_path, papers, site):
     other = tmp_path / "other"
     for i in range(5, 9):
-        write_content(other, f"{i}.md", paper_file(f"2402.0000{i}", f"Other {i}", f"tags: [o{i}]\nlisted: 2024-02-0{i}\n"))
+        write_content(
+            other, f"{i}.md", paper_file(f"2402.0000{i}", f"Other {i}", f"tags: [o{i}]\nlisted: 2024-02-0{i}\n")
+        )
     out, cache_dir = tmp_path / "out", tmp_path / "cache"
     expected = {c: cold_tree(c, tmp_path / f"cold-{c.name}", site) for c in (papers, other)}
     for _ in range(3):

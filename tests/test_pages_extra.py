@@ -1,4 +1,5 @@
 """Top and stats pages, related papers, page weight, and overriding the theme one template at a time."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,6 +30,7 @@ def plan(papers: list[Paper]) -> dict:
 
 # -- top -------------------------------------------------------------------------------------
 
+
 def test_top_ranks_by_upvotes_and_leaves_out_unranked_papers() -> None:
     pages = plan([paper("a", 1, 5), paper("b", 2, 50), paper("c", 3, None), paper("d", 4, 5), paper("e", 5, 1)])
     top = pages["top/"].context
@@ -47,6 +49,7 @@ def test_top_per_month() -> None:
 
 # -- stats -----------------------------------------------------------------------------------
 
+
 def test_stats_counts_every_month_including_empty_ones() -> None:
     stats = plan([paper("a", 1, month=1), paper("b", 2, month=3), paper("c", 3, month=3)])["stats/"].context
     per_month, tags = stats["charts"]
@@ -63,11 +66,17 @@ def test_stats_largest_tags_first() -> None:
 
 # -- related ---------------------------------------------------------------------------------
 
+
 def test_related_papers_share_tags_most_shared_first() -> None:
-    archive = build_archive([
-        paper("a", 1, tags=("x", "y")), paper("b", 2, tags=("x", "y")), paper("c", 3, tags=("x",)),
-        paper("d", 4, tags=("z",)), paper("e", 5),
-    ])
+    archive = build_archive(
+        [
+            paper("a", 1, tags=("x", "y")),
+            paper("b", 2, tags=("x", "y")),
+            paper("c", 3, tags=("x",)),
+            paper("d", 4, tags=("z",)),
+            paper("e", 5),
+        ]
+    )
     related = Related(archive)
     assert related.of("a") == ("b", "c")  # b shares two tags, c one; never itself
     assert related.of("d") == () and related.of("e") == ()
@@ -96,13 +105,16 @@ def test_paper_page_lists_related_papers(content: Path, site_root: Path, tmp_pat
 
 # -- page weight -----------------------------------------------------------------------------
 
+
 def test_page_weight(tmp_path: Path) -> None:
     site = build_archive_site(tmp_path / "site", search=False)
     sizes = {p.parent.name: p.stat().st_size for p in site.glob("papers/*/index.html")}
     css = (site / "static/style.css").stat().st_size
     largest = max(sizes, key=sizes.get)
-    print(f"paper HTML: median {sorted(sizes.values())[len(sizes) // 2]} B, largest {sizes[largest]} B ({largest});"
-          f" stylesheet {css} B")
+    print(
+        f"paper HTML: median {sorted(sizes.values())[len(sizes) // 2]} B, largest {sizes[largest]} B ({largest});"
+        f" stylesheet {css} B"
+    )
     assert sizes[largest] < PAPER_HTML_LIMIT
     assert css < STYLESHEET_LIMIT
 
@@ -110,13 +122,22 @@ def test_page_weight(tmp_path: Path) -> None:
 def test_page_weight_of_a_full_paper_page(content: Path, site_root: Path, tmp_path: Path) -> None:
     # The seed content has author counts only; a scraped paper has names, links and a long abstract.
     authors = ", ".join(f"Firstname{i} Lastname{i}" for i in range(40))
-    extra = (f"authors: [{authors}]\nlisted: 2024-01-01\nupvotes: 120\ncomments: 4\ntags: [a, b, c, d]\n"
-             "github: https://github.com/o/r\nproject_page: https://example.org/p\n"
-             f"ai_summary: '{'A summary sentence. ' * 15}'\nkeywords: [{', '.join(f'kw{i}' for i in range(15))}]\n")
-    write_content(content, "a.md", paper_file("2401.00001", "A title of a realistic length " * 3, extra,
-                                              "An abstract sentence of ordinary length. " * 60))
+    extra = (
+        f"authors: [{authors}]\nlisted: 2024-01-01\nupvotes: 120\ncomments: 4\ntags: [a, b, c, d]\n"
+        "github: https://github.com/o/r\nproject_page: https://example.org/p\n"
+        f"ai_summary: '{'A summary sentence. ' * 15}'\nkeywords: [{', '.join(f'kw{i}' for i in range(15))}]\n"
+    )
+    write_content(
+        content,
+        "a.md",
+        paper_file(
+            "2401.00001", "A title of a realistic length " * 3, extra, "An abstract sentence of ordinary length. " * 60
+        ),
+    )
     for i in range(2, 8):
-        write_content(content, f"{i}.md", paper_file(f"2401.0000{i}", "Related " * 12, "tags: [a, b]\nlisted: 2024-01-02\n"))
+        write_content(
+            content, f"{i}.md", paper_file(f"2401.0000{i}", "Related " * 12, "tags: [a, b]\nlisted: 2024-01-02\n")
+        )
     build(content, tmp_path / "out", SiteConfig(root=site_root), search=False)
     size = (tmp_path / "out/papers/2401.00001/index.html").stat().st_size
     print(f"full paper page: {size} B")
@@ -125,6 +146,7 @@ def test_page_weight_of_a_full_paper_page(content: Path, site_root: Path, tmp_pa
 
 # -- theme override --------------------------------------------------------------------------
 
+
 def test_a_theme_overrides_one_template_and_falls_back_to_default(content: Path, tmp_path: Path) -> None:
     root = tmp_path / "fork"
     (root / "themes/mine/templates").mkdir(parents=True)
@@ -132,11 +154,12 @@ def test_a_theme_overrides_one_template_and_falls_back_to_default(content: Path,
     (root / "themes/default").symlink_to(REPO / "themes/default")
     (root / "themes/mine/templates/paper.html").write_text(
         '{% extends "base.html" %}{% block content %}<h1 class="mine">{{ view.paper.title }}</h1>{% endblock %}',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (root / "themes/mine/templates/partials").mkdir()
     (root / "themes/mine/templates/partials/list.html").write_text(  # a listing that reads the summaries
-        '<ol class="papers">{% for p in papers %}<li class="mine">{{ p.title }}</li>{% endfor %}</ol>',
-        encoding="utf-8")
+        '<ol class="papers">{% for p in papers %}<li class="mine">{{ p.title }}</li>{% endfor %}</ol>', encoding="utf-8"
+    )
     (root / "themes/mine/static/extra.css").write_text("/* mine */", encoding="utf-8")
     (root / "site.yaml").write_text("theme: mine\n", encoding="utf-8")
     write_content(content, "a.md", paper_file("2401.00001", "Forked", "listed: 2024-01-01\n"))

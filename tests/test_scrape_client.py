@@ -1,4 +1,5 @@
 """The HTTP client against a real local server: retries, Retry-After, timeouts, truncation, limits."""
+
 from __future__ import annotations
 
 import threading
@@ -188,7 +189,9 @@ def test_a_trickling_response_is_cut_off_by_the_limit_per_response(hf_server):
         f.get(hf_server.url + "/x")
     elapsed = time.monotonic() - started
     assert "timed out" in str(caught.value) and "0.6 s per response" in str(caught.value)
-    assert hf_server.hits("/x") == 2 and elapsed < 10  # two attempts of 0.6 s each, though a byte came every 0.05 s (50 s in all)
+    assert (
+        hf_server.hits("/x") == 2 and elapsed < 10
+    )  # two attempts of 0.6 s each, though a byte came every 0.05 s (50 s in all)
 
 
 def test_a_body_that_stops_midway_times_out(hf_server):

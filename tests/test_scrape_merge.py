@@ -1,4 +1,5 @@
 """The merge rules and the topic filter, as pure functions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,11 +15,22 @@ D = dt.date
 
 def scraped(**fields) -> ScrapedPaper:
     base = {
-        "id": "2403.06634", "title": "Stealing Part of a Production Language Model", "source": "http://h/x",
-        "abstract": "Fresh abstract.", "authors": ("A", "B"), "published": D(2024, 3, 11), "listed": D(2024, 3, 12),
-        "upvotes": 63, "comments": 3, "github": "https://github.com/x/y", "github_stars": 5,
-        "project_page": "https://p.example/", "keywords": ("k1",), "ai_summary": "AI says.",
-        "organization": "Google", "thumbnail": "https://t.example/1.png",
+        "id": "2403.06634",
+        "title": "Stealing Part of a Production Language Model",
+        "source": "http://h/x",
+        "abstract": "Fresh abstract.",
+        "authors": ("A", "B"),
+        "published": D(2024, 3, 11),
+        "listed": D(2024, 3, 12),
+        "upvotes": 63,
+        "comments": 3,
+        "github": "https://github.com/x/y",
+        "github_stars": 5,
+        "project_page": "https://p.example/",
+        "keywords": ("k1",),
+        "ai_summary": "AI says.",
+        "organization": "Google",
+        "thumbnail": "https://t.example/1.png",
     }
     return ScrapedPaper(**{**base, **fields})
 
@@ -42,18 +54,44 @@ def test_a_value_the_service_stops_sending_is_kept():
 
 
 def test_contributor_fields_are_never_overwritten():
-    old = Paper(id="2403.06634", title="My Title", abstract="Edited abstract.", authors=("Me",),
-                published=D(2024, 1, 1), github="https://github.com/mine/repo", project_page="https://mine/",
-                keywords=("mine",), ai_summary="Mine.", organization="Mine", tags=("my-tag",))
+    old = Paper(
+        id="2403.06634",
+        title="My Title",
+        abstract="Edited abstract.",
+        authors=("Me",),
+        published=D(2024, 1, 1),
+        github="https://github.com/mine/repo",
+        project_page="https://mine/",
+        keywords=("mine",),
+        ai_summary="Mine.",
+        organization="Mine",
+        tags=("my-tag",),
+    )
     new = merged(old, scraped())
-    for name in ("id", "title", "abstract", "authors", "published", "github", "project_page", "keywords",
-                 "ai_summary", "organization", "tags"):
+    for name in (
+        "id",
+        "title",
+        "abstract",
+        "authors",
+        "published",
+        "github",
+        "project_page",
+        "keywords",
+        "ai_summary",
+        "organization",
+        "tags",
+    ):
         assert getattr(new, name) == getattr(old, name), name
 
 
 def test_missing_fields_are_filled():
-    old = Paper(id="selfie-a-slug", title="Stealing part of a production language model", author_count=13,
-                published=D(2024, 3, 11), tags=("x",))
+    old = Paper(
+        id="selfie-a-slug",
+        title="Stealing part of a production language model",
+        author_count=13,
+        published=D(2024, 3, 11),
+        tags=("x",),
+    )
     new = merged(old, scraped())
     assert new.id == "selfie-a-slug" and new.title == old.title and new.author_count == 13
     assert new.abstract == "Fresh abstract." and new.authors == ("A", "B") and new.github == "https://github.com/x/y"
@@ -75,7 +113,9 @@ def test_a_second_identical_merge_changes_nothing():
 
 
 def test_titles_match_without_case_punctuation_or_spacing():
-    assert title_key("Stealing Part of a  Production\nLanguage Model!") == title_key("stealing part of a production language-model")
+    assert title_key("Stealing Part of a  Production\nLanguage Model!") == title_key(
+        "stealing part of a production language-model"
+    )
     assert title_key("Selfie") != title_key("Selfies")
 
 
@@ -83,10 +123,16 @@ def test_fill_missing_takes_only_what_is_missing():
     card = ScrapedPaper(id="2403.06634", title="Card title", source="list", upvotes=70)
     page = scraped(title="Page title", upvotes=63)
     both = fill_missing(card, page)
-    assert both.title == "Card title" and both.upvotes == 70 and both.abstract == "Fresh abstract." and both.source == "list"
+    assert (
+        both.title == "Card title"
+        and both.upvotes == 70
+        and both.abstract == "Fresh abstract."
+        and both.source == "list"
+    )
 
 
 # The topic filter
+
 
 def test_an_empty_topic_keeps_everything():
     assert keeps(compile_topic(TopicFilter()), (), "Anything at all")

@@ -1,4 +1,5 @@
 """Parsers, on the recorded responses of every schema era: API items, HTML pages, arXiv Atom."""
+
 from __future__ import annotations
 
 import copy
@@ -37,6 +38,7 @@ def day_records(name: str):
 
 
 # The schema eras (FORMATS.md §1.2)
+
 
 def test_era_a_2024_raw_body():
     papers = day_records("2024-03-12")
@@ -84,7 +86,7 @@ def test_every_recorded_day_parses_completely(path):
     raw = json.loads(path.read_text(encoding="utf-8"))
     papers = parse_items(raw, URL, dt.date.fromisoformat(path.name[:10]))
     assert [p.id for p in papers] == [i["paper"]["id"] for i in raw]
-    for paper, item in zip(papers, raw):
+    for paper, item in zip(papers, raw, strict=True):
         assert paper.title and "\n" not in paper.title and "  " not in paper.title
         assert paper.authors == tuple(a["name"] for a in item["paper"]["authors"])  # order, hidden ones too
         assert paper.abstract and paper.upvotes == item["paper"]["upvotes"]
@@ -92,6 +94,7 @@ def test_every_recorded_day_parses_completely(path):
 
 
 # Text
+
 
 def test_hard_line_breaks_go_and_paragraphs_stay():
     p = day_records("2024-03-12")["2403.06807"]
@@ -112,9 +115,15 @@ def test_hidden_authors_keep_their_place():
 
 
 def test_text_oddities_survive():
-    item = {"paper": {"id": "2410.04717", "title": "τ-bench:\n  <EOS> & Q&A", "summary":
-            "We use \\textsc{AIEV-Instruct}, 85.1\\% and\n<EOS> tokens; $textbf{a}$ \x07bell.\n  Next para.",
-            "authors": [{"name": "Hè"}], "upvotes": 1}}
+    item = {
+        "paper": {
+            "id": "2410.04717",
+            "title": "τ-bench:\n  <EOS> & Q&A",
+            "summary": "We use \\textsc{AIEV-Instruct}, 85.1\\% and\n<EOS> tokens; $textbf{a}$ \x07bell.\n  Next para.",
+            "authors": [{"name": "Hè"}],
+            "upvotes": 1,
+        }
+    }
     p = parse_items([item], URL, dt.date(2024, 10, 1))[0]
     assert p.title == "τ-bench: <EOS> & Q&A"
     assert p.abstract == "We use \\textsc{AIEV-Instruct}, 85.1\\% and <EOS> tokens; $textbf{a}$ bell.\n\nNext para."
@@ -127,35 +136,83 @@ def test_an_unwrapped_abstract_keeps_its_line_breaks_as_paragraphs():
 
 
 def test_submitted_on_daily_at_wins_over_the_day_asked():
-    item = {"paper": {"id": "2604.07429", "title": "T", "summary": "S", "authors": [],
-                      "submittedOnDailyAt": "2026-04-10T00:00:00.000Z"}}
+    item = {
+        "paper": {
+            "id": "2604.07429",
+            "title": "T",
+            "summary": "S",
+            "authors": [],
+            "submittedOnDailyAt": "2026-04-10T00:00:00.000Z",
+        }
+    }
     assert parse_items([item], URL, dt.date(2026, 4, 16))[0].listed == dt.date(2026, 4, 10)
 
 
 def test_values_of_the_wrong_type_count_as_absent():
-    item = {"paper": {"id": "2501.00001", "title": "T", "summary": "S", "authors": "nobody", "upvotes": "12",
-                      "githubRepo": "javascript:alert(1)", "ai_keywords": "x", "organization": "Google"},
-            "numComments": True, "thumbnail": "/social-thumbnails/papers/2501.00001.png"}
+    item = {
+        "paper": {
+            "id": "2501.00001",
+            "title": "T",
+            "summary": "S",
+            "authors": "nobody",
+            "upvotes": "12",
+            "githubRepo": "javascript:alert(1)",
+            "ai_keywords": "x",
+            "organization": "Google",
+        },
+        "numComments": True,
+        "thumbnail": "/social-thumbnails/papers/2501.00001.png",
+    }
     p = parse_items([item], URL, None)[0]
     assert (p.authors, p.upvotes, p.github, p.keywords, p.organization, p.comments) == ((), None, None, (), None, None)
     assert p.thumbnail == "http://127.0.0.1:1/social-thumbnails/papers/2501.00001.png"  # resolved, absolute
 
 
 def test_values_out_of_range_are_left_out_and_noted():
-    item = {"paper": {"id": "2501.00001", "title": "T", "summary": "S", "authors": [{"name": "A"}],
-                      "publishedAt": "0001-01-01T00:00:00+05:00",  # overflows on the way to UTC
-                      "submittedOnDailyAt": "1970-01-01T00:00:00.000Z", "upvotes": 10**40, "githubStars": -1,
-                      "githubRepo": "https://github.com/a b", "projectPage": "https://x.org/\u0000"}}
+    item = {
+        "paper": {
+            "id": "2501.00001",
+            "title": "T",
+            "summary": "S",
+            "authors": [{"name": "A"}],
+            "publishedAt": "0001-01-01T00:00:00+05:00",  # overflows on the way to UTC
+            "submittedOnDailyAt": "1970-01-01T00:00:00.000Z",
+            "upvotes": 10**40,
+            "githubStars": -1,
+            "githubRepo": "https://github.com/a b",
+            "projectPage": "https://x.org/\u0000",
+        }
+    }
     p = parse_items([item], URL, dt.date(2025, 1, 2))[0]
     assert (p.published, p.upvotes, p.github_stars, p.github, p.project_page) == (None, None, None, None, None)
     assert p.listed == dt.date(2025, 1, 2)  # the day asked for stands in
     assert len(p.notes) == 6 and all(n.startswith(f"{URL}: paper 2501.00001: ") for n in p.notes)
     assert "publishedAt '0001-01-01T00:00:00+05:00' left out" in p.notes[0] and "upvotes 1000000000" in p.notes[2]
-    assert parse_items([{"paper": {**item["paper"], "publishedAt": "2999-01-01T00:00:00Z"}}], URL, None)[0].published is None
+    assert (
+        parse_items([{"paper": {**item["paper"], "publishedAt": "2999-01-01T00:00:00Z"}}], URL, None)[0].published
+        is None
+    )
 
 
-BAD_VALUES = [None, True, -1, 1.5, float("nan"), 10**30, "", "x" * 500, "\ud800", "\uffff", [], [None], {}, {"a": [1]},
-              "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00", "http://[x"]
+BAD_VALUES = [
+    None,
+    True,
+    -1,
+    1.5,
+    float("nan"),
+    10**30,
+    "",
+    "x" * 500,
+    "\ud800",
+    "\uffff",
+    [],
+    [None],
+    {},
+    {"a": [1]},
+    "9999-12-31T23:59:59-05:00",
+    "0001-01-01T00:00:00+05:00",
+    "http://[x",
+]
 
 
 def _paths(value, path=()):
@@ -199,45 +256,66 @@ def test_a_wrong_value_anywhere_gives_papers_or_an_error_naming_the_url(day):
 
 def test_data_no_check_foresaw_fails_its_response_by_url():
     assert read(URL, lambda: [1]) == [1]
-    with pytest.raises(ScrapeError, match=r"^http://127.0.0.1:1/api/daily_papers\?date=D: unreadable data \(KeyError: 'x'\)"):
+    with pytest.raises(
+        ScrapeError, match=r"^http://127.0.0.1:1/api/daily_papers\?date=D: unreadable data \(KeyError: 'x'\)"
+    ):
         read(URL, lambda: {}["x"])
     with pytest.raises(ZeroDivisionError):  # a bug, not the data's fault: it is not hidden
         read(URL, lambda: 1 / 0)
 
 
 def test_text_loses_the_characters_xml_cannot_hold():
-    item = {"paper": {"id": "2501.00001", "title": "A\uffff \ud800Title\x0b", "summary": "Line\ufffe one.\x00\n\nTwo\x1b.",
-                      "authors": [{"name": "B\udfffob"}], "ai_keywords": ["k\uffff"]}}
+    item = {
+        "paper": {
+            "id": "2501.00001",
+            "title": "A\uffff \ud800Title\x0b",
+            "summary": "Line\ufffe one.\x00\n\nTwo\x1b.",
+            "authors": [{"name": "B\udfffob"}],
+            "ai_keywords": ["k\uffff"],
+        }
+    }
     p = parse_items([item], URL, None)[0]
     assert (p.title, p.abstract, p.authors, p.keywords) == ("A Title", "Line one.\n\nTwo.", ("Bob",), ("k",))
 
 
 def test_submitter_organization_of_2025_09_counts_as_organization():
-    item = {"paper": {"id": "2509.00001", "title": "T", "summary": "S", "authors": []},
-            "submitterOrganization": {"name": "nvidia", "fullname": "NVIDIA"}}
+    item = {
+        "paper": {"id": "2509.00001", "title": "T", "summary": "S", "authors": []},
+        "submitterOrganization": {"name": "nvidia", "fullname": "NVIDIA"},
+    }
     assert parse_items([item], URL, None)[0].organization == "NVIDIA"
 
 
 # Bad input: a clear error naming the URL
 
-@pytest.mark.parametrize("body", [
-    b'[{"paper": {"id": "2403.0', b"<html>", b"\xff\xfe", b"",
-    b"[" * 100_000 + b"]" * 100_000,  # deeper than the parser's recursion limit
-    b'[{"paper": {"upvotes": ' + b"7" * 5000 + b"}}]",  # past Python's 4,300-digit limit
-])
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'[{"paper": {"id": "2403.0',
+        b"<html>",
+        b"\xff\xfe",
+        b"",
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than the parser's recursion limit
+        b'[{"paper": {"upvotes": ' + b"7" * 5000 + b"}}]",  # past Python's 4,300-digit limit
+    ],
+)
 def test_invalid_or_truncated_json(body):
     with pytest.raises(ScrapeError) as caught:
         decode_json(body, URL)
     assert URL in str(caught.value) and "invalid JSON" in str(caught.value)
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"status": "ok", "data": []}, "expected a JSON list"),
-    ([{"title": "no paper"}], "without a 'paper' object"),
-    ([{"paper": {"title": "No id", "summary": "x"}}], "without a usable id"),
-    ([{"paper": {"id": "../../etc/passwd", "title": "Bad id"}}], "without a usable id"),
-    ([{"paper": {"id": "2403.00001"}}], "has no title"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"status": "ok", "data": []}, "expected a JSON list"),
+        ([{"title": "no paper"}], "without a 'paper' object"),
+        ([{"paper": {"title": "No id", "summary": "x"}}], "without a usable id"),
+        ([{"paper": {"id": "../../etc/passwd", "title": "Bad id"}}], "without a usable id"),
+        ([{"paper": {"id": "2403.00001"}}], "has no title"),
+    ],
+)
 def test_unusable_items_name_the_url(data, message):
     with pytest.raises(ScrapeError) as caught:
         parse_items(data, URL, None)
@@ -245,6 +323,7 @@ def test_unusable_items_name_the_url(data, message):
 
 
 # HTML: the paper page
+
 
 def test_paper_page_island_as_recorded():
     p = parse_paper_page(PAPER_PAGE.read_text(encoding="utf-8"), "http://h/papers/2509.24002")
@@ -288,6 +367,7 @@ def test_a_changed_paper_page_is_an_error_naming_the_url():
 
 
 # HTML: the daily list page
+
 
 def test_daily_page_island():
     items = fixture_items("2026-08-21")
@@ -335,6 +415,7 @@ def test_an_island_with_broken_json_is_an_error():
 
 # arXiv
 
+
 def test_arxiv_atom_feed():
     papers = list(parse_feed(ATOM.read_bytes(), "http://a/api/query").values())
     assert len(papers) == 10 and all(isinstance(p, ScrapedPaper) for p in papers)
@@ -354,8 +435,10 @@ def test_one_unusable_arxiv_entry_fails_that_paper_only():
 
 
 def test_arxiv_error_entry_and_bad_xml():
-    error = (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://arxiv.org/api/errors#incorrect_id_format'
-             b'</id><title>Error</title><summary>incorrect id format for 1234</summary></entry></feed>')
+    error = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://arxiv.org/api/errors#incorrect_id_format'
+        b"</id><title>Error</title><summary>incorrect id format for 1234</summary></entry></feed>"
+    )
     with pytest.raises(ScrapeError, match="incorrect id format"):
         parse_feed(error, "http://a/api/query")
     with pytest.raises(ScrapeError, match="invalid Atom XML"):
@@ -371,14 +454,27 @@ def test_arxiv_ids_as_people_write_them():
 
 def test_values_past_the_content_limits_are_cut_so_the_file_passes_check(tmp_path):
     words = " ".join(["word"] * 8_000)  # 39,999 characters
-    item = {"paper": {"id": "2501.00002", "title": "T", "summary": words, "upvotes": 5 * 10**9,
-                      "authors": [{"name": f"Author {i}"} for i in range(MAX_AUTHORS + 10)] + [{"name": "x" * 600}],
-                      "ai_keywords": [f"k{i}" for i in range(MAX_KEYWORDS + 5)], "ai_summary": "s" * 6_000,
-                      "organization": {"name": "o" * 600}}}
+    item = {
+        "paper": {
+            "id": "2501.00002",
+            "title": "T",
+            "summary": words,
+            "upvotes": 5 * 10**9,
+            "authors": [{"name": f"Author {i}"} for i in range(MAX_AUTHORS + 10)] + [{"name": "x" * 600}],
+            "ai_keywords": [f"k{i}" for i in range(MAX_KEYWORDS + 5)],
+            "ai_summary": "s" * 6_000,
+            "organization": {"name": "o" * 600},
+        }
+    }
     p = parse_items([item], URL, dt.date(2025, 1, 2))[0]
     assert len(p.abstract) <= MAX_ABSTRACT and p.abstract.endswith("word")
     assert (len(p.authors), len(p.keywords), p.ai_summary, p.organization, p.upvotes) == (
-        MAX_AUTHORS, MAX_KEYWORDS, None, None, None)
+        MAX_AUTHORS,
+        MAX_KEYWORDS,
+        None,
+        None,
+        None,
+    )
     assert sum("over the content limits" in note for note in p.notes) == 5
     write_new(tmp_path / "content", new_paper(p, ()))
     loaded = load_content(tmp_path / "content")

@@ -1,5 +1,6 @@
 """`broadsheet resolve` against the local server: a seed paper (id = title slug) found by its exact
 title is renamed to its arXiv id with its old address kept; anything else is left alone."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,9 +37,11 @@ def arxiv_search(title: str) -> str:
 def seed(content: Path, slug: str = SLUG, title: str = TITLE) -> Path:
     path = content / "papers" / "2024" / f"{slug}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"---\nid: {slug}\ntitle: {title}\nauthor_count: 13\nlisted: 2024-03-12\nupvotes: 12\n"
-                    "tags:\n- llm-alignment\nnote: a contributor's own key\n---\nThe seed's abstract.\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"---\nid: {slug}\ntitle: {title}\nauthor_count: 13\nlisted: 2024-03-12\nupvotes: 12\n"
+        "tags:\n- llm-alignment\nnote: a contributor's own key\n---\nThe seed's abstract.\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -103,8 +106,10 @@ def test_a_near_miss_is_refused_and_nothing_changes(server, content):
     before = snapshot(content)
     status, out, err = run(server, content, "resolve")
     assert status == 0, err
-    assert ("left alone: stealing-2: no paper with exactly this title; nearest: "
-            "2403.06634 'Stealing Part of a Production Language Model'") in out
+    assert (
+        "left alone: stealing-2: no paper with exactly this title; nearest: "
+        "2403.06634 'Stealing Part of a Production Language Model'"
+    ) in out
     assert snapshot(content) == before
 
 
@@ -177,8 +182,9 @@ def test_aliases_are_checked_like_ids(content):
     messages = [p.message for p in load_content(content).errors]
     assert "aliases: 'no spaces please' is not a usable id (letters, digits, '.', '_', '-')" in messages
     write_content(content, "2024/03/2403.00001.md", paper_file("2403.00001", "A", "aliases: [old-a]\n"))
-    assert [p.message for p in load_content(content).errors] == ["duplicate id 'old-a' (also in "
-                                                                 f"{content / 'papers/2024/03/2403.00001.md'})"]
+    assert [p.message for p in load_content(content).errors] == [
+        f"duplicate id 'old-a' (also in {content / 'papers/2024/03/2403.00001.md'})"
+    ]
 
 
 def test_the_redirect_page_is_valid_html(server, content, site_root, tmp_path):

@@ -1,5 +1,6 @@
 """`broadsheet scrape` and `broadsheet add` end to end, against a real local server serving the
 recorded responses: what lands in content/, and what a re-run, an outage or a kill leaves there."""
+
 from __future__ import annotations
 
 import argparse
@@ -41,13 +42,30 @@ def hf_server():
         yield server
 
 
-def run(server: ScrapeServer, content: Path, *args: str, config: str = "", tmp: Path | None = None,
-        options: tuple[str, ...] = ()) -> tuple[int, str, str]:
+def run(
+    server: ScrapeServer,
+    content: Path,
+    *args: str,
+    config: str = "",
+    tmp: Path | None = None,
+    options: tuple[str, ...] = (),
+) -> tuple[int, str, str]:
     """`broadsheet <args>` in this process (`options` override the FAST ones); returns (status, stdout, stderr)."""
     site = (tmp or content.parent) / "site.yaml"
     site.write_text(config or "title: Test\n", encoding="utf-8")
-    argv = [*args, "--content", str(content), "--config", str(site), "--source-url", server.url,
-            "--arxiv-url", server.url, *FAST, *options]
+    argv = [
+        *args,
+        "--content",
+        str(content),
+        "--config",
+        str(site),
+        "--source-url",
+        server.url,
+        "--arxiv-url",
+        server.url,
+        *FAST,
+        *options,
+    ]
     import contextlib
     import io
 
@@ -97,7 +115,11 @@ def test_every_field_of_the_latest_schema_lands_in_the_file(hf_server, content):
     paper, problems = load_file(content / "papers" / "2026" / "08" / "2608.19880.md")
     assert problems == []
     assert (paper.organization, paper.github, paper.github_stars, paper.project_page) == (
-        "Google", "https://github.com/google-research/envharness", 8, "https://envharness.com/")
+        "Google",
+        "https://github.com/google-research/envharness",
+        8,
+        "https://envharness.com/",
+    )
     assert paper.thumbnail.endswith("2608.19880.png") and paper.ai_summary and paper.keywords
     assert paper.listed == dt.date(2026, 8, 21) and paper.comments == 1
 
@@ -118,8 +140,14 @@ def test_service_fields_refresh_and_contributor_edits_survive(hf_server, content
     run(hf_server, content, "scrape", "--date", "2024-03-12")
     path = content / "papers" / "2024" / "03" / "2403.06634.md"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("title: Stealing Part of a Production Language Model", "title: Stealing Part of a Model (edited)")
-    text = text.replace("tags:", "note: my own key\ntags:") if "tags:" in text else text.replace("---\n", "---\nnote: my own key\n", 1)
+    text = text.replace(
+        "title: Stealing Part of a Production Language Model", "title: Stealing Part of a Model (edited)"
+    )
+    text = (
+        text.replace("tags:", "note: my own key\ntags:")
+        if "tags:" in text
+        else text.replace("---\n", "---\nnote: my own key\n", 1)
+    )
     text = text.rsplit("---\n", 1)[0] + "---\nMy own summary of the paper.\n"
     path.write_text(text, encoding="utf-8")
     items = fixture_items("2024-03-12")
@@ -143,7 +171,8 @@ def test_an_imported_seed_paper_is_enriched_in_place(hf_server, content):
     seed.write_text(
         "---\nid: stealing-part-of-a-production-language-model\ntitle: Stealing part of a production language-model\n"
         "author_count: 13\npublished: 2024-03-11\nupvotes: 12\ntags:\n- llm-alignment\n---\nThe seed's abstract.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     hf_server.serve_fixture_days()
     status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
     assert status == 0 and "8 added, 1 updated" in out
@@ -283,7 +312,9 @@ def test_query_uses_the_search_api(hf_server, content):
 
 def test_topic_filter_and_tag_rules_from_the_config(hf_server, content):
     hf_server.serve_fixture_days()
-    config = "tag_rules:\n  diffusion: [diffusion]\ntopic:\n  include: [diffusion, language model]\n  exclude: [video]\n"
+    config = (
+        "tag_rules:\n  diffusion: [diffusion]\ntopic:\n  include: [diffusion, language model]\n  exclude: [video]\n"
+    )
     status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12", config=config)
     assert status == 0
     kept = load_content(content).papers
@@ -305,8 +336,11 @@ def test_the_source_url_comes_from_the_environment(hf_server, content, monkeypat
 
 def test_which_days_a_scrape_asks_for():
     today = dt.date(2026, 8, 21)
+
     def args(**kw):
-        return argparse.Namespace(**{"since": None, "until": None, "date": None, "query": None, "refresh_days": None, **kw})
+        return argparse.Namespace(
+            **{"since": None, "until": None, "date": None, "query": None, "refresh_days": None, **kw}
+        )
 
     def days(*a, **kw):
         return list(scrape_days(*a, **kw).days)
@@ -369,9 +403,31 @@ def test_a_killed_scrape_leaves_every_file_whole(tmp_path):
         server.route("/api/daily_papers?date=2024-03-25", Reply(stall=True))  # the scrape hangs here
         killed = tmp_path / "killed"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "generator", "scrape", "--since", MARCH[0], "--until", MARCH[1], "--content",
-             str(killed), "--config", str(tmp_path / "site.yaml"), "--source-url", server.url, "--concurrency", "1",
-             "--timeout", "60", "--no-progress"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "scrape",
+                "--since",
+                MARCH[0],
+                "--until",
+                MARCH[1],
+                "--content",
+                str(killed),
+                "--config",
+                str(tmp_path / "site.yaml"),
+                "--source-url",
+                server.url,
+                "--concurrency",
+                "1",
+                "--timeout",
+                "60",
+                "--no-progress",
+            ],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             assert server.stalled.wait(60)
             # The fetching runs ahead of the writing: on a busy machine no file may be written yet.
@@ -392,8 +448,16 @@ def test_the_deadline_writes_what_was_fetched_and_names_the_rest(hf_server, cont
     hf_server.serve_day("2024-03-14", [])
     hf_server.route("/api/daily_papers?date=2024-03-13", Reply(stall=True))
     started = time.monotonic()
-    status, out, err = run(hf_server, content, "scrape", "--since", "2024-03-12", "--until", "2024-03-15",
-                           options=("--timeout", "30", "--deadline", "1.5"))
+    status, out, err = run(
+        hf_server,
+        content,
+        "scrape",
+        "--since",
+        "2024-03-12",
+        "--until",
+        "2024-03-15",
+        options=("--timeout", "30", "--deadline", "1.5"),
+    )
     assert time.monotonic() - started < 15  # without the deadline: 30 s per read
     assert status == 1 and "failed: 2024-03-13: " in err and "deadline" in err
     assert "failed: 2024-03-12" not in err and "failed: 2024-03-15" not in err
@@ -408,11 +472,35 @@ def test_a_stalled_scrape_ends_at_its_deadline(tmp_path):
         (tmp_path / "site.yaml").write_text("title: Test\n", encoding="utf-8")
         started = time.monotonic()
         proc = subprocess.run(
-            [sys.executable, "-m", "generator", "scrape", "--date", "2024-03-12", "--content", str(tmp_path / "c"),
-             "--config", str(tmp_path / "site.yaml"), "--source-url", server.url, "--timeout", "60",
-             "--deadline", "1", "--no-progress"], check=False, cwd=REPO, capture_output=True, text=True, timeout=100)
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "scrape",
+                "--date",
+                "2024-03-12",
+                "--content",
+                str(tmp_path / "c"),
+                "--config",
+                str(tmp_path / "site.yaml"),
+                "--source-url",
+                server.url,
+                "--timeout",
+                "60",
+                "--deadline",
+                "1",
+                "--no-progress",
+            ],
+            check=False,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=100,
+        )
         elapsed = time.monotonic() - started
-    assert proc.returncode == 1 and elapsed < 30  # without the deadline: 60 s before the first read times out (slack for a busy machine)
+    assert (
+        proc.returncode == 1 and elapsed < 30
+    )  # without the deadline: 60 s before the first read times out (slack for a busy machine)
     assert "failed: 2024-03-12: not fetched by the run's deadline (1 s)" in proc.stderr
     assert "Traceback" not in proc.stderr and "0 added" in proc.stdout
 
@@ -425,13 +513,19 @@ def test_the_deadline_must_be_a_positive_number(hf_server, content, capsys):
     assert hf_server.log.targets == []
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    (b"[" * 50_000 + b"]" * 50_000, "invalid JSON (nested too deeply)"),
-    (b'[{"paper": {"id": "2403.00001", "title": "T", "upvotes": ' + b"9" * 5000 + b"}}]", "integer string conversion"),
-    (b'{"paper": []}', "expected a JSON list of papers, got dict"),
-    (b'[{"paper": "2403.00001"}]', "an item without a 'paper' object"),
-    (b'[{"paper": {"id": 2403.00001, "title": ["T"]}}]', "without a usable id"),
-])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"[" * 50_000 + b"]" * 50_000, "invalid JSON (nested too deeply)"),
+        (
+            b'[{"paper": {"id": "2403.00001", "title": "T", "upvotes": ' + b"9" * 5000 + b"}}]",
+            "integer string conversion",
+        ),
+        (b'{"paper": []}', "expected a JSON list of papers, got dict"),
+        (b'[{"paper": "2403.00001"}]', "an item without a 'paper' object"),
+        (b'[{"paper": {"id": 2403.00001, "title": ["T"]}}]', "without a usable id"),
+    ],
+)
 def test_one_days_unreadable_data_fails_that_day_only(hf_server, content, body, reason):
     hf_server.serve_fixture_days()
     hf_server.serve_day("2024-03-14", [])
@@ -454,7 +548,10 @@ def test_values_that_cannot_be_used_are_left_out_with_a_warning(hf_server, conte
     status, out, err = run(hf_server, content, "scrape", "--date", "2024-03-12")
     assert status == 0 and "9 added" in out
     url = f"{hf_server.url}/api/daily_papers?date=2024-03-12"
-    assert f"warning: 2024-03-12: {url}: paper {items[0]['paper']['id']}: publishedAt '0001-01-01T00:00:00+05:00' left out" in err
+    assert (
+        f"warning: 2024-03-12: {url}: paper {items[0]['paper']['id']}: publishedAt '0001-01-01T00:00:00+05:00' left out"
+        in err
+    )
     assert f"paper {items[1]['paper']['id']}: upvotes 1000" in err
     result = load_content(content)
     assert result.errors == []
@@ -469,7 +566,9 @@ def test_a_gzip_bomb_fails_its_day_and_the_others_are_written(hf_server, content
     hf_server.route("/api/daily_papers?date=2024-03-13", Reply.gzip_bomb(24))  # past the 20 MB limit
     status, out, err = run(hf_server, content, "scrape", "--since", "2024-03-12", "--until", "2024-03-13")
     assert status == 1 and "9 added" in out
-    assert f"failed: 2024-03-13: {hf_server.url}/api/daily_papers?date=2024-03-13: response larger than the limit" in err
+    assert (
+        f"failed: 2024-03-13: {hf_server.url}/api/daily_papers?date=2024-03-13: response larger than the limit" in err
+    )
     assert hf_server.hits("/api/daily_papers?date=2024-03-13") == 1  # not retried
 
 
@@ -492,7 +591,10 @@ def test_add_refuses_an_answer_about_another_paper(hf_server, content):
     hf_server.route("/papers/2502.00001", Reply.html(page))
     status, out, err = run(hf_server, content, "add", "2502.00001")
     assert status == 1 and "0 added" in out
-    assert f"failed: 2502.00001: {hf_server.url}/api/papers/2502.00001: asked for paper 2502.00001, the answer is paper 2502.99999" in err
+    assert (
+        f"failed: 2502.00001: {hf_server.url}/api/papers/2502.00001: asked for paper 2502.00001, the answer is paper 2502.99999"
+        in err
+    )
     assert snapshot(content) == {}
 
 

@@ -1,6 +1,7 @@
 """The daily scrape heals itself: `broadsheet scrape` with no day options fetches the days missed
 since the newest listed day (within catch_up_days) and re-fetches the last refresh_days. Run against
 the local server with the recorded March 2024 days and a pretend today ($BROADSHEET_TODAY)."""
+
 from __future__ import annotations
 
 import datetime as dt

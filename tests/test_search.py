@@ -1,4 +1,5 @@
 """Pagefind runs as part of the build, indexes paper pages only, and can be skipped."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,9 @@ from tests.sitecheck import tree_snapshot
 
 def three_papers(content: Path) -> None:
     for i in range(1, 4):
-        write_content(content, f"{i}.md", paper_file(f"2401.0000{i}", f"Paper {i}", f"tags: [t{i}]\nlisted: 2024-01-0{i}\n"))
+        write_content(
+            content, f"{i}.md", paper_file(f"2401.0000{i}", f"Paper {i}", f"tags: [t{i}]\nlisted: 2024-01-0{i}\n")
+        )
 
 
 def test_build_writes_a_search_index_of_the_paper_pages(content: Path, site_root: Path, tmp_path: Path) -> None:
@@ -46,8 +49,21 @@ def test_search_page_points_at_the_bundle_under_the_sub_path(content: Path, site
 def test_no_search_skips_pagefind(content: Path, site_root: Path, tmp_path: Path, monkeypatch) -> None:
     three_papers(content)
     monkeypatch.chdir(site_root)
-    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out"), "--no-search",
-                 "--cache", str(tmp_path / "cache")]) == 0
+    assert (
+        main(
+            [
+                "build",
+                "--content",
+                str(content),
+                "--output",
+                str(tmp_path / "out"),
+                "--no-search",
+                "--cache",
+                str(tmp_path / "cache"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "out/index.html").is_file()
     assert not (tmp_path / "out/pagefind").exists()
 
@@ -61,8 +77,9 @@ def failing_pagefind(folder: Path) -> str:
 
 
 @pytest.mark.parametrize("cache", [False, True], ids=["cold", "incremental"])
-def test_a_failed_index_leaves_the_previous_output(cache, content: Path, site_root: Path, tmp_path: Path,
-                                                   monkeypatch) -> None:
+def test_a_failed_index_leaves_the_previous_output(
+    cache, content: Path, site_root: Path, tmp_path: Path, monkeypatch
+) -> None:
     three_papers(content)
     out, cache_dir = tmp_path / "out", (tmp_path / "cache" if cache else None)
     build(content, out, SiteConfig(root=site_root), cache_dir=cache_dir)
@@ -72,5 +89,6 @@ def test_a_failed_index_leaves_the_previous_output(cache, content: Path, site_ro
     with pytest.raises(UserError, match="search index failed: Error: pagefind could not read the site"):
         build(content, out, SiteConfig(root=site_root), cache_dir=cache_dir)
     assert tree_snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["content", "site", "out", "failing-pagefind"]
-                                                                + (["cache"] if cache else []))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["content", "site", "out", "failing-pagefind"] + (["cache"] if cache else [])
+    )

@@ -4,6 +4,7 @@ without words, abstract-only excerpts; axe-core on the open filters, light and d
 The site is the seed content plus recorded API days (with organizations and code links), indexed
 by Pagefind and served under a sub-path. What each URL must show is worked out from the content.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,8 +29,9 @@ SHOWN = 20
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_recorded(tmp_path_factory.mktemp("facets"), search=True,
-                          config=dataclasses.replace(CONFIG, base_url=BASE_URL))
+    return build_recorded(
+        tmp_path_factory.mktemp("facets"), search=True, config=dataclasses.replace(CONFIG, base_url=BASE_URL)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +56,12 @@ def browser() -> Iterator[Browser]:
 
 
 def matches(paper: Paper, filters: dict[str, str]) -> bool:
-    facts = {"tag": set(paper.tags), "year": {str(paper.archive_date.year)} if paper.archive_date else set(),
-             "organization": {org_slug(paper.organization)} if paper.organization else set(),
-             "code": {"yes"} if any(link.label == "GitHub" for link in paper_links(paper)) else set()}
+    facts = {
+        "tag": set(paper.tags),
+        "year": {str(paper.archive_date.year)} if paper.archive_date else set(),
+        "organization": {org_slug(paper.organization)} if paper.organization else set(),
+        "code": {"yes"} if any(link.label == "GitHub" for link in paper_links(paper)) else set(),
+    }
     return all(value in facts[key] for key, value in filters.items())
 
 
@@ -97,7 +102,9 @@ def check(browser: Browser, base: str, papers: dict[str, Paper], params: dict[st
         assert all(matches(papers[i], filters) for i in ids), ids
         if "q" not in params:
             expected = [i for i in papers if matches(papers[i], filters)]
-            assert ids and len(ids) == min(len(expected), SHOWN) and (len(expected) > SHOWN or set(ids) == set(expected))
+            assert (
+                ids and len(ids) == min(len(expected), SHOWN) and (len(expected) > SHOWN or set(ids) == set(expected))
+            )
             assert f"{len(expected)} paper" in page.locator("#search-status").text_content()
         votes = [papers[i].upvotes or 0 for i in ids]
         days = [papers[i].archive_date.isoformat() for i in ids]
@@ -124,11 +131,23 @@ def test_browsing_a_tag_a_year_and_code_newest_first(browser: Browser, base: str
 
 def test_the_full_url_form_with_words(browser: Browser, base: str, papers: dict[str, Paper]) -> None:
     org = busiest_org(papers)
-    target = max((p for p in papers.values() if p.organization and org_slug(p.organization) == org
-                  and matches(p, {"code": "yes"})), key=lambda p: p.upvotes or 0)
+    target = max(
+        (
+            p
+            for p in papers.values()
+            if p.organization and org_slug(p.organization) == org and matches(p, {"code": "yes"})
+        ),
+        key=lambda p: p.upvotes or 0,
+    )
     word = max(re.findall(r"[A-Za-z]{6,}", target.abstract), key=len).lower()
-    params = {"q": word, "tag": "recorded", "organization": org, "year": str(target.archive_date.year),
-              "code": "yes", "sort": "upvotes"}
+    params = {
+        "q": word,
+        "tag": "recorded",
+        "organization": org,
+        "year": str(target.archive_date.year),
+        "code": "yes",
+        "sort": "upvotes",
+    }
     assert target.id in check(browser, base, papers, params)
 
 
@@ -137,16 +156,20 @@ def test_excerpts_are_abstract_text_only(browser: Browser, base: str, papers: di
     try:
         ids = shown(page, "")
         excerpts = page.locator("#search-results .excerpt").all_text_contents()
-        for pid, text in zip(ids, excerpts):
+        for pid, text in zip(ids, excerpts, strict=True):
             words = text.replace("…", "").split()
-            assert words and " ".join(words) in " ".join(papers[pid].abstract.split()) or words[0] in papers[pid].abstract
+            assert (
+                words and " ".join(words) in " ".join(papers[pid].abstract.split()) or words[0] in papers[pid].abstract
+            )
             assert "Published" not in text and "Upvotes" not in text
         assert errors == []
     finally:
         context.__exit__(None, None, None)
 
 
-def test_changing_a_filter_updates_the_url_and_the_results(browser: Browser, base: str, papers: dict[str, Paper]) -> None:
+def test_changing_a_filter_updates_the_url_and_the_results(
+    browser: Browser, base: str, papers: dict[str, Paper]
+) -> None:
     context, page, errors = open_search(browser, base, {"year": "2024"})
     try:
         before = shown(page, "")

@@ -1,5 +1,6 @@
 """`broadsheet serve` without a browser: injection, the wait endpoint, rebuilds on change,
 failed builds shown in the page, odd requests refused."""
+
 from __future__ import annotations
 
 import contextlib
@@ -43,7 +44,9 @@ def running(fork: Path) -> Iterator[DevServer]:
     """`serve` in this process: built, serving and watching the fork, as the command runs it."""
     dev = DevServer(fork / "content", lambda: load_config(root=fork), port=0, search=False)
     stop = threading.Event()
-    watcher = threading.Thread(target=dev.watch, args=([fork / "content", fork / "themes/mine", fork / "site.yaml"], stop))
+    watcher = threading.Thread(
+        target=dev.watch, args=([fork / "content", fork / "themes/mine", fork / "site.yaml"], stop)
+    )
     try:
         dev.start()
         watcher.start()
@@ -153,8 +156,9 @@ def reloads_after(server: DevServer, page: str, change: Callable[[], object]) ->
 BAD_PAPER = "---\nid: '2401.00002'\ntitle: 'New'\nlisted: 2024-01-02\nupvotes: '<b>many</b>'\n---\nAbstract.\n"
 
 
-def test_a_bad_content_edit_keeps_the_last_good_build_and_shows_why_until_fixed(server: DevServer, fork: Path,
-                                                                                 capsys) -> None:
+def test_a_bad_content_edit_keeps_the_last_good_build_and_shows_why_until_fixed(
+    server: DevServer, fork: Path, capsys
+) -> None:
     bad = fork / "content/papers/a&b<i>.md"  # the path and the message are shown escaped
     edit(server, lambda: bad.write_text(BAD_PAPER, encoding="utf-8"))
     page = get(server.url + "papers/2401.00001/")[0]
@@ -174,7 +178,9 @@ def test_a_broken_template_is_shown_with_its_file_and_line(server: DevServer, fo
     page = get(server.url)[0]
     assert "<title>Before</title>" in page and f"{html.escape(str(template))}:2: " in page
     assert f"{template}:2: " in capsys.readouterr().err
-    edit(server, lambda: template.write_text("{% extends 'base.html' %}\n{% block content %}{{ missing }}{% endblock %}"))
+    edit(
+        server, lambda: template.write_text("{% extends 'base.html' %}\n{% block content %}{{ missing }}{% endblock %}")
+    )
     page = get(server.url)[0]
     assert f"{html.escape(str(template))}:2: UndefinedError: &#x27;missing&#x27; is undefined" in page
     assert "Traceback" not in capsys.readouterr().err  # a template mistake is the user's, not a bug
@@ -213,8 +219,13 @@ def test_a_first_build_that_fails_serves_the_error_and_a_fix_serves_the_site(for
         assert status == 500 and BANNER_ID in page and "a.md:" in page and "nothing to show" in page
         assert fetch(server.url + "static/style.css")[0] == 500
         assert fetch(server.url, "HEAD") == (500, "")
-        reloads_after(server, page, lambda: write_content(
-            fork / "content", "a.md", paper_file("2401.00001", "Fixed title", "listed: 2024-01-01\n")))
+        reloads_after(
+            server,
+            page,
+            lambda: write_content(
+                fork / "content", "a.md", paper_file("2401.00001", "Fixed title", "listed: 2024-01-01\n")
+            ),
+        )
         status, page = fetch(server.url + "papers/2401.00001/")
         assert status == 200 and "Fixed title" in page and BANNER_ID not in page
 
@@ -222,8 +233,14 @@ def test_a_first_build_that_fails_serves_the_error_and_a_fix_serves_the_site(for
 def test_the_command_serves_a_broken_site_yaml_as_an_error_page_and_keeps_watching(fork: Path) -> None:
     (fork / "site.yaml").write_text("title: [broken\n", encoding="utf-8")
     command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
-    proc = subprocess.Popen(command, cwd=fork, env={**os.environ, "PYTHONPATH": str(REPO)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        command,
+        cwd=fork,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout
     try:
         url = next(line.split()[1] for line in proc.stdout if line.startswith("serving "))
@@ -262,11 +279,13 @@ def test_a_missing_content_folder_is_refused_before_serving(fork: Path) -> None:
 
 def test_a_failure_with_a_message_of_several_lines_is_one_line_per_problem() -> None:
     assert describe(SearchIndexError("pagefind failed (1):\nError: no pages\n  found")) == (
-        "pagefind failed (1): Error: no pages   found",)  # a UserError: its own words, no type name
+        "pagefind failed (1): Error: no pages   found",
+    )  # a UserError: its own words, no type name
 
 
-def test_a_port_in_use_is_a_user_error_and_leaves_no_temporary_folder(server: DevServer, fork: Path,
-                                                                       tmp_path: Path, monkeypatch) -> None:
+def test_a_port_in_use_is_a_user_error_and_leaves_no_temporary_folder(
+    server: DevServer, fork: Path, tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where DevServer makes its folder
     with pytest.raises(UserError, match="cannot listen on port"):
         DevServer(fork / "content", lambda: load_config(root=fork), port=server.httpd.server_port)

@@ -1,4 +1,5 @@
 """spares: replaced output files kept and written over, never while they are still a live page."""
+
 from __future__ import annotations
 
 import os

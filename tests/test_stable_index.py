@@ -1,5 +1,6 @@
 """Pagefind's filter and sort indexes rewritten in a stable order: two bundles that differ only in
 hash-map order become byte-identical, and what they say is unchanged."""
+
 from __future__ import annotations
 
 import gzip
@@ -41,8 +42,10 @@ def test_two_orders_of_the_same_index_become_the_same_bytes(tmp_path: Path):
     write_bundle(tmp_path / "two", tags[::-1], sorts[::-1], [["year", "en_ccc3333"], ["tag", "en_ddd4444"]])
     for name in ("one", "two"):
         stabilize(tmp_path / name)
-    one, two = (sorted((p.relative_to(tmp_path / n), p.read_bytes()) for p in (tmp_path / n).rglob("*") if p.is_file())
-                for n in ("one", "two"))
+    one, two = (
+        sorted((p.relative_to(tmp_path / n), p.read_bytes()) for p in (tmp_path / n).rglob("*") if p.is_file())
+        for n in ("one", "two")
+    )
     assert one == two
     meta = read_meta(tmp_path / "one")
     assert meta[1] == [["en_f1", 3], ["en_f0", 2]]  # the fragment list keeps its order

@@ -1,4 +1,5 @@
 """Writing papers back to Markdown: where they go, and the files' permissions (atomic writes)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -9,13 +9,15 @@ def paper(pid, day=None, upvotes=None, tags=(), listed=None):
 
 
 def test_indexes_are_keyed_by_id_and_newest_first():
-    archive = build_archive([
-        paper("a", dt.date(2024, 1, 5), 1, ("x",)),
-        paper("b", dt.date(2024, 2, 1), 3, ("x", "y")),
-        paper("c", dt.date(2024, 2, 1), 7, ("y",)),
-        paper("d", None, 50, ("x",)),
-        paper("e", dt.date(2023, 12, 31), listed=dt.date(2024, 1, 1)),
-    ])
+    archive = build_archive(
+        [
+            paper("a", dt.date(2024, 1, 5), 1, ("x",)),
+            paper("b", dt.date(2024, 2, 1), 3, ("x", "y")),
+            paper("c", dt.date(2024, 2, 1), 7, ("y",)),
+            paper("d", None, 50, ("x",)),
+            paper("e", dt.date(2023, 12, 31), listed=dt.date(2024, 1, 1)),
+        ]
+    )
     assert archive.order == ("c", "b", "a", "e", "d")
     assert archive.tags == {"x": ("b", "a", "d"), "y": ("c", "b")}
     assert archive.days[dt.date(2024, 2, 1)] == ("c", "b")
@@ -27,8 +29,13 @@ def test_indexes_are_keyed_by_id_and_newest_first():
 
 
 def test_the_timeline_ignores_upvotes():
-    archive = build_archive([paper("2401.00002", dt.date(2024, 1, 5), 1), paper("2401.00010", dt.date(2024, 1, 5), 9),
-                             paper("2401.00001", dt.date(2024, 1, 5), 5)])
+    archive = build_archive(
+        [
+            paper("2401.00002", dt.date(2024, 1, 5), 1),
+            paper("2401.00010", dt.date(2024, 1, 5), 9),
+            paper("2401.00001", dt.date(2024, 1, 5), 5),
+        ]
+    )
     assert archive.order == ("2401.00010", "2401.00001", "2401.00002")
     assert archive.timeline == ("2401.00010", "2401.00002", "2401.00001")
     assert archive.neighbours("2401.00002") == ("2401.00010", "2401.00001")

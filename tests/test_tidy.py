@@ -1,5 +1,6 @@
 """`broadsheet tidy`: paper files move to content/papers/<YYYY>/<MM>/ as renames, the site stays
 byte-identical, and nothing is ever overwritten."""
+
 from __future__ import annotations
 
 import shutil
@@ -16,8 +17,13 @@ from tests.conftest import REPO, paper_file, write_content
 
 
 def tidy(content: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator", "tidy", "--content", str(content), *args],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "tidy", "--content", str(content), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def files(folder: Path) -> dict[str, bytes]:

@@ -1,4 +1,5 @@
 """All or nothing: an incremental build that fails while changing output/ puts it back byte for byte."""
+
 from __future__ import annotations
 
 import os
@@ -70,7 +71,9 @@ def test_a_read_only_page_folder(tmp_path, content, site):
     if subprocess.run(["chattr", "+i", str(frozen)], check=False, capture_output=True).returncode != 0:
         pytest.skip("chattr +i does not work here (root ignores plain permissions)")
     try:
-        fails_and_leaves_output_as_it_was(content, out, site, cache_dir, "cannot write the site: Operation not permitted")
+        fails_and_leaves_output_as_it_was(
+            content, out, site, cache_dir, "cannot write the site: Operation not permitted"
+        )
     finally:
         subprocess.run(["chattr", "-i", str(frozen)], check=True)
     then_a_build_repairs(content, out, site, cache_dir, tmp_path)
@@ -99,8 +102,9 @@ def test_a_name_too_long(tmp_path, content, site):
 def small_disk(tmp_path: Path):
     disk = tmp_path / "disk"
     disk.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], check=False,
-                          capture_output=True, text=True)
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], check=False, capture_output=True, text=True
+    )
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
     try:
@@ -115,8 +119,16 @@ def test_a_full_disk(small_disk, tmp_path, content, site):
     build(content, out, site, search=False, cache_dir=cache_dir)
     papers(content, 31, 20, tag="fresh")
     for i in range(1, 30, 3):  # re-voted: pages replaced, so spares are written over
-        write_content(content, f"{i}.md", paper_file(f"2401.{i:05d}", f"Paper {i}", f"tags: [t, t{i % 3}]\n"
-                      f"listed: 2024-01-{1 + i % 28:02d}\nupvotes: {i + 100}\n", "An abstract. " * 40))
+        write_content(
+            content,
+            f"{i}.md",
+            paper_file(
+                f"2401.{i:05d}",
+                f"Paper {i}",
+                f"tags: [t, t{i % 3}]\nlisted: 2024-01-{1 + i % 28:02d}\nupvotes: {i + 100}\n",
+                "An abstract. " * 40,
+            ),
+        )
     free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
     (small_disk / "filler").write_bytes(b"\0" * (free - 64 * 1024))  # room for a few pages, not all
     fails_and_leaves_output_as_it_was(content, out, site, cache_dir, "cannot write the site: No space left on device")

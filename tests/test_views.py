@@ -1,4 +1,5 @@
 """views: related papers against the plain definition, and what a paper page shows."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,10 +35,18 @@ ARCHIVES = st.lists(
 
 
 def archive_of(rows):
-    return build_archive([
-        Paper(id=f"p{i:02d}", title="t", listed=dt.date(2024, 1, 1) + dt.timedelta(days=day), tags=tuple(tags),
-              upvotes=votes)
-        for i, (day, tags, votes) in enumerate(rows)])
+    return build_archive(
+        [
+            Paper(
+                id=f"p{i:02d}",
+                title="t",
+                listed=dt.date(2024, 1, 1) + dt.timedelta(days=day),
+                tags=tuple(tags),
+                upvotes=votes,
+            )
+            for i, (day, tags, votes) in enumerate(rows)
+        ]
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -82,14 +91,23 @@ def test_a_listings_summaries_are_made_when_a_template_reads_them():
 
 def test_card_excerpts_are_the_rendered_abstract_as_plain_text_cut_at_a_word():
     from generator.views import EXCERPT_CHARS, abstract_text, summary
-    assert abstract_text("We study **alignment** of `code`, <EOS> & [links](https://x.org).") == \
-        "We study alignment of code, <EOS> & links."
+
+    assert (
+        abstract_text("We study **alignment** of `code`, <EOS> & [links](https://x.org).")
+        == "We study alignment of code, <EOS> & links."
+    )
     long = "word " * 200
     cut = abstract_text(long)
     assert cut.endswith(" …") and len(cut) <= EXCERPT_CHARS + 2 and cut.removesuffix(" …").split() == ["word"] * 60
     assert abstract_text("a" * 400).endswith("…")  # one endless word is still cut
-    paper = Paper(id="a", title="A", abstract="Two\n\nparagraphs *here*", ai_summary="One line.", github="https://github.com/a/b",
-                  github_stars=12)
+    paper = Paper(
+        id="a",
+        title="A",
+        abstract="Two\n\nparagraphs *here*",
+        ai_summary="One line.",
+        github="https://github.com/a/b",
+        github_stars=12,
+    )
     card = summary(paper, {})
     assert card.excerpt == "Two paragraphs here" and card.ai_summary == "One line." and card.github_stars == 12
     assert summary(Paper(id="b", title="B", github_stars=3), {}).github_stars is None  # stars without code: not shown
@@ -99,6 +117,7 @@ def test_cards_of_the_built_site_show_plain_excerpts_ai_summaries_and_stars():
     from bs4 import BeautifulSoup
 
     from tests.recorded import recorded_site
+
     page = BeautifulSoup((recorded_site() / "weeks/2026-W34/index.html").read_text(encoding="utf-8"), "html.parser")
     cards = page.select("li.paper-card")
     assert cards and all("**" not in c.select_one(".excerpt").get_text() for c in cards)

@@ -1,4 +1,5 @@
 """ISO weeks: boundaries, ranking, finished periods; and the week pages of a built site."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,11 +25,13 @@ def test_iso_weeks_cross_new_year():
 
 
 def test_a_week_ranks_by_upvotes_and_puts_papers_without_a_count_last():
-    papers = [Paper(id="a", title="A", listed=dt.date(2026, 1, 1), upvotes=None),
-              Paper(id="b", title="B", listed=dt.date(2025, 12, 29), upvotes=3),
-              Paper(id="c", title="C", listed=dt.date(2026, 1, 4), upvotes=10),
-              Paper(id="d", title="D", listed=dt.date(2026, 1, 5), upvotes=99),
-              Paper(id="e", title="E", listed=dt.date(2026, 1, 2), upvotes=0)]
+    papers = [
+        Paper(id="a", title="A", listed=dt.date(2026, 1, 1), upvotes=None),
+        Paper(id="b", title="B", listed=dt.date(2025, 12, 29), upvotes=3),
+        Paper(id="c", title="C", listed=dt.date(2026, 1, 4), upvotes=10),
+        Paper(id="d", title="D", listed=dt.date(2026, 1, 5), upvotes=99),
+        Paper(id="e", title="E", listed=dt.date(2026, 1, 2), upvotes=0),
+    ]
     archive = build_archive(papers)
     by_week = weeks(archive)
     assert list(by_week) == [Week(2026, 2), Week(2026, 1)]
@@ -74,7 +77,8 @@ def test_weeks_index_is_newest_first_and_day_pages_link_their_week(site: Path):
     day = soup(site, "2024/03/12")
     assert day.select_one("p.week-link a")["href"] == "/sub/weeks/2024-W11/"
     assert len(soup(site, "weeks/2024-W11").select("li.paper-card")) == len(
-        soup(site, "2024/03/12").select("li.paper-card")) + len(soup(site, "2024/03/13").select("li.paper-card"))
+        soup(site, "2024/03/12").select("li.paper-card")
+    ) + len(soup(site, "2024/03/13").select("li.paper-card"))
 
 
 def test_week_and_organization_pages_offer_coins_and_one_bib_per_list(site: Path):

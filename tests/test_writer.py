@@ -1,4 +1,5 @@
 """Incremental builds: only what changed is rendered, and the result is byte-identical to a cold build."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -54,12 +55,22 @@ def a_new_day(content: Path) -> None:
 
 
 EDITS = {
-    "upvotes": lambda c: edit_file(c, "filip-fine-grained-interactive-language-image-pre-training.md", r"^upvotes: \d+", "upvotes: 977"),
-    "title": lambda c: edit_file(c, "filip-fine-grained-interactive-language-image-pre-training.md", r"^title: .*", "title: An edited title"),
-    "abstract": lambda c: edit_file(c, "filip-fine-grained-interactive-language-image-pre-training.md", r"\Z", "A sentence a contributor added.\n"),
-    "tags": lambda c: edit_file(c, "filip-fine-grained-interactive-language-image-pre-training.md", r"^tags:\n", "tags:\n- a-tag-of-its-own\n"),
+    "upvotes": lambda c: edit_file(
+        c, "filip-fine-grained-interactive-language-image-pre-training.md", r"^upvotes: \d+", "upvotes: 977"
+    ),
+    "title": lambda c: edit_file(
+        c, "filip-fine-grained-interactive-language-image-pre-training.md", r"^title: .*", "title: An edited title"
+    ),
+    "abstract": lambda c: edit_file(
+        c, "filip-fine-grained-interactive-language-image-pre-training.md", r"\Z", "A sentence a contributor added.\n"
+    ),
+    "tags": lambda c: edit_file(
+        c, "filip-fine-grained-interactive-language-image-pre-training.md", r"^tags:\n", "tags:\n- a-tag-of-its-own\n"
+    ),
     "new day": a_new_day,
-    "deleted": lambda c: next((c / "papers").rglob("filip-fine-grained-interactive-language-image-pre-training.md")).unlink(),
+    "deleted": lambda c: next(
+        (c / "papers").rglob("filip-fine-grained-interactive-language-image-pre-training.md")
+    ).unlink(),
 }
 
 
@@ -106,8 +117,9 @@ def test_a_config_or_theme_change_rebuilds_everything(seed, tmp_path, site_root)
     config = dataclasses.replace(CONFIG, root=site_root)
     build(seed, tmp_path / "out2", config, search=False, cache_dir=tmp_path / "cache")
     base = theme / "default/templates/base.html"
-    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<p>a new footer line</p></footer>"),
-                    encoding="utf-8")
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("</footer>", "<p>a new footer line</p></footer>"), encoding="utf-8"
+    )
     report = build(seed, tmp_path / "out2", config, search=False, cache_dir=tmp_path / "cache")
     assert report.written == report.files
     assert "a new footer line" in (tmp_path / "out2/index.html").read_text(encoding="utf-8")
@@ -171,6 +183,7 @@ def test_pages_held_in_memory_or_written_aside_give_the_same_site(hold, seed, tm
 def test_a_rebuild_writes_over_the_files_it_replaced(seed, tmp_path):
     """Making a file costs ten times writing one on the build machine: replaced pages are kept
     as spares, and every page a later build changes is written over one of them."""
+
     def inodes(out: Path) -> dict[str, int]:
         return {str(p.relative_to(out)): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
 
@@ -198,8 +211,10 @@ def test_a_card_is_rendered_again_only_when_its_papers_file_changed(seed, tmp_pa
     loaded = load_content(seed)
     archive = build_archive(loaded.papers)
     old, new = archive.order[:2]
-    saved = {old: cache.Card(loaded.digests[old], Markup("<li>kept from the last build</li>")),
-             new: cache.Card(b"the digest of an older file", Markup("<li>stale</li>"))}
+    saved = {
+        old: cache.Card(loaded.digests[old], Markup("<li>kept from the last build</li>")),
+        new: cache.Card(b"the digest of an older file", Markup("<li>stale</li>")),
+    }
     renderer = Renderer(Views(archive, {}), CONFIG, urls.Urls(CONFIG.base_url), loaded.digests, saved)
     assert renderer.card(old) == "<li>kept from the last build</li>"
     assert archive.papers[new].title in renderer.card(new)

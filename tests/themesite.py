@@ -1,5 +1,6 @@
 """Helpers for the theme's tests: the real archive built into a tmp folder, one page of
 every kind, and a static server that publishes it under a sub-path like a real host."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,8 +63,11 @@ def richest_papers(output: Path) -> dict[str, str]:
     found = {}
     for page in sorted(output.glob("papers/*/index.html")):
         html = page.read_text(encoding="utf-8")
-        for kind, marker in (("paper-many-authors", "<details>"), ("paper-ai-summary", 'id="ai-summary-heading"'),
-                             ("paper-related", 'id="related-heading"')):
+        for kind, marker in (
+            ("paper-many-authors", "<details>"),
+            ("paper-ai-summary", 'id="ai-summary-heading"'),
+            ("paper-related", 'id="related-heading"'),
+        ):
             if marker in html and kind not in found:
                 found[kind] = str(page.relative_to(output)).removesuffix("index.html")
     return found
@@ -75,7 +79,7 @@ class SubPathHandler(SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         if not path.startswith(SUB_PATH):
             return str(Path(self.directory) / "__outside_the_sub_path__")  # no such file: 404
-        return super().translate_path("/" + path[len(SUB_PATH):])
+        return super().translate_path("/" + path[len(SUB_PATH) :])
 
     def log_message(self, format: str, *args) -> None:
         pass

@@ -5,6 +5,7 @@ An update rewrites only the front matter keys whose values changed: keys the loa
 not touched at all. Every write goes through fsutil's atomic rename (via store), so a killed scrape
 leaves each file old or new.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

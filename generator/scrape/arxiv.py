@@ -1,4 +1,5 @@
 """arXiv's Atom API (`/api/query?id_list=...`), for `broadsheet add` when Hugging Face does not know a paper."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,10 @@ from generator.scrape.text import one_line, paragraphs
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # New-style ids, with an optional `arXiv:` prefix, abs/pdf URL around it, or version suffix.
-ID_IN_TEXT = re.compile(r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?$", re.IGNORECASE)
+ID_IN_TEXT = re.compile(
+    r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?$",
+    re.IGNORECASE,
+)
 
 
 def normalise_id(text: str) -> str | None:
@@ -53,14 +57,16 @@ def _entry_id(entry: ET.Element, url: str) -> str:
 
 def _entry(entry: ET.Element, paper_id: str, url: str) -> ScrapedPaper:
     authors = (one_line(_text(a, "name")) for a in entry.findall(f"{ATOM}author"))
-    return checked(ScrapedPaper(
-        id=paper_id,
-        title=one_line(_text(entry, "title")),
-        source=url,
-        abstract=paragraphs(_text(entry, "summary")),
-        authors=tuple(a for a in authors if a),
-        published=_day(_text(entry, "published")),
-    ))
+    return checked(
+        ScrapedPaper(
+            id=paper_id,
+            title=one_line(_text(entry, "title")),
+            source=url,
+            abstract=paragraphs(_text(entry, "summary")),
+            authors=tuple(a for a in authors if a),
+            published=_day(_text(entry, "published")),
+        )
+    )
 
 
 def _text(element: ET.Element, name: str) -> str:

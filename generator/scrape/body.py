@@ -5,6 +5,7 @@ the wait for the next byte: a server sending one byte a second never trips it. S
 reads the raw bytes itself, inflates them a slice at a time and stops as soon as either limit is
 passed, never holding more than the limit plus one slice.
 """
+
 from __future__ import annotations
 
 import time

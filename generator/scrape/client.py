@@ -1,6 +1,7 @@
 """HTTP for the scraper: timeouts, retries with backoff and jitter, Retry-After, a cap on requests
 in flight, limits on each response (bytes after decompression, total time), a deadline for the
 whole run and a User-Agent naming the project. Every other module receives bodies, not sockets."""
+
 from __future__ import annotations
 
 import email.utils
@@ -67,7 +68,9 @@ class Fetcher:
         limits = httpx.Limits(max_connections=settings.concurrency)
         # Redirects are followed here, not by httpx, which would read a redirect's body whole.
         self._http = httpx.Client(
-            timeout=httpx.Timeout(settings.timeout), limits=limits, follow_redirects=False,
+            timeout=httpx.Timeout(settings.timeout),
+            limits=limits,
+            follow_redirects=False,
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip"},
         )
 
@@ -96,8 +99,9 @@ class Fetcher:
                     raise FetchError(full, f"{retry.reason}, after {attempt + 1} attempts", retry.status) from None
                 pause = self._pause(attempt, retry, full)
                 if pause >= self.remaining():
-                    raise FetchError(full, f"{retry.reason}; the run's deadline comes before another attempt",
-                                     retry.status) from None
+                    raise FetchError(
+                        full, f"{retry.reason}; the run's deadline comes before another attempt", retry.status
+                    ) from None
                 self._sleep(pause)
         raise AssertionError("unreachable")
 
@@ -111,8 +115,10 @@ class Fetcher:
             try:
                 response = self._read(url, max_bytes, ends_at)
             except (httpx.TimeoutException, TooSlow):
-                raise _Retry(f"timed out (limits: {self.settings.timeout:g} s without data, "
-                             f"{3 * self.settings.timeout:g} s per response, the run's deadline)") from None
+                raise _Retry(
+                    f"timed out (limits: {self.settings.timeout:g} s without data, "
+                    f"{3 * self.settings.timeout:g} s per response, the run's deadline)"
+                ) from None
             except httpx.TransportError as exc:  # refused, reset, or a body cut short
                 raise _Retry(f"connection error: {exc or type(exc).__name__}") from None
             except (TooLarge, Undecodable) as exc:  # the same bytes again would not help

@@ -1,4 +1,5 @@
 """`broadsheet scrape` and `broadsheet add`, registered on the lead's CLI by add_commands()."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,38 +21,57 @@ SOURCE_ENV = "BROADSHEET_SOURCE_URL"
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("scrape", help="fetch Daily Papers into content/ (default: missed and recent days)",
-                              description="Fetch Daily Papers into content/. Without --date, --since or --query: "
-                                          "every day from the newest listed day in content/ through today (UTC, or "
-                                          f"${TODAY_ENV}), at most catch_up_days back, plus the last refresh_days "
-                                          "(site.yaml).",
-                              epilog="examples:\n  broadsheet scrape\n  broadsheet scrape --date 2025-10-29\n"
-                                     "  broadsheet scrape --since 2025-10-01 --until 2025-10-07\n"
-                                     "  broadsheet scrape --query 'speech recognition'")
+    p = subparsers.add_parser(
+        "scrape",
+        help="fetch Daily Papers into content/ (default: missed and recent days)",
+        description="Fetch Daily Papers into content/. Without --date, --since or --query: "
+        "every day from the newest listed day in content/ through today (UTC, or "
+        f"${TODAY_ENV}), at most catch_up_days back, plus the last refresh_days "
+        "(site.yaml).",
+        epilog="examples:\n  broadsheet scrape\n  broadsheet scrape --date 2025-10-29\n"
+        "  broadsheet scrape --since 2025-10-01 --until 2025-10-07\n"
+        "  broadsheet scrape --query 'speech recognition'",
+    )
     _common(p)
     when = p.add_mutually_exclusive_group()
     when.add_argument("--date", type=_day, help="one day, YYYY-MM-DD")
     when.add_argument("--since", type=_day, help="a backfill from this day (YYYY-MM-DD)")
     p.add_argument("--until", type=_day, help="last day of the backfill, inclusive (default: today, UTC)")
     p.add_argument("--query", help="a Daily Papers search instead of days")
-    p.add_argument("--refresh-days", type=_count, default=None, metavar="N",
-                   help="also re-fetch the last N days, so that upvotes and comment counts stay current "
-                        "(default without day options: the config's refresh_days)")
+    p.add_argument(
+        "--refresh-days",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="also re-fetch the last N days, so that upvotes and comment counts stay current "
+        "(default without day options: the config's refresh_days)",
+    )
     p.set_defaults(func=cmd_scrape)
-    p = subparsers.add_parser("add", help="add or refresh single papers by arXiv id",
-                              description="Add or refresh single papers by arXiv id.",
-                              epilog="examples:\n  broadsheet add 2509.24002\n"
-                                     "  broadsheet add arXiv:2509.24002v2 https://arxiv.org/abs/2310.00653")
+    p = subparsers.add_parser(
+        "add",
+        help="add or refresh single papers by arXiv id",
+        description="Add or refresh single papers by arXiv id.",
+        epilog="examples:\n  broadsheet add 2509.24002\n"
+        "  broadsheet add arXiv:2509.24002v2 https://arxiv.org/abs/2310.00653",
+    )
     _common(p)
     p.add_argument("ids", nargs="+", metavar="ID", help="arXiv ids (2509.24002, arXiv:2509.24002v2, an abs URL)")
     p.set_defaults(func=cmd_add)
-    p = subparsers.add_parser("resolve", help="find the arXiv id of papers that lack one, by their exact title",
-                              description="Find the arXiv id of papers that lack one, by their exact title.",
-                              epilog="examples:\n  broadsheet resolve\n  broadsheet resolve --limit 10\n"
-                                     "  broadsheet resolve --content ../papers --no-progress")
+    p = subparsers.add_parser(
+        "resolve",
+        help="find the arXiv id of papers that lack one, by their exact title",
+        description="Find the arXiv id of papers that lack one, by their exact title.",
+        epilog="examples:\n  broadsheet resolve\n  broadsheet resolve --limit 10\n"
+        "  broadsheet resolve --content ../papers --no-progress",
+    )
     _common(p)
-    p.add_argument("--limit", type=_count, default=None, metavar="N",
-                   help="look up at most N papers (a different share each day; default: all)")
+    p.add_argument(
+        "--limit",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="look up at most N papers (a different share each day; default: all)",
+    )
     p.set_defaults(func=cmd_resolve)
 
 
@@ -61,12 +81,26 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source-url", help=f"Hugging Face base URL (default: ${SOURCE_ENV}, else the config's source_url)")
     p.add_argument("--arxiv-url", help="arXiv API base URL (default: the config's arxiv_url)")
     defaults = ClientSettings()
-    p.add_argument("--concurrency", type=_count, default=defaults.concurrency, help="requests in flight (default: %(default)s)")
-    p.add_argument("--timeout", type=_seconds, default=defaults.timeout, help="seconds per request (default: %(default)s)")
-    p.add_argument("--deadline", type=_seconds, default=defaults.deadline, metavar="SECONDS",
-                   help="for the whole run: then what was fetched is written, the rest fails (default: %(default)s)")
+    p.add_argument(
+        "--concurrency", type=_count, default=defaults.concurrency, help="requests in flight (default: %(default)s)"
+    )
+    p.add_argument(
+        "--timeout", type=_seconds, default=defaults.timeout, help="seconds per request (default: %(default)s)"
+    )
+    p.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=defaults.deadline,
+        metavar="SECONDS",
+        help="for the whole run: then what was fetched is written, the rest fails (default: %(default)s)",
+    )
     p.add_argument("--retries", type=int, default=defaults.retries, help="retries per request (default: %(default)s)")
-    p.add_argument("--backoff", type=float, default=defaults.backoff, help="first retry pause in seconds, doubled each time (default: %(default)s)")
+    p.add_argument(
+        "--backoff",
+        type=float,
+        default=defaults.backoff,
+        help="first retry pause in seconds, doubled each time (default: %(default)s)",
+    )
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
 
 
@@ -93,8 +127,9 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def scrape_days(args: argparse.Namespace, today: dt.date, newest: dt.date | None = None,
-                config: SiteConfig | None = None) -> Window:
+def scrape_days(
+    args: argparse.Namespace, today: dt.date, newest: dt.date | None = None, config: SiteConfig | None = None
+) -> Window:
     """The days a `scrape` asks for: --date, --since/--until, or (no day options) the daily window
     from the archive's `newest` listed day; plus --refresh-days."""
     if args.until and not args.since:
@@ -130,7 +165,7 @@ def cmd_scrape(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     ids = [normalise_id(text) for text in args.ids]
-    bad = [text for text, i in zip(args.ids, ids) if i is None]
+    bad = [text for text, i in zip(args.ids, ids, strict=True) if i is None]
     if bad:
         print(f"broadsheet add: not an arXiv id: {', '.join(bad)}", file=sys.stderr)
         return 2
@@ -160,9 +195,14 @@ class _session:
 
     def __init__(self, args: argparse.Namespace) -> None:
         config = load_config(args.config, root=Path("."))
-        settings = dataclasses.replace(ClientSettings(), concurrency=args.concurrency, timeout=args.timeout,
-                                       retries=max(0, args.retries), backoff=max(0.0, args.backoff),
-                                       deadline=args.deadline)
+        settings = dataclasses.replace(
+            ClientSettings(),
+            concurrency=args.concurrency,
+            timeout=args.timeout,
+            retries=max(0, args.retries),
+            backoff=max(0.0, args.backoff),
+            deadline=args.deadline,
+        )
         self.fetcher = Fetcher(settings)
         self.scrape = Scrape(args.content, config, self.fetcher, endpoints(args, config), progress=args.progress)
 

@@ -6,6 +6,7 @@ whole words, case-insensitive unless written in capitals). Exclusion wins; an em
 every paper that is not excluded. Only new papers are filtered: a file already in the archive is
 never dropped.
 """
+
 from __future__ import annotations
 
 import re

@@ -7,6 +7,7 @@ of range: a date before 1991, a count past 10^12) is treated as absent rather th
 noted. What cannot be read at all (not JSON, nested too deep, an item without a paper) is an error
 for the whole response.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -86,15 +87,23 @@ def parse_paper(paper: Any, url: str, day: dt.date | None, outer: dict[str, Any]
     for key, value in outer.items():
         fields[key] = fields.get(key) or value
     paper_id = _str(paper, "id") or ""
-    notes = tuple(f"{url}: paper {paper_id}: {key} {_shown(paper[key])} left out (not a usable value)"
-                  for key in _unused(paper, url))
+    notes = tuple(
+        f"{url}: paper {paper_id}: {key} {_shown(paper[key])} left out (not a usable value)"
+        for key in _unused(paper, url)
+    )
     return checked(ScrapedPaper(id=paper_id, title=one_line(title), source=url, notes=notes, **fields))
 
 
 def _unused(paper: dict, url: str) -> list[str]:
     """The checked keys that hold a value which was not used."""
-    readers = {"publishedAt": _day, "submittedOnDailyAt": _day, "upvotes": _int, "githubStars": _int,
-               "githubRepo": lambda o, k: _url(o, k, url), "projectPage": lambda o, k: _url(o, k, url)}
+    readers = {
+        "publishedAt": _day,
+        "submittedOnDailyAt": _day,
+        "upvotes": _int,
+        "githubStars": _int,
+        "githubRepo": lambda o, k: _url(o, k, url),
+        "projectPage": lambda o, k: _url(o, k, url),
+    }
     return [key for key in _CHECKED_KEYS if paper.get(key) not in (None, "") and readers[key](paper, key) is None]
 
 

@@ -4,6 +4,7 @@ Both pages embed their data as JSON in `data-props` of `div[data-target=...]` (t
 that is read first. The visible markup (cards, headings) is the fallback. A page with neither is
 a page whose structure changed: a ScrapeError, so that nothing is written from it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,9 +72,18 @@ def _cards(soup: BeautifulSoup, url: str, day: dt.date) -> list[ScrapedPaper] | 
             continue
         paper_id = match["id"]
         upvotes = _number(article.select_one("div.leading-none"))
-        papers.setdefault(paper_id, checked(ScrapedPaper(
-            id=paper_id, title=one_line(heading.get_text(" ")), source=url, listed=day, upvotes=upvotes,
-        )))
+        papers.setdefault(
+            paper_id,
+            checked(
+                ScrapedPaper(
+                    id=paper_id,
+                    title=one_line(heading.get_text(" ")),
+                    source=url,
+                    listed=day,
+                    upvotes=upvotes,
+                )
+            ),
+        )
     return list(papers.values()) or None
 
 
@@ -97,11 +107,17 @@ def _from_markup(soup: BeautifulSoup, url: str, thumbnail: str | None) -> Scrape
     if heading is None or match is None or abstract is None:
         raise ScrapeError(url, "page structure not recognised: no PaperContent data, title or abstract")
     authors = tuple(one_line(s.get_text(" ")).rstrip(" ,") for s in soup.select("span.author"))
-    return checked(ScrapedPaper(
-        id=match["id"], title=one_line(heading.get_text(" ")), source=url, abstract=abstract,
-        authors=tuple(a for a in authors if a), upvotes=_number(soup.select_one("div.font-semibold.text-orange-500")),
-        thumbnail=thumbnail,
-    ))
+    return checked(
+        ScrapedPaper(
+            id=match["id"],
+            title=one_line(heading.get_text(" ")),
+            source=url,
+            abstract=abstract,
+            authors=tuple(a for a in authors if a),
+            upvotes=_number(soup.select_one("div.font-semibold.text-orange-500")),
+            thumbnail=thumbnail,
+        )
+    )
 
 
 def _abstract(soup: BeautifulSoup) -> str | None:

@@ -8,6 +8,7 @@ For a paper already in the archive:
 - `listed` keeps the earliest Daily Papers day seen.
 A value the service stops sending never removes one from the file.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,7 +18,16 @@ from generator.scrape.records import ScrapedPaper
 from generator.slugs import slugify
 
 SERVICE_OWNED = ("upvotes", "comments", "github_stars", "thumbnail")
-FILLED_IF_MISSING = ("abstract", "authors", "published", "github", "project_page", "keywords", "ai_summary", "organization")
+FILLED_IF_MISSING = (
+    "abstract",
+    "authors",
+    "published",
+    "github",
+    "project_page",
+    "keywords",
+    "ai_summary",
+    "organization",
+)
 
 
 def title_key(title: str) -> str:

@@ -1,4 +1,5 @@
 """What a parser makes of one paper in one response: a ScrapedPaper, before any merging."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,8 +23,13 @@ from generator.model import (
 # Optional one-value fields and the most characters a content file may give them (model.py's limits,
 # which `broadsheet check` enforces): a longer value is left out, so one odd upstream paper cannot
 # make a file that stops every later build.
-_TEXT_LIMITS = {"ai_summary": MAX_TEXT, "organization": MAX_NAME, "github": MAX_URL,
-                "project_page": MAX_URL, "thumbnail": MAX_URL}
+_TEXT_LIMITS = {
+    "ai_summary": MAX_TEXT,
+    "organization": MAX_NAME,
+    "github": MAX_URL,
+    "project_page": MAX_URL,
+    "thumbnail": MAX_URL,
+}
 
 
 class ScrapeError(Exception):
@@ -89,8 +95,10 @@ def within_limits(paper: ScrapedPaper) -> ScrapedPaper:
         changes["abstract"] = paper.abstract[:MAX_ABSTRACT].rsplit(" ", 1)[0]
     if not changes:
         return paper
-    notes = tuple(f"paper {paper.id}: {name} over the content limits, {'cut' if value else 'left out'}"
-                  for name, value in changes.items())
+    notes = tuple(
+        f"paper {paper.id}: {name} over the content limits, {'cut' if value else 'left out'}"
+        for name, value in changes.items()
+    )
     return dataclasses.replace(paper, **changes, notes=paper.notes + notes)
 
 

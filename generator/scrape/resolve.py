@@ -7,6 +7,7 @@ match renames the file to its arXiv id (in its month folder), keeps what a contr
 in what the file lacks, and records the old id under `aliases:`, so that the old address keeps
 answering (a redirect page) and the feed's guid stays the same.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,8 +44,9 @@ class Resolved:
     failures: list[str] = dataclasses.field(default_factory=list)
 
     def __str__(self) -> str:
-        return (f"{len(self.renamed)} resolved, {len(self.unmatched)} without an exact match, "
-                f"{len(self.failures)} failed")
+        return (
+            f"{len(self.renamed)} resolved, {len(self.unmatched)} without an exact match, {len(self.failures)} failed"
+        )
 
 
 def unresolved(scrape: Scrape, limit: int | None, turn: int) -> list[Paper]:
@@ -119,8 +121,10 @@ def resolve(scrape: Scrape, papers: list[Paper]) -> Resolved:
 
 def _rename(scrape: Scrape, old: Paper, found: ScrapedPaper, done: Resolved) -> None:
     if found.id in scrape.index.by_id:
-        done.unmatched.append(f"{old.id}: its arXiv id {found.id} is in the archive already "
-                              f"({scrape.index.by_id[found.id].source_path}); left alone")
+        done.unmatched.append(
+            f"{old.id}: its arXiv id {found.id} is in the archive already "
+            f"({scrape.index.by_id[found.id].source_path}); left alone"
+        )
         return
     new = dataclasses.replace(merged(old, found), id=found.id, aliases=(*old.aliases, old.id))
     target = paper_path(scrape.content_dir, new.id, new.archive_date)

@@ -5,9 +5,11 @@ run in the calling thread, one unit after another in the order asked for (oldest
 paper seen on two days is filed under the first and the index always matches the files.
 When the run's deadline comes, the units fetched by then are written and the others are failures.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,8 +48,9 @@ class Summary:
 class Scrape:
     """One run against one content folder."""
 
-    def __init__(self, content_dir: Path, config: SiteConfig, fetcher: Fetcher, ends: Endpoints,
-                 progress: bool = True) -> None:
+    def __init__(
+        self, content_dir: Path, config: SiteConfig, fetcher: Fetcher, ends: Endpoints, progress: bool = True
+    ) -> None:
         self.content_dir, self.fetcher, self.ends, self.progress = Path(content_dir), fetcher, ends, progress
         self.config = config
         self.index = ArchiveIndex.load(content_dir)
@@ -56,13 +59,15 @@ class Scrape:
         self.summary = Summary()
 
     def days(self, days: list[dt.date]) -> Summary:
-        work = lambda day: sources.fetch_day(self.fetcher, self.ends, day)
-        late = lambda day: self._late(day.isoformat())
-        for fetched in self._in_parallel(work, sorted(set(days)), late, unit="day"):
+        work = functools.partial(sources.fetch_day, self.fetcher, self.ends)
+        for fetched in self._in_parallel(work, sorted(set(days)), self._late_day, unit="day"):
             if not fetched.error:
                 self._check_whole(fetched)
             self.apply(fetched)
         return self.summary
+
+    def _late_day(self, day: dt.date) -> Fetched:
+        return self._late(day.isoformat())
 
     def newest_listed(self) -> dt.date | None:
         """The newest Daily Papers day the archive holds a paper for."""
@@ -74,25 +79,32 @@ class Scrape:
         day = dt.date.fromisoformat(fetched.label)
         held = sum(1 for p in self.index.by_id.values() if p.listed == day)
         if len(fetched.papers) < held:
-            self.summary.notes.append(f"{fetched.label}: partial: the source lists {len(fetched.papers)} papers, "
-                                      f"the archive holds {held}; nothing deleted")
+            self.summary.notes.append(
+                f"{fetched.label}: partial: the source lists {len(fetched.papers)} papers, "
+                f"the archive holds {held}; nothing deleted"
+            )
 
     def query(self, text: str) -> Summary:
-        work = lambda t: sources.fetch_query(self.fetcher, self.ends, t)
-        for fetched in self._in_parallel(work, [text], lambda t: self._late(f"search {t!r}"), unit="search"):
+        work = functools.partial(sources.fetch_query, self.fetcher, self.ends)
+        for fetched in self._in_parallel(work, [text], self._late_search, unit="search"):
             self.apply(fetched)
         return self.summary
 
+    def _late_batch(self, batch: list[str]) -> list[Fetched]:
+        return [self._late(i) for i in batch]
+
+    def _late_search(self, text: str) -> Fetched:
+        return self._late(f"search {text!r}")
+
     def add(self, ids: list[str]) -> Summary:
         """Explicitly asked for: the topic filter does not apply."""
-        work = lambda i: sources.fetch_hf_paper(self.fetcher, self.ends, i)
+        work = functools.partial(sources.fetch_hf_paper, self.fetcher, self.ends)
         fetched = list(self._in_parallel(work, ids, self._late, unit="paper"))
         unknown = [f.label for f in fetched if f.missing]
         by_arxiv = {}
         if unknown:
-            query = lambda batch: sources.fetch_arxiv(self.fetcher, self.ends, batch)
-            late = lambda batch: [self._late(i) for i in batch]
-            for found in self._in_parallel(query, [unknown], late, unit="query"):
+            query = functools.partial(sources.fetch_arxiv, self.fetcher, self.ends)
+            for found in self._in_parallel(query, [unknown], self._late_batch, unit="query"):
                 by_arxiv = {f.label: f for f in found}
         for item in fetched:
             self.apply(by_arxiv.get(item.label, item), filtered=False)

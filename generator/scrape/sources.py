@@ -5,6 +5,7 @@ back, or the error that stopped it. A unit that fails contributes no paper at al
 response holds, reading it ends in papers or in a ScrapeError naming its URL: one bad response
 fails its own unit, never the run.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,6 +3,7 @@
 LaTeX (`\\textsc{...}`, `$x$`) and angle-bracket text (`<EOS>`) are kept as typed: the site shows
 an abstract's raw HTML as text, so nothing needs escaping here.
 """
+
 from __future__ import annotations
 
 import re

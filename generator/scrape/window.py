@@ -5,6 +5,7 @@ fetched), at most `catch_up_days` back, plus the last `refresh_days` (upvotes, c
 stars settle over one to two weeks). Days missed before the catch-up window are not fetched; they
 are named with the backfill command that fills them. Pure functions, but for `today()`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,8 +42,10 @@ class Window:
             return None
         first, last = (d.isoformat() for d in self.gap)
         span = first if first == last else f"{first} to {last}"
-        return (f"{span} not fetched: older than the catch-up window; "
-                f"fill with `broadsheet scrape --since {first} --until {last}`")
+        return (
+            f"{span} not fetched: older than the catch-up window; "
+            f"fill with `broadsheet scrape --since {first} --until {last}`"
+        )
 
 
 def daily_window(now: dt.date, newest: dt.date | None, catch_up_days: int, refresh_days: int) -> Window:

@@ -4,6 +4,7 @@ Daemon threads rather than a ThreadPoolExecutor: when the run's deadline comes, 
 what it has and ends, abandoning requests still in flight, and an executor's threads would keep
 the process alive until those requests gave up.
 """
+
 from __future__ import annotations
 
 import threading
@@ -15,13 +16,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def in_order(work: Callable[[T], R], items: Sequence[T], workers: int, seconds_left: Callable[[], float],
-             late: Callable[[T], R]) -> Iterator[R]:
+def in_order(
+    work: Callable[[T], R], items: Sequence[T], workers: int, seconds_left: Callable[[], float], late: Callable[[T], R]
+) -> Iterator[R]:
     """work(item) for each item, in order; late(item) for each one not done when seconds_left()
     reaches zero. Leaving the loop early cancels the units not yet started."""
     futures = _start(work, items, max(1, workers))
     try:
-        for item, future in zip(items, futures):
+        for item, future in zip(items, futures, strict=True):
             try:
                 yield future.result(timeout=max(0.0, seconds_left()))
             except TimeoutError:
@@ -34,7 +36,7 @@ def in_order(work: Callable[[T], R], items: Sequence[T], workers: int, seconds_l
 
 def _start(work: Callable[[T], R], items: Sequence[T], workers: int) -> list[Future[R]]:
     futures: list[Future[R]] = [Future() for _ in items]
-    queue = list(zip(items, futures))[::-1]
+    queue = list(zip(items, futures, strict=True))[::-1]
     lock = threading.Lock()
 
     def worker() -> None:
