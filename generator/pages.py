@@ -102,15 +102,8 @@ def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing)
     refs.sort(key=lambda item: item[0].name.lower())
     yield Page(urls.tags_index(), "tags.html", {"title": "Tags", "tags": refs})
     for ref, _ in refs:
-        ids = archive.tags[ref.slug]
-        extra = {
-            "title": f"Tag: {ref.name}",
-            "tag": ref,
-            "feed_path": urls.tag_feed(ref.slug),
-            "json_feed_path": urls.json_feed(urls.tag_feed(ref.slug)),
-            "bib": list_bib(urls.tag(ref.slug), ids),
-        }
-        yield from listing.pages(ids, functools.partial(urls.tag, ref.slug), "tag.html", extra)
+        path_of = functools.partial(urls.tag, ref.slug)
+        yield from group_pages(listing, archive.tags[ref.slug], ("tag", "Tag", ref), urls.tag_feed(ref.slug), path_of)
 
 
 def date_pages(archive: Archive, listing: _Listing, through: tuple[str, str] | None = None) -> Iterator[Page]:
@@ -211,15 +204,26 @@ def org_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
     refs.sort(key=lambda item: (item[0].name.lower(), item[0].slug))
     yield Page(urls.orgs_index(), "orgs.html", {"title": "Organizations", "orgs": refs})
     for ref, _ in refs:
-        ids = archive.orgs[ref.slug]
-        extra = {
-            "title": f"Organization: {ref.name}",
-            "org": ref,
-            "feed_path": urls.org_feed(ref.slug),
-            "json_feed_path": urls.json_feed(urls.org_feed(ref.slug)),
-            "bib": list_bib(urls.org(ref.slug), ids),
-        }
-        yield from listing.pages(ids, functools.partial(urls.org, ref.slug), "org.html", extra)
+        path_of = functools.partial(urls.org, ref.slug)
+        yield from group_pages(
+            listing, archive.orgs[ref.slug], ("org", "Organization", ref), urls.org_feed(ref.slug), path_of
+        )
+
+
+def group_pages(
+    listing: _Listing, ids: Sequence[str], group: tuple[str, str, Any], feed_path: str, path_of: Callable[[int], str]
+) -> Iterator[Page]:
+    """The listing pages of one tag or organization (`group`: its kind, its label, its ref), with its feeds
+    and its `.bib`; the template is named for the kind."""
+    kind, label, ref = group
+    extra = {
+        "title": f"{label}: {ref.name}",
+        kind: ref,
+        "feed_path": feed_path,
+        "json_feed_path": urls.json_feed(feed_path),
+        "bib": list_bib(path_of(1), ids),
+    }
+    yield from listing.pages(ids, path_of, f"{kind}.html", extra)
 
 
 def org_ref(archive: Archive, slug: str) -> TagRef:
