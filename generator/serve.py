@@ -36,6 +36,7 @@ from generator.search import SearchIndexError
 # Failures a user causes by an edit (or the machine by a full disk): shown as their lines only.
 # Anything else is a bug in Broadsheet: its traceback goes to the console as well.
 EXPECTED = (BuildError, ConfigError, UserError, jinja2.TemplateError, SearchIndexError, OSError)
+WATCH_TICK_MS = 300  # how often the watcher wakes with nothing to report
 
 
 def describe(exc: BaseException) -> tuple[str, ...]:
@@ -114,11 +115,21 @@ class DevServer:
         self.rebuild()
         threading.Thread(target=self.httpd.serve_forever, name="broadsheet-serve", daemon=True).start()
 
-    def watch(self, paths: Sequence[Path], stop: threading.Event | None = None) -> None:
-        """Rebuild after each burst of changes under `paths`, until `stop` is set."""
+    def watch(
+        self, paths: Sequence[Path], stop: threading.Event | None = None, ready: Callable[[], None] | None = None
+    ) -> None:
+        """Rebuild after each burst of changes under `paths`, until `stop` is set. `ready` is called once
+        the watcher runs: an edit made after it is never missed (one made before the watcher started was)."""
         existing = [str(p) for p in paths if p.exists()]
-        for _changes in watchfiles.watch(*existing, stop_event=stop, raise_interrupt=False):
-            self.rebuild()
+        # yield_on_timeout: the first (empty) yield comes from a running watcher, so it can say "ready".
+        for changes in watchfiles.watch(
+            *existing, stop_event=stop, raise_interrupt=False, yield_on_timeout=True, rust_timeout=WATCH_TICK_MS
+        ):
+            if ready is not None:
+                ready()
+                ready = None
+            if changes:
+                self.rebuild()
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -136,8 +147,7 @@ def serve(
         signal.signal(signal.SIGTERM, _exit)
     try:
         server.start()
-        print(f"serving {server.url} (Ctrl+C to stop)", flush=True)
-        server.watch(watched)
+        server.watch(watched, ready=lambda: print(f"serving {server.url} (Ctrl+C to stop)", flush=True))
     finally:
         server.close()
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import html
 import os
+import queue
 import re
 import subprocess
 import sys
@@ -241,18 +242,33 @@ def test_the_command_serves_a_broken_site_yaml_as_an_error_page_and_keeps_watchi
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout
+    lines = console_lines(proc)
     try:
-        url = next(line.split()[1] for line in proc.stdout if line.startswith("serving "))
+        url = next_line(lines, "serving ").split()[1]
         status, page = fetch(url)
         assert status == 500 and re.search(r"site\.yaml:\d+: invalid YAML", page)
         (fork / "site.yaml").write_text("title: Mended\ntheme: mine\n", encoding="utf-8")
-        assert "built 1 papers" in proc.stdout.readline()
+        assert "built 1 papers" in next_line(lines, "")
         assert "<title>Mended</title>" in get(url)[0]
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=10)
     assert re.search(r"site\.yaml:\d+: invalid YAML", err) and "Traceback" not in err
+
+
+def console_lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
+    """The process's stdout, line by line, read on a thread so that a test can wait with a deadline."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout or ()], daemon=True).start()
+    return lines
+
+
+def next_line(lines: queue.Queue[str], start: str, timeout: float = 60) -> str:
+    """The next line that starts with `start`; queue.Empty (a failure, not a hang) past `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (line := lines.get(timeout=max(0.01, deadline - time.monotonic()))).startswith(start):
+        pass
+    return line
 
 
 def test_stopping_serve_removes_its_temporary_folder(fork: Path, tmp_path: Path) -> None:
@@ -261,9 +277,9 @@ def test_stopping_serve_removes_its_temporary_folder(fork: Path, tmp_path: Path)
     env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(temp)}
     command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
     proc = subprocess.Popen(command, cwd=fork, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout
+    lines = console_lines(proc)
     try:
-        assert any(line.startswith("serving ") for line in proc.stdout)  # read until it serves
+        next_line(lines, "serving ")  # read until it serves
         assert list(temp.glob("broadsheet-serve-*"))
     finally:
         proc.terminate()  # SIGTERM, as a process manager or a test harness stops it
