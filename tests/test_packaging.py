@@ -133,8 +133,11 @@ def test_make_site_installs_the_site_lock_only(tmp_path: Path):
     (tmp_path / "requirements").mkdir()
     for lock in (REPO / "requirements").glob("*.txt"):
         (tmp_path / "requirements" / lock.name).write_bytes(lock.read_bytes())
-    site = subprocess.run(["make", "-n", "site"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    # --no-print-directory: under `make test` this make is a nested one, which would print its folder (a
+    # pytest temporary folder, with "pytest" in its name).
+    make = ["make", "--no-print-directory", "-n"]
+    site = subprocess.run([*make, "site"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert "--require-hashes -r requirements/site.txt" in site
     assert "test.txt" not in site and "install-test-tools" not in site and "pytest" not in site
-    test = subprocess.run(["make", "-n", "test"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    test = subprocess.run([*make, "test"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert "--require-hashes -r requirements/test.txt" in test and "install-test-tools" in test
