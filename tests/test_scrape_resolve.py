@@ -4,6 +4,7 @@ title is renamed to its arXiv id with its old address kept; anything else is lef
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import httpx
@@ -169,6 +170,11 @@ def test_the_old_address_answers_after_a_rebuild(server, content, site_root, tmp
         feed = (output / "feed.xml").read_text(encoding="utf-8")
         assert f'<guid isPermaLink="true">https://example.org/archive/papers/{SLUG}/</guid>' in feed
         assert "<link>https://example.org/archive/papers/2403.06634/</link>" in feed
+        (item,) = [
+            i for i in json.loads((output / "feed.json").read_text(encoding="utf-8"))["items"] if SLUG in i["id"]
+        ]
+        assert item["id"] == f"https://example.org/archive/papers/{SLUG}/"  # the JSON Feed twin keeps it too
+        assert item["url"] == "https://example.org/archive/papers/2403.06634/"
         assert f"papers/{SLUG}/" not in (output / "sitemap.xml").read_text(encoding="utf-8")
     assert load_content(content).errors == []
 
