@@ -83,6 +83,13 @@ def pages(site: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    with launched_chromium() as chromium:
+        yield chromium
+
+
+@contextmanager
+def launched_chromium() -> Iterator[Browser]:
+    """Debian's Chromium (never a downloaded browser), headless, for one module's tests."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: run `bash scripts/install-test-tools`")
     with sync_playwright() as pw:

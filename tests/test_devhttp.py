@@ -3,10 +3,7 @@ to the real command; a 400 or 404 each time, and nothing on its console."""
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +13,7 @@ import pytest
 
 from generator.devhttp import Refused, split_target
 from tests.conftest import REPO, paper_file, write_content
+from tests.test_serve import serve_process
 
 
 @dataclass
@@ -30,15 +28,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("site")
     (root / "themes").symlink_to(REPO / "themes")
     write_content(root / "content", "a.md", paper_file("2401.00001", "A title", "listed: 2024-01-01\n"))
-    command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
-    proc = subprocess.Popen(
-        command,
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = serve_process(root)
     console: list[str] = []
     assert proc.stdout
     for line in proc.stdout:

@@ -14,14 +14,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from generator.loader import load_content
 from generator.model import Paper
 from generator.taxonomy import org_slug
 from generator.views import paper_links
 from tests.recorded import CONFIG, build_recorded
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, axe_violations, tab
+from tests.test_browser import axe_violations, launched_chromium, tab
 from tests.themesite import BASE_URL, serve_folder
 
 SHOWN = 20
@@ -47,12 +47,8 @@ def base(built: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: run `bash scripts/install-test-tools`")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def matches(paper: Paper, filters: dict[str, str]) -> bool:

@@ -233,15 +233,7 @@ def test_a_first_build_that_fails_serves_the_error_and_a_fix_serves_the_site(for
 
 def test_the_command_serves_a_broken_site_yaml_as_an_error_page_and_keeps_watching(fork: Path) -> None:
     (fork / "site.yaml").write_text("title: [broken\n", encoding="utf-8")
-    command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
-    proc = subprocess.Popen(
-        command,
-        cwd=fork,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = serve_process(fork, stderr=subprocess.PIPE)
     lines = console_lines(proc)
     try:
         url = next_line(lines, "serving ").split()[1]
@@ -254,6 +246,15 @@ def test_the_command_serves_a_broken_site_yaml_as_an_error_page_and_keeps_watchi
         proc.terminate()
         _, err = proc.communicate(timeout=10)
     assert re.search(r"site\.yaml:\d+: invalid YAML", err) and "Traceback" not in err
+
+
+def serve_process(
+    root: Path, stderr: int = subprocess.STDOUT, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """`broadsheet serve --port 0 --no-search` in `root`, run as a user runs it, on this checkout's code."""
+    command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    return subprocess.Popen(command, cwd=root, env=full_env, stdout=subprocess.PIPE, stderr=stderr, text=True)
 
 
 def console_lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
@@ -274,9 +275,7 @@ def next_line(lines: queue.Queue[str], start: str, timeout: float = 60) -> str:
 def test_stopping_serve_removes_its_temporary_folder(fork: Path, tmp_path: Path) -> None:
     temp = tmp_path / "tmp"
     temp.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(temp)}
-    command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
-    proc = subprocess.Popen(command, cwd=fork, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = serve_process(fork, env={"TMPDIR": str(temp)})
     lines = console_lines(proc)
     try:
         next_line(lines, "serving ")  # read until it serves
