@@ -3,18 +3,25 @@ the file's key order, and the tables of docs/content-format.md."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
+from generator import model
 from generator.loader import load_content, parse_file
-from generator.model import FIELDS, KEYS, Declared, Kind, Owner, Paper, owned_by
+from generator.model import FIELDS, KEYS, MAX_NAME, Declared, Kind, Owner, Paper, owned_by
+from generator.scrape.archive import write_new
+from generator.scrape.merge import new_paper
+from generator.scrape.records import ScrapedPaper, within_limits
 from generator.store import paper_text
 from tests.conftest import write_content
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "content-format.md"
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "content-format.md"
 
 # One usable value of each kind, as a Paper holds it.
 SAMPLE = {
@@ -107,3 +114,54 @@ def test_every_kind_has_a_sample_and_every_field_an_owner_and_a_line_of_docs():
     for name, declared in FIELDS.items():
         assert declared.doc and "\n" not in declared.doc and "|" not in declared.doc, name
         assert declared.limit > 0 or declared.kind in (Kind.ID, Kind.COUNT, Kind.DAY), name
+
+
+def over_the_limit(declared: Declared) -> object:
+    """A value of `declared`'s kind past its limit: one item too many, and one item too long."""
+    limit = declared.limit
+    if declared.kind.is_list:
+        return (*(f"item-{i}" for i in range(limit)), "x" * (MAX_NAME + 1), "last")
+    if declared.kind is Kind.BODY:
+        return "word " * (limit // 5 + 10)
+    return "https://example.org/" + "x" * limit
+
+
+@pytest.mark.parametrize(("name", "declared"), [(n, d) for n, d in FIELDS.items() if d.limit and not d.required])
+def test_a_scraped_value_past_its_declared_limit_is_cut_and_its_file_passes_check(tmp_path, name, declared):
+    scraped = within_limits(ScrapedPaper(id="2401.00001", title="T", source="s", **{name: over_the_limit(declared)}))
+    assert [note.split(": ")[1].split()[0] for note in scraped.notes] == [name]
+    kept = getattr(scraped, name)
+    assert kept is None if declared.kind in (Kind.TEXT, Kind.URL) else 0 < len(kept) <= declared.limit
+    paper = new_paper(scraped, scraped.tags)
+    write_new(tmp_path, paper)
+    loaded = load_content(tmp_path)
+    assert loaded.errors == [] and getattr(loaded.papers[0], name) == getattr(paper, name)
+
+
+def adding_a_field() -> str:
+    text = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+    return text[text.index("## Adding a field") :]
+
+
+def test_the_declaration_that_adding_a_field_shows_declares_a_field():
+    (snippet,) = re.findall(r"```python\n(.*?)```", adding_a_field(), re.S)
+    source = "@dataclass(frozen=True)\nclass WithIt(Paper):\n" + textwrap.indent(textwrap.dedent(snippet), "    ")
+    namespace = {**vars(model), "dataclass": dataclasses.dataclass}
+    exec(source, namespace)
+    added = dataclasses.fields(namespace["WithIt"])[-1]
+    (declared,) = added.metadata.values()
+    assert isinstance(declared, Declared) and declared.kind is Kind.COUNT and added.default is None
+
+
+def test_what_adding_a_field_names_exists():
+    text = adding_a_field()
+    paths = re.findall(r"`((?:generator|themes|docs|tests)/[\w/.-]+)`", text)
+    assert len(paths) >= 6 and [p for p in paths if not (ROOT / p).is_file()] == []
+    members = re.findall(r"`(?:declare\()?((?:Kind|Owner)\.\w+)", text)
+    assert len(members) >= 6
+    for kind_or_owner in members:
+        cls, member = kind_or_owner.split(".")
+        assert member in vars(model)[cls].__members__, kind_or_owner
+    for module, name in re.findall(r"`(views|records)\.(\w+)`", text):
+        qualified = {"views": "generator.views", "records": "generator.scrape.records"}[module]
+        assert hasattr(__import__(qualified, fromlist=[name]), name), (module, name)
