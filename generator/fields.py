@@ -64,8 +64,8 @@ class Fields:
 
     def identifier(self, key: str) -> str | None:
         # The raw scalar: YAML would read an unquoted 2310.10000 as the float 2310.1.
-        stem = Path(self.where).stem
-        raw = self.doc.scalars.get(key, stem) if key in self.doc.meta else stem
+        raw = self.doc.scalars.get(key) if key in self.doc.meta else None
+        raw = Path(self.where).stem if raw is None else raw
         if not SAFE_ID.fullmatch(raw):
             self.problem(
                 key,
