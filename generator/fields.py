@@ -1,28 +1,26 @@
 """Front matter values -> the typed fields of a Paper, with a Problem (file and line) for each bad one.
 
-Every value is checked against what the build can use: types, http(s) URLs, dates from 1991 to a
-year after today, and the size limits of `model` (docs/content-format.md, "Limits").
+Each key is read as its declaration in `model.Paper` says (its kind, limit, whether it is required):
+types, http(s) URLs, dates from 1991 to a year after today, and the size limits of `model`
+(docs/content-format.md, "Limits").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from generator import frontmatter
 from generator.model import (
     FIRST_DAY,
-    MAX_AUTHORS,
+    KEYS,
     MAX_COUNT,
     MAX_ID_LENGTH,
-    MAX_KEYWORDS,
     MAX_NAME,
-    MAX_TAGS,
-    MAX_TEXT,
-    MAX_TITLE,
-    MAX_URL,
     SAFE_ID,
+    Declared,
+    Kind,
     Problem,
 )
 from generator.slugs import slugify
@@ -42,18 +40,41 @@ class Fields:
         line = self.doc.key_lines.get(key, 1)
         self.problems.append(Problem(self.where, line, f"{key}: {message}", severity))
 
-    def identifier(self, stem: str) -> str | None:
+    def read(self, key: str, declared: Declared) -> Any:
+        """The value of `key`, read and checked as declared; None when it is absent or bad."""
+        limit = declared.limit
+        match declared.kind:
+            case Kind.ID:
+                return self.identifier(key)
+            case Kind.TEXT:
+                return self.text(key, limit, declared.required)
+            case Kind.URL:
+                return self.url(key, limit)
+            case Kind.COUNT:
+                return self.count(key)
+            case Kind.DAY:
+                return self.day(key)
+            case Kind.NAMES:
+                return self.strings(key, limit)
+            case Kind.TAGS:
+                return self.tags(key, limit)
+            case Kind.IDS:
+                return self.aliases(key, limit)
+        raise ValueError(f"{key}: a {declared.kind} is not a front matter key")
+
+    def identifier(self, key: str) -> str | None:
         # The raw scalar: YAML would read an unquoted 2310.10000 as the float 2310.1.
-        raw = self.doc.scalars.get("id", stem) if "id" in self.doc.meta else stem
+        raw = self.doc.scalars.get(key) if key in self.doc.meta else None
+        raw = Path(self.where).stem if raw is None else raw
         if not SAFE_ID.fullmatch(raw):
             self.problem(
-                "id",
+                key,
                 f"{shown(raw)} is not a usable id (letters, digits, '.', '_', '-'; at most {MAX_ID_LENGTH} characters)",
             )
             return None
         return raw
 
-    def text(self, key: str, required: bool = False, limit: int = MAX_NAME) -> str | None:
+    def text(self, key: str, limit: int, required: bool = False) -> str | None:
         value = self.doc.meta.get(key)
         if value is None:
             if required:
@@ -64,20 +85,14 @@ class Fields:
             return None
         return self.sized(key, str(value).strip(), limit)
 
-    def title(self, key: str) -> str | None:
-        return self.text(key, required=True, limit=MAX_TITLE)
-
-    def summary(self, key: str) -> str | None:
-        return self.text(key, limit=MAX_TEXT)
-
     def sized(self, key: str, text: str, limit: int) -> str | None:
         if len(text) > limit:
             self.problem(key, f"{len(text):,} characters; the limit is {limit:,}")
             return None
         return text
 
-    def url(self, key: str) -> str | None:
-        value = self.text(key, limit=MAX_URL)
+    def url(self, key: str, limit: int) -> str | None:
+        value = self.text(key, limit)
         if value is not None and not value.lower().startswith(("http://", "https://")):
             self.problem(key, f"expected an http(s) URL, got {shown(value)}")
             return None
@@ -109,7 +124,7 @@ class Fields:
             return None
         return value
 
-    def strings(self, key: str, limit: int = MAX_KEYWORDS) -> tuple[str, ...] | None:
+    def strings(self, key: str, limit: int) -> tuple[str, ...] | None:
         value = self.doc.meta.get(key)
         if value is None:
             return None
@@ -126,11 +141,8 @@ class Fields:
             return None
         return items
 
-    def authors(self, key: str) -> tuple[str, ...] | None:
-        return self.strings(key, MAX_AUTHORS)
-
-    def tags(self, key: str) -> tuple[str, ...] | None:
-        names = self.strings(key, MAX_TAGS)
+    def tags(self, key: str, limit: int) -> tuple[str, ...] | None:
+        names = self.strings(key, limit)
         if names is None:
             return None
         slugs = [slugify(name) for name in names]
@@ -139,8 +151,8 @@ class Fields:
                 self.problem(key, f"tag {shown(name)} has no letters or digits")
         return tuple(dict.fromkeys(s for s in slugs if s))
 
-    def aliases(self, key: str) -> tuple[str, ...] | None:
-        names = self.strings(key)
+    def aliases(self, key: str, limit: int) -> tuple[str, ...] | None:
+        names = self.strings(key, limit)
         for name in names or ():
             if not SAFE_ID.fullmatch(name):
                 self.problem(key, f"{shown(name)} is not a usable id (letters, digits, '.', '_', '-')")
@@ -148,7 +160,7 @@ class Fields:
 
     def warn_unknown(self) -> None:
         for key in self.doc.meta:
-            if key not in KNOWN_KEYS:
+            if key not in KEYS:
                 self.problem(shown(key, quote=False), "unknown key (ignored)", "warning")
 
 
@@ -158,23 +170,3 @@ def shown(value: Any, quote: bool = True) -> str:
         return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"
     text = repr(value) if quote else str(value)
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
-
-
-READERS: dict[str, Callable[[Fields, str], Any]] = {
-    "authors": Fields.authors,
-    "author_count": Fields.count,
-    "published": Fields.day,
-    "listed": Fields.day,
-    "upvotes": Fields.count,
-    "comments": Fields.count,
-    "tags": Fields.tags,
-    "github": Fields.url,
-    "github_stars": Fields.count,
-    "project_page": Fields.url,
-    "keywords": Fields.strings,
-    "ai_summary": Fields.summary,
-    "organization": Fields.text,
-    "thumbnail": Fields.url,
-    "aliases": Fields.aliases,
-}
-KNOWN_KEYS = frozenset({"id", "title", *READERS})

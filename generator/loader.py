@@ -19,8 +19,9 @@ from typing import Any
 
 from generator import frontmatter, markup
 from generator.errors import UserError
-from generator.fields import READERS, Fields
+from generator.fields import Fields
 from generator.model import (
+    KEYS,
     MAX_ABSTRACT,
     MAX_FILE_BYTES,
     NOT_XML,
@@ -230,10 +231,8 @@ def paper_from_document(doc: frontmatter.Document, path: Path) -> tuple[Paper | 
     """Validate front matter and build a Paper; every problem is reported, not only the first."""
     fields = Fields(doc, str(path), dt.date.today())
     values: dict[str, Any] = {"source_path": str(path), "abstract": _abstract(doc, fields)}
-    values["id"] = fields.identifier(path.stem)
-    values["title"] = fields.title("title")
-    for name, read in READERS.items():
-        value = read(fields, name)
+    for name, declared in KEYS.items():
+        value = fields.read(name, declared)
         if value is not None:
             values[name] = value
     fields.warn_unknown()

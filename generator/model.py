@@ -1,14 +1,18 @@
 """The records everything else passes around: a Paper and a Problem.
 
-Both are frozen: once the loader has made a Paper, nothing downstream changes it.
+Both are frozen: once the loader has made a Paper, nothing downstream changes it. Paper is also the one
+declaration of a paper's fields: each says its kind (how it is read and checked), who owns it, its limit and
+what it means, and the loader, the file writer, the scraper's record and its merge rules derive from these.
 """
 
 from __future__ import annotations
 
+import enum
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Any
 
 # New-style arXiv ids (0704.0001 onwards), optionally versioned.
 ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}(v\d+)?")
@@ -22,6 +26,7 @@ SAFE_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_ID_LENGTH - 1}}}")
 MAX_TAGS = 50
 MAX_AUTHORS = 5_000
 MAX_KEYWORDS = 100
+MAX_ALIASES = 100
 MAX_TITLE = 1_000  # characters, like every limit on text below
 MAX_NAME = 500  # an author, keyword, tag, organization
 MAX_TEXT = 5_000  # ai_summary
@@ -75,29 +80,136 @@ class Problem:
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
 
+class Owner(enum.Enum):
+    """Who sets a field once its file exists (docs/content-format.md, "How the scraper merges")."""
+
+    SERVICE = "service"  # the service's latest value replaces the file's: numbers that keep moving
+    EARLIEST = "service, earliest"  # the earliest value the service gave
+    FILLED = "filled once"  # taken from the service only while the file has none
+    CONTRIBUTOR = "contributor"  # the scraper never changes it once the file exists
+
+
+class Kind(enum.Enum):
+    """How a value is read and checked (fields.Fields.read); the value is the type's name in the docs."""
+
+    ID = "id"
+    TEXT = "text"
+    URL = "http(s) URL"
+    COUNT = "whole number"
+    DAY = "date `YYYY-MM-DD`"
+    NAMES = "list of text"
+    TAGS = "list of tags"
+    IDS = "list of ids"
+    BODY = "Markdown"  # the abstract: the file's body, not a front matter key
+
+    @property
+    def is_list(self) -> bool:
+        return self in (Kind.NAMES, Kind.TAGS, Kind.IDS)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One field of a paper, declared once: everything else about it derives from this."""
+
+    kind: Kind
+    owner: Owner
+    doc: str  # one line: its meaning in docs/content-format.md's table of keys
+    limit: int = 0  # characters of a text, URL or body; items of a list (each at most MAX_NAME characters)
+    required: bool = False
+
+
+_DECLARED = "broadsheet"
+
+
+def declare(kind: Kind, owner: Owner, doc: str, limit: int = 0, required: bool = False) -> dict[str, Declared]:
+    """A dataclass field's metadata that declares it a paper's field."""
+    return {_DECLARED: Declared(kind, owner, doc, limit, required)}
+
+
 @dataclass(frozen=True)
 class Paper:
-    """One paper of the archive, as read from its Markdown file."""
+    """One paper of the archive, as read from its Markdown file. The fields are in the order of the keys
+    in a file Broadsheet writes: what a contributor looks for first comes first."""
 
-    id: str
-    title: str
-    abstract: str = ""  # Markdown source, untrusted
-    source_path: str = ""
-    authors: tuple[str, ...] = ()
-    author_count: int | None = None
-    published: date | None = None  # the paper's own date
-    listed: date | None = None  # the day it appeared on Daily Papers
-    upvotes: int | None = None
-    comments: int | None = None
-    tags: tuple[str, ...] = ()  # tag slugs
-    github: str | None = None
-    github_stars: int | None = None
-    project_page: str | None = None
-    keywords: tuple[str, ...] = ()
-    ai_summary: str | None = None
-    organization: str | None = None
-    thumbnail: str | None = None
-    aliases: tuple[str, ...] = ()  # ids the paper had before (a title slug before its arXiv id was found)
+    id: str = field(
+        metadata=declare(
+            Kind.ID,
+            Owner.CONTRIBUTOR,
+            "the arXiv id (`2310.00653`) when known, otherwise a slug made from the title; the file name when"
+            " left out. Unique across the archive; letters, digits, `.`, `_`, `-`. Quote arXiv ids"
+            " (`'2310.10000'`): unquoted, YAML reads them as numbers (Broadsheet still recovers the digits as"
+            " written). It is the page's URL: `/papers/<id>/`.",
+        )
+    )
+    title: str = field(metadata=declare(Kind.TEXT, Owner.CONTRIBUTOR, "the paper's title", MAX_TITLE, required=True))
+    abstract: str = field(  # Markdown source, untrusted
+        default="", metadata=declare(Kind.BODY, Owner.FILLED, "the abstract, in Markdown", MAX_ABSTRACT)
+    )
+    source_path: str = ""  # where it was read from (not a field of the paper: no declaration)
+    authors: tuple[str, ...] = field(
+        default=(), metadata=declare(Kind.NAMES, Owner.FILLED, "author names, in order", MAX_AUTHORS)
+    )
+    author_count: int | None = field(
+        default=None,
+        metadata=declare(Kind.COUNT, Owner.CONTRIBUTOR, "the number of authors, when only the count is known"),
+    )
+    published: date | None = field(
+        default=None, metadata=declare(Kind.DAY, Owner.FILLED, "the paper's own date (arXiv)")
+    )
+    listed: date | None = field(
+        default=None, metadata=declare(Kind.DAY, Owner.EARLIEST, "the day it appeared on Daily Papers")
+    )
+    upvotes: int | None = field(default=None, metadata=declare(Kind.COUNT, Owner.SERVICE, "Daily Papers upvotes"))
+    comments: int | None = field(
+        default=None, metadata=declare(Kind.COUNT, Owner.SERVICE, "Daily Papers comment count")
+    )
+    tags: tuple[str, ...] = field(
+        default=(),
+        metadata=declare(
+            Kind.TAGS,
+            Owner.CONTRIBUTOR,
+            "tags; each becomes a lowercase ASCII slug (`Vision-Language` -> `vision-language`)",
+            MAX_TAGS,
+        ),
+    )
+    github: str | None = field(default=None, metadata=declare(Kind.URL, Owner.FILLED, "code repository", MAX_URL))
+    github_stars: int | None = field(
+        default=None, metadata=declare(Kind.COUNT, Owner.SERVICE, "stars of that repository")
+    )
+    project_page: str | None = field(default=None, metadata=declare(Kind.URL, Owner.FILLED, "project page", MAX_URL))
+    keywords: tuple[str, ...] = field(
+        default=(),
+        metadata=declare(Kind.NAMES, Owner.FILLED, "keywords (Hugging Face's AI keywords)", MAX_KEYWORDS),
+    )
+    ai_summary: str | None = field(
+        default=None,
+        metadata=declare(Kind.TEXT, Owner.FILLED, "Hugging Face's AI-generated one-line summary", MAX_TEXT),
+    )
+    organization: str | None = field(
+        default=None,
+        metadata=declare(
+            Kind.TEXT,
+            Owner.FILLED,
+            "the organization the paper is listed under (its display name); it has a page at `/orgs/<slug>/`"
+            " (see [following.md](following.md))",
+            MAX_NAME,
+        ),
+    )
+    thumbnail: str | None = field(
+        default=None, metadata=declare(Kind.URL, Owner.SERVICE, "Hugging Face's thumbnail image", MAX_URL)
+    )
+    aliases: tuple[str, ...] = field(
+        default=(),
+        metadata=declare(
+            Kind.IDS,
+            Owner.CONTRIBUTOR,
+            "ids the paper had before (a title slug, until `broadsheet resolve` found its arXiv id). Each"
+            " `/papers/<alias>/` is a small page that sends readers on to `/papers/<id>/` (canonical link,"
+            " `noindex`, left out of the sitemap), and the feed keeps the first one's URL as the item's guid."
+            " No other paper may use an alias as its id.",
+            MAX_ALIASES,
+        ),
+    )
 
     @property
     def archive_date(self) -> date | None:
@@ -112,6 +224,22 @@ class Paper:
     def total_authors(self) -> int:
         """The number of authors, even when only the count is known."""
         return max(len(self.authors), self.author_count or 0)
+
+
+# The declarations, in the order of the dataclass: every field of a paper, and the front matter keys
+# (every field but the body), in the order a file written by Broadsheet has them.
+FIELDS: Mapping[str, Declared] = {f.name: f.metadata[_DECLARED] for f in fields(Paper) if _DECLARED in f.metadata}
+KEYS: Mapping[str, Declared] = {name: d for name, d in FIELDS.items() if d.kind is not Kind.BODY}
+
+
+def owned_by(owner: Owner) -> tuple[str, ...]:
+    """The names of the fields `owner` owns, in declaration order."""
+    return tuple(name for name, declared in FIELDS.items() if declared.owner is owner)
+
+
+def empty(value: Any) -> bool:
+    """True for a field's value that says nothing: None, "" or ()."""
+    return value is None or value == "" or value == ()
 
 
 def newest_first_key(paper: Paper) -> tuple:

@@ -13,28 +13,10 @@ from typing import Any
 from generator import frontmatter
 from generator.fsutil import write_if_changed
 from generator.loader import PAPERS_DIR
-from generator.model import Paper
+from generator.model import KEYS, Paper, empty
 
-# The order keys are written in: what a contributor looks for first comes first.
-KEY_ORDER = (
-    "id",
-    "title",
-    "authors",
-    "author_count",
-    "published",
-    "listed",
-    "upvotes",
-    "comments",
-    "tags",
-    "github",
-    "github_stars",
-    "project_page",
-    "keywords",
-    "ai_summary",
-    "organization",
-    "thumbnail",
-    "aliases",
-)
+# The order keys are written in: the order of their declarations in model.Paper.
+KEY_ORDER = tuple(KEYS)
 UNDATED_DIR = "undated"
 
 
@@ -50,7 +32,7 @@ def paper_meta(paper: Paper) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     for key in KEY_ORDER:
         value = getattr(paper, key)
-        if value is None or value == () or value == "":
+        if empty(value):
             continue
         meta[key] = list(value) if isinstance(value, tuple) else value
     return meta

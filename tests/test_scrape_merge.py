@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from generator.config import TopicFilter
-from generator.model import Paper
+from generator.model import FIELDS, Kind, Owner, Paper, owned_by
 from generator.scrape.filters import compile_topic, keeps
 from generator.scrape.merge import changed_fields, merged, new_paper, title_key
 from generator.scrape.records import ScrapedPaper, fill_missing
+from tests.test_fields import SAMPLE
 
 D = dt.date
 
@@ -110,6 +113,47 @@ def test_a_second_identical_merge_changes_nothing():
     once = merged(Paper(id="2403.06634", title="T"), scraped())
     assert changed_fields(once, merged(once, scraped())) == ()
     assert set(changed_fields(Paper(id="a", title="T"), once)) >= {"upvotes", "abstract", "listed"}
+
+
+# Another usable value of each kind than SAMPLE's; its day is the earlier one.
+OTHER = {
+    Kind.ID: "2401.00002",
+    Kind.TEXT: "Other text",
+    Kind.URL: "https://example.org/y",
+    Kind.COUNT: 9,
+    Kind.DAY: D(2023, 12, 31),
+    Kind.NAMES: ("Cy Dee",),
+    Kind.TAGS: ("nlp",),
+    Kind.IDS: ("another-slug",),
+    Kind.BODY: "Another abstract.",
+}
+
+
+def every_field(values: dict) -> dict:
+    return {name: values[declared.kind] for name, declared in FIELDS.items()}
+
+
+@pytest.mark.parametrize("owner", list(Owner))
+def test_merging_into_a_full_file_follows_each_fields_declared_owner(owner: Owner):
+    names = owned_by(owner)
+    assert names
+    for mine, theirs in ((every_field(SAMPLE), every_field(OTHER)), (every_field(OTHER), every_field(SAMPLE))):
+        new = merged(Paper(**mine), ScrapedPaper(**theirs, source="s"))
+        expected = {
+            Owner.SERVICE: theirs,
+            Owner.EARLIEST: {name: min(mine[name], theirs[name]) for name in names},
+            Owner.FILLED: mine,
+            Owner.CONTRIBUTOR: mine,
+        }[owner]
+        assert {name: getattr(new, name) for name in names} == {name: expected[name] for name in names}
+
+
+def test_merging_into_an_empty_file_fills_all_but_what_contributors_own():
+    news = every_field(OTHER)
+    new = merged(Paper(id="x", title="T"), ScrapedPaper(**news, source="s"))
+    for name in FIELDS:
+        owned = FIELDS[name].owner is Owner.CONTRIBUTOR
+        assert getattr(new, name) == (getattr(Paper(id="x", title="T"), name) if owned else news[name]), name
 
 
 def test_titles_match_without_case_punctuation_or_spacing():

@@ -4,32 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from generator.model import (
-    FIRST_DAY,
-    MAX_ABSTRACT,
-    MAX_AUTHORS,
-    MAX_COUNT,
-    MAX_KEYWORDS,
-    MAX_NAME,
-    MAX_TEXT,
-    MAX_TITLE,
-    MAX_URL,
-    SAFE_ID,
-)
-
-# Optional one-value fields and the most characters a content file may give them (model.py's limits,
-# which `broadsheet check` enforces): a longer value is left out, so one odd upstream paper cannot
-# make a file that stops every later build.
-_TEXT_LIMITS = {
-    "ai_summary": MAX_TEXT,
-    "organization": MAX_NAME,
-    "github": MAX_URL,
-    "project_page": MAX_URL,
-    "thumbnail": MAX_URL,
-}
+from generator.model import FIELDS, FIRST_DAY, MAX_COUNT, MAX_NAME, MAX_TITLE, SAFE_ID, Declared, Kind, Paper, empty
 
 
 class ScrapeError(Exception):
@@ -41,26 +19,12 @@ class ScrapeError(Exception):
 
 
 @dataclass(frozen=True)
-class ScrapedPaper:
-    """One paper as a service describes it. None / () means the service did not say."""
+class ScrapedPaper(Paper):
+    """One paper as a service describes it: the fields of a Paper (model.py declares them), of which a
+    parser sets those the service gives (None / () means the service did not say), and where it came from."""
 
-    id: str  # the arXiv id
-    title: str
-    source: str  # the URL it was read from, for messages
-    abstract: str = ""
-    authors: tuple[str, ...] = ()
-    published: dt.date | None = None
-    listed: dt.date | None = None  # the Daily Papers day
-    upvotes: int | None = None
-    comments: int | None = None
-    github: str | None = None
-    github_stars: int | None = None
-    project_page: str | None = None
-    keywords: tuple[str, ...] = ()
-    ai_summary: str | None = None
-    organization: str | None = None
-    thumbnail: str | None = None
-    notes: tuple[str, ...] = ()  # values the service sent that could not be used, and were left out
+    source: str = field(kw_only=True)  # the URL it was read from, for messages
+    notes: tuple[str, ...] = field(default=(), kw_only=True)  # values the service sent that were left out
 
     @property
     def incomplete(self) -> bool:
@@ -80,19 +44,15 @@ def checked(paper: ScrapedPaper) -> ScrapedPaper:
 
 
 def within_limits(paper: ScrapedPaper) -> ScrapedPaper:
-    """`paper` with what a content file may not hold cut or left out, and a note for each."""
+    """`paper` with what a content file may not hold (its declared limits, which `broadsheet check`
+    enforces) cut or left out, and a note for each: one odd upstream paper cannot make a file that
+    stops every later build. The title is required, so `checked` refuses a paper with a long one."""
     changes: dict[str, Any] = {}
-    for name, limit in _TEXT_LIMITS.items():
+    for name, declared in FIELDS.items():
         value = getattr(paper, name)
-        if value is not None and len(value) > limit:
-            changes[name] = None
-    for name, most in (("authors", MAX_AUTHORS), ("keywords", MAX_KEYWORDS)):
-        values: tuple[str, ...] = getattr(paper, name)
-        kept = tuple(v for v in values if len(v) <= MAX_NAME)[:most]
-        if kept != values:
+        kept = value if declared.required else _within(declared, value)
+        if kept != value:
             changes[name] = kept
-    if len(paper.abstract) > MAX_ABSTRACT:
-        changes["abstract"] = paper.abstract[:MAX_ABSTRACT].rsplit(" ", 1)[0]
     if not changes:
         return paper
     notes = tuple(
@@ -100,6 +60,18 @@ def within_limits(paper: ScrapedPaper) -> ScrapedPaper:
         for name, value in changes.items()
     )
     return dataclasses.replace(paper, **changes, notes=paper.notes + notes)
+
+
+def _within(declared: Declared, value: Any) -> Any:
+    """A list without items over MAX_NAME characters, cut to its limit; a body cut at a space before its
+    limit; a text or URL over its limit left out (None)."""
+    if declared.kind.is_list:
+        return tuple(v for v in value if len(v) <= MAX_NAME)[: declared.limit]
+    if declared.kind is Kind.BODY and len(value) > declared.limit:
+        return value[: declared.limit].rsplit(" ", 1)[0]
+    if declared.kind in (Kind.TEXT, Kind.URL) and value is not None and len(value) > declared.limit:
+        return None
+    return value
 
 
 def usable_day(day: dt.date | None) -> dt.date | None:
@@ -115,10 +87,8 @@ def usable_count(value: object) -> int | None:
 def fill_missing(paper: ScrapedPaper, other: ScrapedPaper) -> ScrapedPaper:
     """`paper`, with each field it lacks taken from `other` (a second source for the same paper)."""
     changes: dict[str, Any] = {"notes": paper.notes + other.notes} if other.notes else {}
-    for field in dataclasses.fields(ScrapedPaper):
-        if field.name == "notes":
-            continue
-        mine, theirs = getattr(paper, field.name), getattr(other, field.name)
-        if mine in (None, "", ()) and theirs not in (None, "", ()):
-            changes[field.name] = theirs
+    for name in FIELDS:
+        mine, theirs = getattr(paper, name), getattr(other, name)
+        if empty(mine) and not empty(theirs):
+            changes[name] = theirs
     return dataclasses.replace(paper, **changes)

@@ -1,0 +1,167 @@
+"""The declaration of a paper's fields (model.Paper) against what derives from it: the loader's checks,
+the file's key order, and the tables of docs/content-format.md."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator import model
+from generator.loader import load_content, parse_file
+from generator.model import FIELDS, KEYS, MAX_NAME, Declared, Kind, Owner, Paper, owned_by
+from generator.scrape.archive import write_new
+from generator.scrape.merge import new_paper
+from generator.scrape.records import ScrapedPaper, within_limits
+from generator.store import paper_text
+from tests.conftest import write_content
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "content-format.md"
+
+# One usable value of each kind, as a Paper holds it.
+SAMPLE = {
+    Kind.ID: "2401.00001",
+    Kind.TEXT: "Some text",
+    Kind.URL: "https://example.org/x",
+    Kind.COUNT: 7,
+    Kind.DAY: dt.date(2024, 1, 2),
+    Kind.NAMES: ("Ann Lee", "Bo Chen"),
+    Kind.TAGS: ("vision", "llm-alignment"),
+    Kind.IDS: ("an-old-slug",),
+    Kind.BODY: "An abstract.",
+}
+
+
+def keys_table() -> list[str]:
+    """The table of keys in docs/content-format.md, as the declarations make it."""
+    rows = ["| key | required | type | owner | meaning |", "|---|---|---|---|---|"]
+    for name, declared in KEYS.items():
+        required = "**yes**" if declared.required else "no"
+        rows.append(f"| `{name}` | {required} | {declared.kind.value} | {declared.owner.value} | {declared.doc} |")
+    return rows
+
+
+def doc_table(heading: str) -> list[str]:
+    """The first Markdown table after `heading` in docs/content-format.md."""
+    text = DOC.read_text(encoding="utf-8")
+    after = text[text.index(f"\n{heading}\n") :].split("\n")
+    start = next(i for i, line in enumerate(after) if line.startswith("|"))
+    end = next(i for i in range(start, len(after)) if not after[i].startswith("|"))
+    return after[start:end]
+
+
+def test_the_table_of_keys_in_the_docs_is_the_declaration():
+    expected = keys_table()
+    assert doc_table("## Keys") == expected, "paste into docs/content-format.md, ## Keys:\n" + "\n".join(expected)
+
+
+def test_each_merge_rule_in_the_docs_names_the_fields_of_one_owner():
+    named = []
+    for row in doc_table("**An existing file** changes only like this:")[2:]:
+        first = row.split("|")[1]
+        names = set(re.findall(r"`(\w+)`", first)) | ({"abstract"} if "the abstract" in first else set())
+        if names:
+            named.append(names)
+    assert sorted(map(sorted, named)) == sorted(sorted(owned_by(owner)) for owner in Owner)
+
+
+def test_the_limits_in_the_docs_are_the_declared_ones():
+    rows = doc_table("## Limits")[2:]
+    for name, declared in FIELDS.items():
+        if declared.limit == 0:
+            continue
+        label = "abstract (the body)" if declared.kind is Kind.BODY else f"`{name}`"
+        (row,) = [r for r in rows if label in r.split("|")[1]]
+        assert f"{declared.limit:,} " in row.split("|")[2], (name, row)
+
+
+def a_paper_with_every_field() -> Paper:
+    return Paper(**{name: SAMPLE[declared.kind] for name, declared in FIELDS.items()})
+
+
+def test_a_written_file_has_every_key_in_declaration_order_and_reads_back_the_same(tmp_path):
+    paper = a_paper_with_every_field()
+    text = paper_text(paper)
+    keys = [line.split(":")[0] for line in text.split("\n---\n")[0].splitlines() if re.match(r"\w+:", line)]
+    assert keys == list(KEYS)
+    path = write_content(tmp_path, "2024/01/2401.00001.md", text)
+    read, problems = parse_file(path, path.read_bytes())
+    assert problems == [] and read == Paper(**{**vars(paper), "source_path": str(path)})
+
+
+@pytest.mark.parametrize(("name", "declared"), [(n, d) for n, d in KEYS.items() if d.kind is not Kind.ID])
+def test_every_declared_key_is_checked_and_a_bad_value_is_reported_at_its_line(content, name: str, declared: Declared):
+    other = "" if name == "title" else "title: T\n"
+    path = write_content(content, "2024/01/bad.md", f"---\n{other}{name}: {{a: 1}}\n---\nBody.\n")
+    (problem,) = load_content(content).errors
+    assert (problem.path, problem.line, problem.message.split(":")[0]) == (str(path), 2 + bool(other), name)
+
+
+def test_a_key_nobody_declared_is_a_warning_and_ignored(content):
+    write_content(content, "2024/01/x.md", "---\ntitle: T\npublished: 2024-01-01\nmood: happy\n---\n")
+    result = load_content(content)
+    assert [str(p).split(": ", 1)[1] for p in result.problems] == ["warning: mood: unknown key (ignored)"]
+    assert len(result.papers) == 1 and not hasattr(result.papers[0], "mood")
+
+
+def test_every_kind_has_a_sample_and_every_field_an_owner_and_a_line_of_docs():
+    assert set(SAMPLE) == set(Kind)
+    for name, declared in FIELDS.items():
+        assert declared.doc and "\n" not in declared.doc and "|" not in declared.doc, name
+        assert declared.limit > 0 or declared.kind in (Kind.ID, Kind.COUNT, Kind.DAY), name
+
+
+def over_the_limit(declared: Declared) -> object:
+    """A value of `declared`'s kind past its limit: one item too many, and one item too long."""
+    limit = declared.limit
+    if declared.kind.is_list:
+        return (*(f"item-{i}" for i in range(limit)), "x" * (MAX_NAME + 1), "last")
+    if declared.kind is Kind.BODY:
+        return "word " * (limit // 5 + 10)
+    return "https://example.org/" + "x" * limit
+
+
+@pytest.mark.parametrize(("name", "declared"), [(n, d) for n, d in FIELDS.items() if d.limit and not d.required])
+def test_a_scraped_value_past_its_declared_limit_is_cut_and_its_file_passes_check(tmp_path, name, declared):
+    scraped = within_limits(ScrapedPaper(id="2401.00001", title="T", source="s", **{name: over_the_limit(declared)}))
+    assert [note.split(": ")[1].split()[0] for note in scraped.notes] == [name]
+    kept = getattr(scraped, name)
+    assert kept is None if declared.kind in (Kind.TEXT, Kind.URL) else 0 < len(kept) <= declared.limit
+    paper = new_paper(scraped, scraped.tags)
+    write_new(tmp_path, paper)
+    loaded = load_content(tmp_path)
+    assert loaded.errors == [] and getattr(loaded.papers[0], name) == getattr(paper, name)
+
+
+def adding_a_field() -> str:
+    text = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+    return text[text.index("## Adding a field") :]
+
+
+def test_the_declaration_that_adding_a_field_shows_declares_a_field():
+    (snippet,) = re.findall(r"```python\n(.*?)```", adding_a_field(), re.S)
+    source = "@dataclass(frozen=True)\nclass WithIt(Paper):\n" + textwrap.indent(textwrap.dedent(snippet), "    ")
+    namespace = {**vars(model), "dataclass": dataclasses.dataclass}
+    exec(source, namespace)
+    added = dataclasses.fields(namespace["WithIt"])[-1]
+    (declared,) = added.metadata.values()
+    assert isinstance(declared, Declared) and declared.kind is Kind.COUNT and added.default is None
+
+
+def test_what_adding_a_field_names_exists():
+    text = adding_a_field()
+    paths = re.findall(r"`((?:generator|themes|docs|tests)/[\w/.-]+)`", text)
+    assert len(paths) >= 6 and [p for p in paths if not (ROOT / p).is_file()] == []
+    members = re.findall(r"`(?:declare\()?((?:Kind|Owner)\.\w+)", text)
+    assert len(members) >= 6
+    for kind_or_owner in members:
+        cls, member = kind_or_owner.split(".")
+        assert member in vars(model)[cls].__members__, kind_or_owner
+    for module, name in re.findall(r"`(views|records)\.(\w+)`", text):
+        qualified = {"views": "generator.views", "records": "generator.scrape.records"}[module]
+        assert hasattr(__import__(qualified, fromlist=[name]), name), (module, name)
