@@ -337,7 +337,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import_listing(args: argparse.Namespace) -> int:
-    from generator.listing import plan_import, read_listing, write_plan
+    from generator.importer import plan_import, read_listing, write_plan
 
     config = site_config(args)
     plan = plan_import(read_listing(args.file, args.as_of), args.content, config)

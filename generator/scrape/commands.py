@@ -13,7 +13,7 @@ from generator.config import SiteConfig, load_config
 from generator.errors import UserError
 from generator.scrape.arxiv import normalise_id
 from generator.scrape.client import ClientSettings, Fetcher
-from generator.scrape.run import Scrape, Summary, day_range
+from generator.scrape.run import Scrape, Tally, day_range
 from generator.scrape.sources import Endpoints
 from generator.scrape.window import TODAY_ENV, Window, daily_window, today
 
@@ -159,8 +159,8 @@ def cmd_scrape(args: argparse.Namespace) -> int:
         if window.days:
             scrape.days(list(window.days))
         if note := window.gap_note():
-            scrape.summary.notes.append(note)
-        return report(scrape.summary)
+            scrape.tally.notes.append(note)
+        return report(scrape.tally)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -171,7 +171,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         return 2
     with _session(args) as scrape:
         scrape.add(list(dict.fromkeys(i for i in ids if i)))
-        return report(scrape.summary)
+        return report(scrape.tally)
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
@@ -219,11 +219,11 @@ def endpoints(args: argparse.Namespace, config: SiteConfig) -> Endpoints:
     return Endpoints(source_url=source, arxiv_url=args.arxiv_url or config.arxiv_url)
 
 
-def report(summary: Summary) -> int:
+def report(tally: Tally) -> int:
     """Print what happened (failures with their URL and status on stderr); 1 if anything failed."""
-    for note in summary.notes:
+    for note in tally.notes:
         print(f"warning: {note}", file=sys.stderr)
-    for failure in summary.failures:
+    for failure in tally.failures:
         print(f"failed: {failure}", file=sys.stderr)
-    print(f"papers: {summary}")
-    return 1 if summary.failures else 0
+    print(f"papers: {tally}")
+    return 1 if tally.failures else 0
