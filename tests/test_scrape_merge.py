@@ -7,8 +7,9 @@ import datetime as dt
 from generator.config import TopicFilter
 from generator.model import Paper
 from generator.scrape.filters import compile_topic, keeps
-from generator.scrape.merge import changed_fields, merged, new_paper, title_key
+from generator.scrape.merge import changed_fields, merged, new_paper
 from generator.scrape.records import ScrapedPaper, fill_missing
+from generator.slugs import title_key
 
 D = dt.date
 

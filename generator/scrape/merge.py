@@ -15,7 +15,6 @@ import dataclasses
 
 from generator.model import Paper
 from generator.scrape.records import ScrapedPaper
-from generator.slugs import slugify
 
 SERVICE_OWNED = ("upvotes", "comments", "github_stars", "thumbnail")
 FILLED_IF_MISSING = (
@@ -28,11 +27,6 @@ FILLED_IF_MISSING = (
     "ai_summary",
     "organization",
 )
-
-
-def title_key(title: str) -> str:
-    """Titles compared without case, punctuation or spacing (the same key as the listing importer's)."""
-    return slugify(title, max_length=0)
 
 
 def new_paper(scraped: ScrapedPaper, tags: tuple[str, ...]) -> Paper:

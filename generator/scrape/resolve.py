@@ -18,11 +18,12 @@ from generator.model import Paper
 from generator.scrape import arxiv
 from generator.scrape.client import Fetcher
 from generator.scrape.hf_api import decode_json, parse_items
-from generator.scrape.merge import merged, title_key
+from generator.scrape.merge import merged
 from generator.scrape.records import ScrapedPaper
 from generator.scrape.run import Scrape
 from generator.scrape.shelf import Unreadable, write_renamed
 from generator.scrape.sources import FAILURES, Endpoints, read
+from generator.slugs import title_key
 from generator.store import paper_path
 
 SEARCH_CHARS = 250  # the search API's longest query

@@ -17,7 +17,8 @@ from generator import frontmatter
 from generator.fsutil import write_if_changed
 from generator.loader import load_content
 from generator.model import Paper
-from generator.scrape.merge import changed_fields, title_key
+from generator.scrape.merge import changed_fields
+from generator.slugs import title_key
 from generator.store import KEY_ORDER, paper_meta, paper_path, with_source, write_paper
 
 
