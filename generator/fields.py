@@ -26,6 +26,7 @@ from generator.model import (
     Problem,
 )
 from generator.slugs import slugify
+from generator.urls import is_http
 
 SHOWN_CHARS = 60  # of a bad value, in a problem's message
 
@@ -78,7 +79,7 @@ class Fields:
 
     def url(self, key: str) -> str | None:
         value = self.text(key, limit=MAX_URL)
-        if value is not None and not value.lower().startswith(("http://", "https://")):
+        if value is not None and not is_http(value):
             self.problem(key, f"expected an http(s) URL, got {shown(value)}")
             return None
         return value
