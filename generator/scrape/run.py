@@ -154,7 +154,3 @@ class Scrape:
             return
         self.shelf.put(write_new(self.content_dir, new_paper(scraped, tags)))
         self.tally.added += 1
-
-
-def day_range(first: dt.date, last: dt.date) -> list[dt.date]:
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
