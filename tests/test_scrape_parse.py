@@ -37,7 +37,7 @@ def day_records(name: str):
     return {p.id: p for p in parse_items(decode_json(path.read_bytes(), URL), URL, day)}
 
 
-# The schema eras (FORMATS.md §1.2)
+# The schema eras (tests/fixtures/FORMATS.md §1.2)
 
 
 def test_era_a_2024_raw_body():

@@ -1,6 +1,6 @@
 """Hugging Face's JSON: one Daily Papers item (or a bare `paper` object) -> a ScrapedPaper.
 
-One reader covers every schema era in FORMATS.md: optional keys are simply absent in older days
+One reader covers every schema era in tests/fixtures/FORMATS.md: optional keys are simply absent in older days
 (no thumbnail before 2024-06, no submittedOnDailyAt before 2025-03, no organization before 2025-10),
 `submitterOrganization` is the 2025-09 name of `organization`. A value of the wrong type (or out
 of range: a date before 1991, a count past 10^12) is treated as absent rather than trusted, and
