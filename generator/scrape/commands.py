@@ -1,4 +1,4 @@
-"""`broadsheet scrape` and `broadsheet add`, registered on the lead's CLI by add_commands()."""
+"""`broadsheet scrape`, `add` and `resolve`, registered on the CLI by add_commands()."""
 
 from __future__ import annotations
 
