@@ -1,7 +1,9 @@
 """The site does not change by accident: every output file, byte for byte, against a committed manifest.
 
-Two sites are built cold with search, as `broadsheet build` does: the seed content (`content/`) and a
-generated corpus (`bench/corpus.py`, deterministic). Each output file's SHA-256 is compared with the manifest
+Two sites are built cold with search, as `broadsheet build` does: the seed content and a generated corpus
+(`bench/corpus.py`, deterministic). The seed is imported again from the copied listing page `content/` began
+with (`tests/fixtures/seed-listing.txt`), so papers that the daily scrape or a contributor adds to `content/`
+do not change it. Each output file's SHA-256 is compared with the manifest
 in `tests/fixtures/golden/`; a failure names every file that is missing, extra or different.
 
 After a change that is meant to change the site, regenerate the manifests and commit them with the change:
@@ -23,6 +25,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
 CORPUS_PAPERS = 300
+SEED_LISTING, SEED_DAY = REPO / "tests" / "fixtures" / "seed-listing.txt", "2025-10-29"
+CONFIG = ("--config", REPO / "site.yaml")
 SITES = ("seed", f"corpus-{CORPUS_PAPERS}")
 # A real build of either site has hundreds of files; fewer means a broken build or a truncated manifest.
 MIN_FILES = 200
@@ -68,29 +72,41 @@ def check_plausible(name: str, manifest: Mapping[str, str]) -> None:
     assert not absent, f"{name}: no {', '.join(absent)}"
 
 
+def generator(*args: str | Path) -> subprocess.Popen[str]:
+    """`python -m generator ARGS` in the repository (its site.yaml and themes/), output captured."""
+    command = [sys.executable, "-m", "generator", *map(str, args)]
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish(what: str, process: subprocess.Popen[str]) -> None:
+    console, _ = process.communicate()
+    assert process.returncode == 0, f"{what} failed:\n{console}"
+
+
+def seed_content(folder: Path) -> Path:
+    """The 89 seed papers, byte for byte as content/ first held them (in one folder: where a file lives does
+    not change the site)."""
+    finish(
+        "import-listing", generator("import-listing", SEED_LISTING, "--as-of", SEED_DAY, *CONFIG, "--content", folder)
+    )
+    return folder
+
+
+def corpus_content(folder: Path) -> Path:
+    script = [sys.executable, str(REPO / "bench" / "corpus.py"), str(CORPUS_PAPERS), str(folder)]
+    subprocess.run(script, check=True, capture_output=True)
+    return folder
+
+
 def build_sites(work: Path) -> dict[str, Path]:
     """Build both sites cold (the two builds run at once) and return each one's output folder."""
-    corpus = work / "corpus-content"
-    subprocess.run(
-        [sys.executable, str(REPO / "bench" / "corpus.py"), str(CORPUS_PAPERS), str(corpus)],
-        check=True,
-        capture_output=True,
-    )
-    contents = {SITES[0]: REPO / "content", SITES[1]: corpus}
+    contents = {SITES[0]: seed_content(work / "seed-content"), SITES[1]: corpus_content(work / "corpus-content")}
     builds = {
-        name: subprocess.Popen(
-            [sys.executable, "-m", "generator", "build", "-q", "--no-cache"]
-            + ["--content", str(content), "--config", str(REPO / "site.yaml"), "--output", str(work / name)],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        name: generator("build", "-q", "--no-cache", *CONFIG, "--content", content, "--output", work / name)
         for name, content in contents.items()
     }
     for name, process in builds.items():
-        console, _ = process.communicate()
-        assert process.returncode == 0, f"building {name} failed:\n{console}"
+        finish(f"building {name}", process)
     return {name: work / name for name in builds}
 
 
