@@ -46,7 +46,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--query", help="a Daily Papers search instead of days")
     p.add_argument(
         "--refresh-days",
-        type=_count,
+        type=options.whole_number("--refresh-days", 1),
         default=None,
         metavar="N",
         help="also re-fetch the last N days, so that upvotes and comment counts stay current "
@@ -74,7 +74,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     _common(p)
     p.add_argument(
         "--limit",
-        type=_count,
+        type=options.whole_number("--limit", 1),
         default=None,
         metavar="N",
         help="look up at most N papers (a different share each day; default: all)",
@@ -88,14 +88,20 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--arxiv-url", help="arXiv API base URL (default: the config's arxiv_url)")
     defaults = ClientSettings()
     p.add_argument(
-        "--concurrency", type=_count, default=defaults.concurrency, help="requests in flight (default: %(default)s)"
+        "--concurrency",
+        type=options.whole_number("--concurrency", 1),
+        default=defaults.concurrency,
+        help="requests in flight (default: %(default)s)",
     )
     p.add_argument(
-        "--timeout", type=_seconds, default=defaults.timeout, help="seconds per request (default: %(default)s)"
+        "--timeout",
+        type=options.seconds("--timeout"),
+        default=defaults.timeout,
+        help="seconds per request (default: %(default)s)",
     )
     p.add_argument(
         "--deadline",
-        type=_seconds,
+        type=options.seconds("--deadline"),
         default=defaults.deadline,
         metavar="SECONDS",
         help="for the whole run: then what was fetched is written, the rest fails (default: %(default)s)",
@@ -108,22 +114,6 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="first retry pause in seconds, doubled each time (default: %(default)s)",
     )
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0")
-    return value
-
-
-def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
-    return int(text)
 
 
 def scrape_days(
