@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: site test test-tools lint lock clean
+.PHONY: site test test-tools lint lock golden clean
 
 # What a build needs: the locked runtime packages (and the build backend), then this checkout,
 # editable, without fetching anything else.
@@ -59,6 +59,10 @@ lock:
 		--constraint requirements/test.txt --output-file requirements/lint.txt pyproject.toml
 	.cache/lock/bin/pip-compile $(LOCK_FLAGS) --constraint requirements/site.txt \
 		--output-file requirements/release.txt requirements/release.in
+
+# Rewrite the byte-for-byte manifests of the built site (tests/test_golden.py) after an intended change.
+golden: $(VENV)/.test
+	$(BIN)/python -m tests.test_golden
 
 clean:
 	rm -rf output .cache

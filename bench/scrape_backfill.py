@@ -23,8 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.config import SiteConfig
 from generator.scrape.client import ClientSettings, Fetcher
-from generator.scrape.run import Scrape, day_range
+from generator.scrape.run import Scrape
 from generator.scrape.sources import Endpoints
+from generator.scrape.window import span
 from tests.scrape_server import DAILY, ScrapeServer
 
 
@@ -65,7 +66,7 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.2, help="seconds the server takes per request")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2, 4, 8])
     args = parser.parse_args()
-    days = day_range(dt.date(2025, 1, 1), dt.date(2025, 1, 1) + dt.timedelta(days=args.days - 1))
+    days = span(dt.date(2025, 1, 1), dt.date(2025, 1, 1) + dt.timedelta(days=args.days - 1))
     with ScrapeServer(delay=args.delay) as server, tempfile.TemporaryDirectory() as tmp:
         papers = serve_year(server, days)
         print(f"{len(days)} days, {papers} papers, {args.delay * 1000:.0f} ms per request")

@@ -1,4 +1,18 @@
-"""Broadsheet: a static archive of the papers listed on Hugging Face Daily Papers."""
+"""Broadsheet: a static archive of the papers listed on Hugging Face Daily Papers.
+
+Its modules, in the order data flows (docs/architecture.md has one line on each):
+
+- records, files, settings: `model`, `frontmatter`, `fields`, `loader`, `store`, `fsutil`, `config`,
+  `slugs`, `tagging`, `urls`, `errors`, `freshness`
+- into content/: `scrape` (the scraper, a package), `importer` (a copied listing page), `tidy`,
+  `scaffold` (a new archive)
+- the plan: `taxonomy`, `weeks`, `pages`, `feeds`, `digest`, `jsonfeed`, `opml`, `sitemap`, `exports`,
+  `favicon`
+- what a page shows: `views`, `markup`, `citation`, `bibtex`, `charts`
+- rendering and writing: `render`, `keys`, `parallel`, `output`, `writer` (until the split into `render`
+  and `output`), `undo`, `spares`, `outdir`, `cache`, `search`, `stable_index`, `build`
+- commands: `__main__`, `cli`, `options`, `console`, `serve`, `devhttp`
+"""
 
 from __future__ import annotations
 

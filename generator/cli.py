@@ -7,28 +7,24 @@ Exit status, the same for every command: 0 success, 1 failure, 2 a usage error (
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
-import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import generator
 from generator import options
 from generator.build import BuildError, build
 from generator.config import ConfigError, SiteConfig, load_config
+from generator.console import LOG, diagnostics, report, result
 from generator.errors import UserError
 from generator.loader import load_content
-from generator.model import Problem
 from generator.scaffold import add_command as add_new
 from generator.search import SearchIndexError
 from generator.tidy import add_command as add_tidy
 
 PROG = "broadsheet"
-LOG = logging.getLogger("generator")  # the package's modules log under it: generator.<module>
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,34 +81,7 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-@contextlib.contextmanager
-def diagnostics(verbosity: int) -> Iterator[None]:
-    """Diagnostics (warnings, progress, details) go to stderr through logging: -q shows errors
-    only, -v adds details. Results (what was built, what would be imported) go to stdout.
-    The logger is left as it was found: main() may run more than once in a process."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    level = LOG.level
-    LOG.addHandler(handler)
-    LOG.setLevel({-1: logging.ERROR, 0: logging.INFO, 1: logging.DEBUG}[verbosity])
-    try:
-        yield
-    finally:
-        LOG.removeHandler(handler)
-        LOG.setLevel(level)
-
-
-def result(args: argparse.Namespace, text: str) -> None:
-    """A command's closing summary on stdout; left out under -q (the exit status says it)."""
-    if args.verbosity >= 0:
-        print(text)
-
-
 # -- the parser ---------------------------------------------------------------------------------
-
-
-def examples(*lines: str) -> str:
-    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -120,7 +89,7 @@ def make_parser() -> argparse.ArgumentParser:
         prog=PROG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Broadsheet builds a static archive of the research papers listed on Hugging Face Daily Papers.",
-        epilog=examples(f"{PROG} build", f"{PROG} serve", f"{PROG} scrape --since 2025-10-01")
+        epilog=options.examples(f"{PROG} build", f"{PROG} serve", f"{PROG} scrape --since 2025-10-01")
         + f"\n\n'{PROG} COMMAND --help' shows a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {generator.__version__}")
@@ -165,15 +134,8 @@ def add_global_flags(parser: argparse.ArgumentParser, top: bool) -> None:
     )
 
 
-def command(sub: argparse._SubParsersAction, name: str, about: str, *example_lines: str) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        name, help=about, description=about[0].upper() + about[1:] + ".", epilog=examples(*example_lines)
-    )
-    return parser
-
-
 def add_build(sub: argparse._SubParsersAction) -> None:
-    p = command(
+    p = options.command(
         sub,
         "build",
         "build the site from content/ into output/",
@@ -181,7 +143,7 @@ def add_build(sub: argparse._SubParsersAction) -> None:
         f"{PROG} build --base-url https://USER.github.io/REPO/",
         f"{PROG} build --content ../papers --output /tmp/site --no-search",
     )
-    add_paths(p, options.existing_folder("content folder"))
+    options.add_paths(p, options.existing_folder("content folder"))
     p.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output)")
     p.add_argument(
         "--base-url",
@@ -216,26 +178,26 @@ def add_build(sub: argparse._SubParsersAction) -> None:
 
 
 def add_check(sub: argparse._SubParsersAction) -> None:
-    p = command(
+    p = options.command(
         sub,
         "check",
         "validate every content file and print each problem as path:line: message",
         f"{PROG} check",
         f"{PROG} check --content ../papers --config ../papers/site.yaml",
     )
-    add_paths(p, options.existing_folder("content folder"))
+    options.add_paths(p, options.existing_folder("content folder"))
     p.set_defaults(func=cmd_check)
 
 
 def add_import_listing(sub: argparse._SubParsersAction) -> None:
-    p = command(
+    p = options.command(
         sub,
         "import-listing",
         "import the papers of a Daily Papers listing page as a browser copies it",
         f"{PROG} import-listing listing.txt --as-of 2025-10-29 --dry-run",
         f"{PROG} import-listing listing.txt --as-of 2025-10-29",
     )
-    add_paths(p, options.new_or_existing_folder("content folder"))
+    options.add_paths(p, options.new_or_existing_folder("content folder"))
     p.add_argument(
         "file",
         type=options.existing_file("listing file"),
@@ -254,14 +216,14 @@ def add_import_listing(sub: argparse._SubParsersAction) -> None:
 
 
 def add_serve(sub: argparse._SubParsersAction) -> None:
-    p = command(
+    p = options.command(
         sub,
         "serve",
         "build, serve on 127.0.0.1, rebuild and reload the page on every change",
         f"{PROG} serve",
         f"{PROG} serve --port 0 --no-search",
     )
-    add_paths(p, options.existing_folder("content folder"))
+    options.add_paths(p, options.existing_folder("content folder"))
     p.add_argument(
         "--port",
         type=options.whole_number("--port", 0, 65535),
@@ -279,21 +241,6 @@ def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
     except ImportError:  # the scraper package is optional for a build-only install
         return
     add_commands(sub)
-
-
-def add_paths(parser: argparse.ArgumentParser, content: Callable[[str], Path]) -> None:
-    # The defaults are text so that argparse checks them like a given value: `build` in a folder
-    # without content/ says so instead of building an empty site.
-    parser.add_argument(
-        "--content", type=content, default="content", metavar="DIR", help="content folder (default: content)"
-    )
-    parser.add_argument(
-        "--config",
-        type=options.existing_file("config file"),
-        default=None,
-        metavar="FILE",
-        help="site config (default: site.yaml if present)",
-    )
 
 
 # -- the commands -------------------------------------------------------------------------------
@@ -337,7 +284,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import_listing(args: argparse.Namespace) -> int:
-    from generator.listing import plan_import, read_listing, write_plan
+    from generator.importer import plan_import, read_listing, write_plan
 
     config = site_config(args)
     plan = plan_import(read_listing(args.file, args.as_of), args.content, config)
@@ -356,13 +303,3 @@ def cmd_serve(args: argparse.Namespace) -> int:
     root = Path(".")  # where site_config finds site.yaml and themes/; a broken site.yaml is shown by the server
     watched = [args.content, root / "themes", args.config or root / "site.yaml"]
     return serve(args.content, lambda: site_config(args), watched, port=args.port, search=args.search)
-
-
-def report(problems: list[Problem] | tuple[Problem, ...]) -> int:
-    """Print problems as path:line: message (errors always, warnings unless -q); 1 if any is an error."""
-    for problem in problems:
-        if problem.is_error:
-            print(problem, file=sys.stderr)
-        else:
-            LOG.warning("%s", problem)
-    return 1 if any(p.is_error for p in problems) else 0

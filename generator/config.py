@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from generator.frontmatter import FrontMatterError, read_mapping
 from generator.model import Problem
+from generator.urls import is_http, with_slash
 
 
 class ConfigError(Exception):
@@ -57,7 +58,7 @@ def url_problem(text: str) -> str | None:
     absolute http(s) URL with a host, since every link and feed URL is built on it."""
     try:
         parts = urlsplit(text)
-        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+        ok = is_http(text) and bool(parts.hostname) and (parts.port or 0) >= 0
     except ValueError:  # a bad port or IPv6 address
         ok = False
     if not ok or any(c.isspace() for c in text):
@@ -104,9 +105,7 @@ def _from_mapping(raw: dict[str, Any], lines: dict[str, int], where: str, root: 
     if errors:
         raise ConfigError(errors)
     config = SiteConfig(**values)
-    if not config.base_url.endswith("/"):
-        config = replace(config, base_url=config.base_url + "/")
-    return config
+    return replace(config, base_url=with_slash(config.base_url))
 
 
 def _type_ok(key: str, value: Any) -> bool:

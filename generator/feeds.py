@@ -97,18 +97,7 @@ def feed_bytes(feed: Feed, views: Views, config: SiteConfig, site_urls: urls.Url
     abstracts = {i: views.abstract_html(i) for i in feed.papers}
     make = json_feed if feed.format == "json" else rss_feed
     return fitted(
-        lambda ids: make(
-            [papers[i] for i in ids],
-            config,
-            site_urls,
-            feed.path,
-            feed.title,
-            feed.page_path,
-            views.tag_names,
-            abstracts,
-            feed.through,
-        ),
-        feed.papers,
+        lambda ids: make([papers[i] for i in ids], config, site_urls, feed, views.tag_names, abstracts), feed.papers
     )
 
 
@@ -125,12 +114,9 @@ def json_feed(
     papers: Sequence[Paper],
     config: SiteConfig,
     site_urls: urls.Urls,
-    feed_path: str,
-    title: str,
-    page_path: str,
+    feed: Feed,
     tag_names: Mapping[str, str],
     abstracts: Mapping[str, str],
-    through: dt.date | None = None,
 ) -> bytes:
     items = [
         jsonfeed.paper_item(
@@ -138,7 +124,8 @@ def json_feed(
         )
         for p in papers
     ]
-    return jsonfeed.feed_document(config, site_urls, feed_path, title, page_path, items, description(config, through))
+    text = description(config, feed.through)
+    return jsonfeed.feed_document(config, site_urls, feed.path, feed.title, feed.page_path, items, text)
 
 
 def digest_json(
@@ -167,16 +154,13 @@ def rss_feed(
     papers: Sequence[Paper],
     config: SiteConfig,
     site_urls: urls.Urls,
-    feed_path: str,
-    title: str,
-    page_path: str,
+    feed: Feed,
     tag_names: Mapping[str, str],
     abstracts: Mapping[str, str] | None = None,
-    through: dt.date | None = None,
 ) -> bytes:
     """An RSS document of `papers` (already newest first and cut to size)."""
     newest = next((p.archive_date for p in papers if p.archive_date), None)
-    rss, channel = _channel(config, site_urls, feed_path, title, page_path, newest, through)
+    rss, channel = _channel(config, site_urls, feed.path, feed.title, feed.page_path, newest, feed.through)
     for paper in papers:
         html = abstracts[paper.id] if abstracts and paper.id in abstracts else render_abstract(paper.abstract)
         _item(channel, paper, site_urls, tag_names, html)

@@ -24,6 +24,7 @@ from generator.model import (
     Problem,
 )
 from generator.slugs import slugify
+from generator.urls import is_http
 
 SHOWN_CHARS = 60  # of a bad value, in a problem's message
 
@@ -93,7 +94,7 @@ class Fields:
 
     def url(self, key: str, limit: int) -> str | None:
         value = self.text(key, limit)
-        if value is not None and not value.lower().startswith(("http://", "https://")):
+        if value is not None and not is_http(value):
             self.problem(key, f"expected an http(s) URL, got {shown(value)}")
             return None
         return value

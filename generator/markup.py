@@ -15,6 +15,7 @@ import markdown
 import nh3
 
 from generator.model import xml_safe
+from generator.urls import is_http
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -139,7 +140,7 @@ def sanitize(html: str) -> str:
 
 def safe_url(url: str | None) -> str | None:
     """The URL if it is http(s), else None: only such URLs may become links."""
-    if url and url.strip().lower().startswith(("http://", "https://")) and not _has_control(url):
+    if url and is_http(url.strip()) and not _has_control(url):
         return url.strip()
     return None
 

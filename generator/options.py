@@ -1,12 +1,15 @@
-"""Command-line values, checked as they are read: each check turns the text into a value or
-raises `UserError` naming the option or path, so a mistake is one line, not a traceback later.
+"""The command line's shared parts: values checked as they are read, the `--content`/`--config` pair,
+and a command's help with its examples (for `cli` and `scrape.commands` alike).
 
-These are argparse `type=` functions. argparse turns only ValueError/TypeError into usage
-errors (exit 2); a UserError passes through to `cli.main`, which prints it and exits 1.
+Each check turns the text into a value or raises `UserError` naming the option or path, so a mistake
+is one line, not a traceback later. They are argparse `type=` functions: argparse turns only
+ValueError/TypeError into usage errors (exit 2); a UserError passes through to `cli.main`, which
+prints it and exits 1.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import re
@@ -15,6 +18,7 @@ from pathlib import Path
 
 from generator.config import url_problem
 from generator.errors import UserError
+from generator.urls import with_slash
 
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -27,6 +31,21 @@ def whole_number(option: str, low: int, high: int | None = None) -> Callable[[st
         value = int(text) if re.fullmatch(r"[+-]?[0-9]{1,9}", text.strip()) else None
         if value is None or value < low or (high is not None and value > high):
             raise UserError(f"{text!r} is not a whole number {bounds}", option)
+        return value
+
+    return check
+
+
+def seconds(option: str) -> Callable[[str], float]:
+    """A check for a number of seconds > 0 (and finite)."""
+
+    def check(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = 0.0
+        if not 0 < value < float("inf"):  # nan fails both
+            raise UserError(f"{text!r} is not a number of seconds > 0", option)
         return value
 
     return check
@@ -48,7 +67,7 @@ def site_url(option: str) -> Callable[[str], str]:
     def check(text: str) -> str:
         if problem := url_problem(text):
             raise UserError(problem, option)
-        return text if text.endswith("/") else text + "/"
+        return with_slash(text)
 
     return check
 
@@ -58,13 +77,9 @@ def existing_folder(what: str) -> Callable[[str], Path]:
 
     def check(text: str) -> Path:
         path = Path(text)
-        if not path.exists():
-            raise UserError(f"{what} not found", path)
-        if not path.is_dir():
+        if path.exists() and not path.is_dir():
             raise UserError(f"{what} is not a folder", path)
-        if not os.access(path, os.R_OK | os.X_OK):
-            raise UserError(f"{what} cannot be read (permission denied)", path)
-        return path
+        return _readable(path, what, os.R_OK | os.X_OK)
 
     return check
 
@@ -84,14 +99,57 @@ def existing_file(what: str) -> Callable[[str], Path]:
 
     def check(text: str) -> Path:
         path = Path(text)
-        if not path.exists():
-            raise UserError(f"{what} not found", path)
         if path.is_dir():
             raise UserError(f"{what} is a folder, not a file", path)
-        if not path.is_file():
+        if path.exists() and not path.is_file():
             raise UserError(f"{what} is not a regular file", path)
-        if not os.access(path, os.R_OK):
-            raise UserError(f"{what} cannot be read (permission denied)", path)
-        return path
+        return _readable(path, what, os.R_OK)
 
     return check
+
+
+def _readable(path: Path, what: str, mode: int) -> Path:
+    if not path.exists():
+        raise UserError(f"{what} not found", path)
+    if not os.access(path, mode):
+        raise UserError(f"{what} cannot be read (permission denied)", path)
+    return path
+
+
+def add_content(parser: argparse.ArgumentParser, content: Callable[[str], Path]) -> None:
+    """--content, checked by `content` (e.g. existing_folder("content folder"))."""
+    # The default is text so that argparse checks it like a given value: `build` in a folder
+    # without content/ says so instead of building an empty site.
+    parser.add_argument(
+        "--content", type=content, default="content", metavar="DIR", help="content folder (default: content)"
+    )
+
+
+def add_paths(parser: argparse.ArgumentParser, content: Callable[[str], Path]) -> None:
+    """--content and --config, as every command that reads an archive and its settings takes them."""
+    add_content(parser, content)
+    parser.add_argument(
+        "--config",
+        type=existing_file("config file"),
+        default=None,
+        metavar="FILE",
+        help="site config (default: site.yaml if present)",
+    )
+
+
+def examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def command(
+    sub: argparse._SubParsersAction, name: str, about: str, *example_lines: str, description: str = ""
+) -> argparse.ArgumentParser:
+    """A command's parser: `about` is its line in the list of commands and, unless `description` is
+    given, its description too."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=about,
+        description=description or about[0].upper() + about[1:] + ".",
+        epilog=examples(*example_lines),
+    )
+    return parser

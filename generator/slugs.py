@@ -12,3 +12,9 @@ from slugify import slugify as _slugify
 def slugify(text: str, max_length: int = 80) -> str:
     """'Vision–Language (ViT)' -> 'vision-language-vit'. Non-ASCII is transliterated."""
     return _slugify(str(text), max_length=max_length, word_boundary=True)
+
+
+def title_key(title: str) -> str:
+    """Titles compared without case, punctuation or spacing: how the importer and the scraper match a paper
+    that has no arXiv id."""
+    return slugify(title, max_length=0)

@@ -86,19 +86,10 @@ def prune(content_dir: Path, moves: list[Move]) -> None:
 
 def add_command(sub: argparse._SubParsersAction) -> None:
     about = "move paper files into their month folders, content/papers/YYYY/MM/"
-    p = sub.add_parser(
-        "tidy",
-        help=about,
-        description=about[0].upper() + about[1:] + ".",
-        epilog=f"examples:\n  {PROG} tidy --dry-run\n  {PROG} tidy\n  {PROG} tidy --content ../papers",
+    p = options.command(
+        sub, "tidy", about, f"{PROG} tidy --dry-run", f"{PROG} tidy", f"{PROG} tidy --content ../papers"
     )
-    p.add_argument(
-        "--content",
-        type=options.existing_folder("content folder"),
-        default="content",
-        metavar="DIR",
-        help="content folder (default: content)",
-    )
+    options.add_content(p, options.existing_folder("content folder"))
     p.add_argument("--dry-run", action="store_true", help="print the moves; move nothing")
     p.set_defaults(func=cmd_tidy)
 

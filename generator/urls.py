@@ -23,7 +23,7 @@ def tags_index() -> str:
 
 
 def tag(slug: str, page: int = 1) -> str:
-    return f"tags/{slug}/" if page == 1 else f"tags/{slug}/page/{page}/"
+    return _paged(f"tags/{slug}/", page)
 
 
 def tag_feed(slug: str) -> str:
@@ -72,7 +72,7 @@ def orgs_index() -> str:
 
 
 def org(slug: str, page: int = 1) -> str:
-    return f"orgs/{slug}/" if page == 1 else f"orgs/{slug}/page/{page}/"
+    return _paged(f"orgs/{slug}/", page)
 
 
 def org_feed(slug: str) -> str:
@@ -115,11 +115,22 @@ def output_file(path: str) -> str:
     return f"{path}index.html" if path == "" or path.endswith("/") else path
 
 
+def with_slash(base_url: str) -> str:
+    """A base URL ending in '/', so that site paths can be appended to it."""
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def is_http(url: str) -> bool:
+    """Whether `url` is an http(s) URL, by its scheme, compared without case as RFC 3986 says.
+    Only such URLs become links or are kept from a source; a base URL needs a host too (config)."""
+    return url[:8].lower().startswith(("http://", "https://"))
+
+
 class Urls:
     """Turns site paths into links for one base URL (which may carry a sub-path)."""
 
     def __init__(self, base_url: str) -> None:
-        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.base_url = with_slash(base_url)
         self.base_path = urlsplit(self.base_url).path or "/"
 
     def href(self, path: str) -> str:

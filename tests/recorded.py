@@ -14,9 +14,9 @@ from pathlib import Path
 
 from generator.build import build
 from generator.config import load_config
-from generator.scrape.archive import write_new
 from generator.scrape.hf_api import parse_items
 from generator.scrape.merge import new_paper
+from generator.scrape.shelf import write_new
 from tests.conftest import FIXTURES, REPO
 
 DAYS = FIXTURES / "scrape" / "daily_papers"

@@ -198,7 +198,7 @@ def fixture_items(day: str) -> list[dict]:
 
 
 def daily_page(items: list, day: str, date_string: str | None = None) -> str:
-    """A daily list page as the site embeds its data (second-hand, FORMATS.md §3.2): data-props
+    """A daily list page as the site embeds its data (second-hand, tests/fixtures/FORMATS.md §3.2): data-props
     with &quot; escaping, inside <main>, plus the visible cards."""
     props = {"dailyPapers": items, "dateString": date_string or day, "periodType": "day"}
     island = f'<div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="{html.escape(json.dumps(props))}">'

@@ -97,7 +97,7 @@ def refused(site: Path, *args: str) -> str:
     return line
 
 
-@pytest.mark.parametrize("command", ["build", "check", "serve"])
+@pytest.mark.parametrize("command", ["build", "check", "serve", "tidy"])
 def test_a_missing_content_folder_is_one_line(site, command):
     assert refused(site, command, "--content", "contnet") == "broadsheet: error: content folder not found (contnet)"
 
@@ -113,6 +113,20 @@ def test_a_content_file_instead_of_a_folder_is_one_line(site):
 
 def test_a_missing_config_file_is_one_line(site):
     assert refused(site, "check", "--config", "sit.yaml") == "broadsheet: error: config file not found (sit.yaml)"
+
+
+@pytest.mark.parametrize("command", [["scrape"], ["add", "2509.24002"], ["resolve"]])
+def test_the_scraper_checks_content_and_config_as_build_does(site, command):
+    """One pair of --content/--config options: before any request, the same line as `check` prints."""
+    line = refused(site, *command, "--content", "content/papers/2024/x.md")
+    assert line == "broadsheet: error: content folder is not a folder (content/papers/2024/x.md)"
+    assert refused(site, *command, "--config", "sit.yaml") == "broadsheet: error: config file not found (sit.yaml)"
+
+
+@pytest.mark.parametrize("option", ["--date", "--since", "--until"])
+def test_a_scrape_day_is_checked_as_import_listing_does(site, option):
+    line = refused(site, "scrape", option, "2025-02-30")
+    assert line == f"broadsheet: error: '2025-02-30' is not a day of the calendar ({option})"
 
 
 @pytest.mark.parametrize("jobs", ["-1", "0", "two", "100000"])

@@ -3,14 +3,14 @@ import datetime as dt
 import feedparser
 
 from generator.config import SiteConfig
-from generator.feeds import rss_feed
+from generator.feeds import Feed, rss_feed
 from generator.model import Paper
 from generator.urls import Urls
 
 
 def feed_of(papers, base="https://example.org/sub/"):
     config = SiteConfig(base_url=base)
-    data = rss_feed(papers, config, Urls(base), "tags/x/feed.xml", "Site: X", "tags/x/", {"x": "Ex"})
+    data = rss_feed(papers, config, Urls(base), Feed("tags/x/feed.xml", "Site: X", "tags/x/", ()), {"x": "Ex"})
     return data, feedparser.parse(data)
 
 

@@ -60,3 +60,12 @@ def test_a_new_folder_may_not_exist_yet_but_is_not_a_file(tmp_path):
 def test_a_device_is_not_a_file():
     with pytest.raises(UserError, match="listing file is not a regular file"):
         options.existing_file("listing file")("/dev/null")
+
+
+def test_seconds_are_positive_and_finite():
+    deadline = options.seconds("--deadline")
+    assert [deadline(text) for text in ("1", "0.5", "1e3", " 30 ")] == [1.0, 0.5, 1000.0, 30.0]
+    for text in ("0", "-5", "soon", "nan", "inf", ""):
+        with pytest.raises(UserError) as err:
+            deadline(text)
+        assert (err.value.what, err.value.where) == (f"{text!r} is not a number of seconds > 0", "--deadline")

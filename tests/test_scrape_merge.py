@@ -9,8 +9,9 @@ import pytest
 from generator.config import TopicFilter
 from generator.model import FIELDS, Kind, Owner, Paper, owned_by
 from generator.scrape.filters import compile_topic, keeps
-from generator.scrape.merge import changed_fields, merged, new_paper, title_key
+from generator.scrape.merge import changed_fields, merged, new_paper
 from generator.scrape.records import ScrapedPaper, fill_missing
+from generator.slugs import title_key
 from tests.test_fields import SAMPLE
 
 D = dt.date

@@ -11,12 +11,12 @@ import pytest
 
 from generator.loader import load_content
 from generator.model import MAX_ABSTRACT, MAX_AUTHORS, MAX_KEYWORDS
-from generator.scrape.archive import write_new
 from generator.scrape.arxiv import normalise_id, parse_feed
 from generator.scrape.hf_api import decode_json, parse_items
 from generator.scrape.hf_html import parse_daily_page, parse_paper_page
 from generator.scrape.merge import new_paper
 from generator.scrape.records import ScrapedPaper, ScrapeError
+from generator.scrape.shelf import write_new
 from generator.scrape.sources import read
 from generator.scrape.text import one_line, paragraphs
 from tests.scrape_server import (
@@ -37,7 +37,7 @@ def day_records(name: str):
     return {p.id: p for p in parse_items(decode_json(path.read_bytes(), URL), URL, day)}
 
 
-# The schema eras (FORMATS.md §1.2)
+# The schema eras (tests/fixtures/FORMATS.md §1.2)
 
 
 def test_era_a_2024_raw_body():

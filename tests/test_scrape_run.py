@@ -230,6 +230,21 @@ def test_a_failing_day_is_reported_and_the_others_kept(hf_server, content):
     assert len(load_content(content).papers) == 9
 
 
+def test_quiet_prints_only_the_failures(hf_server, content):
+    """-q: errors only, as for every command; the day that failed is still named with its URL and status."""
+    hf_server.serve_fixture_days()
+    items = fixture_items("2024-03-12")
+    items[0]["paper"]["upvotes"] = 10**100  # a warning, which -q leaves out
+    hf_server.serve_day("2024-03-12", json.dumps(items).encode())
+    hf_server.route("/api/daily_papers?date=2024-03-13", Reply(500, b"down"))
+    hf_server.route("/papers/date/2024-03-13", Reply(503, b"down"))
+    argv = ("scrape", "--since", "2024-03-12", "--until", "2024-03-13")
+    status, out, err = run(hf_server, content, *argv, options=("-q",))
+    assert (status, out) == (1, "")
+    assert err.startswith("failed: 2024-03-13: ") and all(line.startswith("failed: ") for line in err.splitlines())
+    assert len(load_content(content).papers) == 9
+
+
 def test_invalid_json_names_the_url_and_writes_nothing(hf_server, content):
     hf_server.serve_day("2024-03-12", (REPO / "tests/fixtures/scrape/daily_papers/2024-03-12.json").read_bytes()[:5000])
     status, _, err = run(hf_server, content, "scrape", "--date", "2024-03-12")
@@ -507,9 +522,9 @@ def test_a_stalled_scrape_ends_at_its_deadline(tmp_path):
 
 def test_the_deadline_must_be_a_positive_number(hf_server, content, capsys):
     for bad in ("0", "-5", "soon", "nan", "inf"):
-        with pytest.raises(SystemExit) as caught:
-            cli.main(["scrape", "--deadline", bad, "--content", str(content)])
-        assert caught.value.code == 2 and "not a number of seconds" in capsys.readouterr().err
+        assert cli.main(["scrape", "--deadline", bad, "--content", str(content)]) == 1
+        err = capsys.readouterr().err
+        assert err == f"broadsheet: error: {bad!r} is not a number of seconds > 0 (--deadline)\n"
     assert hf_server.log.targets == []
 
 

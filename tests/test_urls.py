@@ -1,6 +1,11 @@
 import datetime as dt
 
 from generator import urls
+from generator.config import url_problem
+from generator.loader import load_content
+from generator.markup import safe_url
+from generator.scrape.text import clean_url
+from tests.conftest import paper_file, write_content
 
 
 def test_paths_are_stable():
@@ -23,3 +28,27 @@ def test_sub_path_base():
     assert site.href("papers/x/") == "/repo/papers/x/"
     assert site.absolute("feed.xml") == "https://user.github.io/repo/feed.xml"
     assert urls.Urls("https://example.org/").href("") == "/"
+
+
+def test_one_rule_for_http_urls_the_scheme_without_case():
+    for url in ("http://x.org/", "https://x.org/a", "HTTPS://X.ORG/", "Http://x"):
+        assert urls.is_http(url), url
+    for url in ("ftp://x.org/", "javascript:alert(1)", "http:/x", "https//x", "//x.org/", " http://x", ""):
+        assert not urls.is_http(url), url
+
+
+def test_a_base_url_gets_one_trailing_slash():
+    assert urls.with_slash("https://h/repo") == "https://h/repo/" == urls.with_slash("https://h/repo/")
+
+
+def test_every_check_of_a_link_follows_that_rule(content):
+    """The loader, the abstract's links, the scraper and the config accept and refuse the same schemes."""
+    upper, other = "HTTPS://Example.org/code", "ftp://example.org/code"
+    assert safe_url(upper) == upper and clean_url(upper) == upper and url_problem(upper + "/") is None
+    assert safe_url(other) is None and clean_url(other) is None and url_problem(other + "/") is not None
+    write_content(content, "2024/a.md", paper_file("a", "A", f"github: {upper}\n"))
+    write_content(content, "2024/b.md", paper_file("b", "B", f"github: {other}\n"))
+    loaded = load_content(content)
+    assert [p.github for p in loaded.papers] == [upper]
+    assert [(p.path.endswith("b.md"), p.line) for p in loaded.errors if "http(s)" in p.message] == [(True, 4)]
+    assert len(loaded.errors) == 1

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
-from generator.scrape.records import ScrapedPaper, ScrapeError, checked, usable_day
-from generator.scrape.text import one_line, paragraphs
+from generator.scrape.records import ScrapedPaper, ScrapeError, checked
+from generator.scrape.text import iso_day, one_line, paragraphs
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # New-style ids, with an optional `arXiv:` prefix, abs/pdf URL around it, or version suffix.
@@ -64,7 +63,7 @@ def _entry(entry: ET.Element, paper_id: str, url: str) -> ScrapedPaper:
             source=url,
             abstract=paragraphs(_text(entry, "summary")),
             authors=tuple(a for a in authors if a),
-            published=_day(_text(entry, "published")),
+            published=iso_day(_text(entry, "published")),
         )
     )
 
@@ -72,10 +71,3 @@ def _entry(entry: ET.Element, paper_id: str, url: str) -> ScrapedPaper:
 def _text(element: ET.Element, name: str) -> str:
     child = element.find(f"{ATOM}{name}")
     return child.text or "" if child is not None else ""
-
-
-def _day(value: str) -> dt.date | None:
-    try:
-        return usable_day(dt.date.fromisoformat(value.strip()[:10]))
-    except ValueError:
-        return None

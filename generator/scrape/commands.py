@@ -1,4 +1,4 @@
-"""`broadsheet scrape` and `broadsheet add`, registered on the lead's CLI by add_commands()."""
+"""`broadsheet scrape`, `add` and `resolve`, registered on the CLI by add_commands()."""
 
 from __future__ import annotations
 
@@ -9,65 +9,72 @@ import os
 import sys
 from pathlib import Path
 
+from generator import options
 from generator.config import SiteConfig, load_config
+from generator.console import Notice, report, result
 from generator.errors import UserError
 from generator.scrape.arxiv import normalise_id
 from generator.scrape.client import ClientSettings, Fetcher
-from generator.scrape.run import Scrape, Summary, day_range
+from generator.scrape.run import Scrape
 from generator.scrape.sources import Endpoints
-from generator.scrape.window import TODAY_ENV, Window, daily_window, today
+from generator.scrape.window import TODAY_ENV, Window, daily_window, span, today
 
 SOURCE_ENV = "BROADSHEET_SOURCE_URL"
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
+    p = options.command(
+        subparsers,
         "scrape",
-        help="fetch Daily Papers into content/ (default: missed and recent days)",
+        "fetch Daily Papers into content/ (default: missed and recent days)",
+        "broadsheet scrape",
+        "broadsheet scrape --date 2025-10-29",
+        "broadsheet scrape --since 2025-10-01 --until 2025-10-07",
+        "broadsheet scrape --query 'speech recognition'",
         description="Fetch Daily Papers into content/. Without --date, --since or --query: "
         "every day from the newest listed day in content/ through today (UTC, or "
         f"${TODAY_ENV}), at most catch_up_days back, plus the last refresh_days "
         "(site.yaml).",
-        epilog="examples:\n  broadsheet scrape\n  broadsheet scrape --date 2025-10-29\n"
-        "  broadsheet scrape --since 2025-10-01 --until 2025-10-07\n"
-        "  broadsheet scrape --query 'speech recognition'",
     )
     _common(p)
     when = p.add_mutually_exclusive_group()
-    when.add_argument("--date", type=_day, help="one day, YYYY-MM-DD")
-    when.add_argument("--since", type=_day, help="a backfill from this day (YYYY-MM-DD)")
-    p.add_argument("--until", type=_day, help="last day of the backfill, inclusive (default: today, UTC)")
+    when.add_argument("--date", type=options.day("--date"), help="one day, YYYY-MM-DD")
+    when.add_argument("--since", type=options.day("--since"), help="a backfill from this day (YYYY-MM-DD)")
+    p.add_argument(
+        "--until", type=options.day("--until"), help="last day of the backfill, inclusive (default: today, UTC)"
+    )
     p.add_argument("--query", help="a Daily Papers search instead of days")
     p.add_argument(
         "--refresh-days",
-        type=_count,
+        type=options.whole_number("--refresh-days", 1),
         default=None,
         metavar="N",
         help="also re-fetch the last N days, so that upvotes and comment counts stay current "
         "(default without day options: the config's refresh_days)",
     )
     p.set_defaults(func=cmd_scrape)
-    p = subparsers.add_parser(
+    p = options.command(
+        subparsers,
         "add",
-        help="add or refresh single papers by arXiv id",
-        description="Add or refresh single papers by arXiv id.",
-        epilog="examples:\n  broadsheet add 2509.24002\n"
-        "  broadsheet add arXiv:2509.24002v2 https://arxiv.org/abs/2310.00653",
+        "add or refresh single papers by arXiv id",
+        "broadsheet add 2509.24002",
+        "broadsheet add arXiv:2509.24002v2 https://arxiv.org/abs/2310.00653",
     )
     _common(p)
     p.add_argument("ids", nargs="+", metavar="ID", help="arXiv ids (2509.24002, arXiv:2509.24002v2, an abs URL)")
     p.set_defaults(func=cmd_add)
-    p = subparsers.add_parser(
+    p = options.command(
+        subparsers,
         "resolve",
-        help="find the arXiv id of papers that lack one, by their exact title",
-        description="Find the arXiv id of papers that lack one, by their exact title.",
-        epilog="examples:\n  broadsheet resolve\n  broadsheet resolve --limit 10\n"
-        "  broadsheet resolve --content ../papers --no-progress",
+        "find the arXiv id of papers that lack one, by their exact title",
+        "broadsheet resolve",
+        "broadsheet resolve --limit 10",
+        "broadsheet resolve --content ../papers --no-progress",
     )
     _common(p)
     p.add_argument(
         "--limit",
-        type=_count,
+        type=options.whole_number("--limit", 1),
         default=None,
         metavar="N",
         help="look up at most N papers (a different share each day; default: all)",
@@ -76,20 +83,25 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
-    p.add_argument("--config", type=Path, default=None, help="site config (default: site.yaml if present)")
+    options.add_paths(p, options.new_or_existing_folder("content folder"))
     p.add_argument("--source-url", help=f"Hugging Face base URL (default: ${SOURCE_ENV}, else the config's source_url)")
     p.add_argument("--arxiv-url", help="arXiv API base URL (default: the config's arxiv_url)")
     defaults = ClientSettings()
     p.add_argument(
-        "--concurrency", type=_count, default=defaults.concurrency, help="requests in flight (default: %(default)s)"
+        "--concurrency",
+        type=options.whole_number("--concurrency", 1),
+        default=defaults.concurrency,
+        help="requests in flight (default: %(default)s)",
     )
     p.add_argument(
-        "--timeout", type=_seconds, default=defaults.timeout, help="seconds per request (default: %(default)s)"
+        "--timeout",
+        type=options.seconds("--timeout"),
+        default=defaults.timeout,
+        help="seconds per request (default: %(default)s)",
     )
     p.add_argument(
         "--deadline",
-        type=_seconds,
+        type=options.seconds("--deadline"),
         default=defaults.deadline,
         metavar="SECONDS",
         help="for the whole run: then what was fetched is written, the rest fails (default: %(default)s)",
@@ -104,29 +116,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
 
 
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a day YYYY-MM-DD") from None
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0")
-    return value
-
-
-def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
-    return int(text)
-
-
 def scrape_days(
     args: argparse.Namespace, today: dt.date, newest: dt.date | None = None, config: SiteConfig | None = None
 ) -> Window:
@@ -139,12 +128,12 @@ def scrape_days(
         return daily_window(today, newest, config.catch_up_days, args.refresh_days or config.refresh_days)
     days = []
     if args.since:
-        days = day_range(args.since, args.until or today)
+        days = span(args.since, args.until or today)
         if not days:
             raise UserError(f"--since {args.since} is after --until {args.until or today}", "scrape")
     elif args.date:
         days = [args.date]
-    refresh = day_range(today - dt.timedelta(days=args.refresh_days - 1), today) if args.refresh_days else []
+    refresh = span(today - dt.timedelta(days=args.refresh_days - 1), today) if args.refresh_days else []
     return Window(tuple(sorted(set(days) | set(refresh))))
 
 
@@ -159,8 +148,8 @@ def cmd_scrape(args: argparse.Namespace) -> int:
         if window.days:
             scrape.days(list(window.days))
         if note := window.gap_note():
-            scrape.summary.notes.append(note)
-        return report(scrape.summary)
+            scrape.tally.notes.append(note)
+        return report_run(args, scrape.tally, scrape.tally.failures, scrape.tally.notes)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -171,7 +160,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         return 2
     with _session(args) as scrape:
         scrape.add(list(dict.fromkeys(i for i in ids if i)))
-        return report(scrape.summary)
+        return report_run(args, scrape.tally, scrape.tally.failures, scrape.tally.notes)
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
@@ -184,10 +173,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         print(f"resolved: {line}")
     for line in done.unmatched:
         print(f"left alone: {line}")
-    for line in done.failures:
-        print(f"failed: {line}", file=sys.stderr)
-    print(f"papers: {done}")
-    return 1 if done.failures else 0
+    return report_run(args, done, done.failures)
 
 
 class _session:
@@ -219,11 +205,10 @@ def endpoints(args: argparse.Namespace, config: SiteConfig) -> Endpoints:
     return Endpoints(source_url=source, arxiv_url=args.arxiv_url or config.arxiv_url)
 
 
-def report(summary: Summary) -> int:
-    """Print what happened (failures with their URL and status on stderr); 1 if anything failed."""
-    for note in summary.notes:
-        print(f"warning: {note}", file=sys.stderr)
-    for failure in summary.failures:
-        print(f"failed: {failure}", file=sys.stderr)
-    print(f"papers: {summary}")
-    return 1 if summary.failures else 0
+def report_run(args: argparse.Namespace, summary: object, failures: list[str], notes: list[str] | None = None) -> int:
+    """The end of a run: its notes as warnings, its failures (with their URL and status) as errors,
+    then the count of papers (`summary`); 1 if anything failed."""
+    notices = [Notice(f"warning: {note}", is_error=False) for note in notes or ()]
+    status = report(notices + [Notice(f"failed: {failure}") for failure in failures])
+    result(args, f"papers: {summary}")
+    return status

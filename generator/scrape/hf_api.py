@@ -1,6 +1,6 @@
 """Hugging Face's JSON: one Daily Papers item (or a bare `paper` object) -> a ScrapedPaper.
 
-One reader covers every schema era in FORMATS.md: optional keys are simply absent in older days
+One reader covers every schema era in tests/fixtures/FORMATS.md: optional keys are simply absent in older days
 (no thumbnail before 2024-06, no submittedOnDailyAt before 2025-03, no organization before 2025-10),
 `submitterOrganization` is the 2025-09 name of `organization`. A value of the wrong type (or out
 of range: a date before 1991, a count past 10^12) is treated as absent rather than trusted, and
@@ -20,9 +20,8 @@ from generator.scrape.records import (
     ScrapeError,
     checked,
     usable_count,
-    usable_day,
 )
-from generator.scrape.text import clean_url, one_line, paragraphs
+from generator.scrape.text import clean_url, iso_day, one_line, paragraphs
 
 # The keys whose values are checked: a value given but not usable is noted.
 _CHECKED_KEYS = ("publishedAt", "submittedOnDailyAt", "upvotes", "githubStars", "githubRepo", "projectPage")
@@ -122,15 +121,7 @@ def _int(obj: dict, key: str) -> int | None:
 
 
 def _day(obj: dict, key: str) -> dt.date | None:
-    """The UTC calendar day of an ISO timestamp (`2025-10-01T01:58:54.337Z`), if a paper can have it."""
-    value = _str(obj, key)
-    try:
-        moment = dt.datetime.fromisoformat(value) if value else None
-        if moment is None or moment.tzinfo is None:  # the HTML pages write times without a zone: UTC
-            return usable_day(moment.date() if moment else None)
-        return usable_day(moment.astimezone(dt.UTC).date())
-    except (ValueError, OverflowError):  # not a timestamp; or one whose zone moves it past year 1 or 9999
-        return None
+    return iso_day(_str(obj, key))
 
 
 def _url(obj: dict, key: str, base: str) -> str | None:

@@ -17,16 +17,10 @@ from typing import Any
 
 from generator.model import FIELDS, Owner, Paper, empty, owned_by
 from generator.scrape.records import ScrapedPaper
-from generator.slugs import slugify
 
 SERVICE_OWNED = owned_by(Owner.SERVICE)
 EARLIEST_SEEN = owned_by(Owner.EARLIEST)
 FILLED_IF_MISSING = owned_by(Owner.FILLED)
-
-
-def title_key(title: str) -> str:
-    """Titles compared without case, punctuation or spacing (the same key as the listing importer's)."""
-    return slugify(title, max_length=0)
 
 
 def new_paper(scraped: ScrapedPaper, tags: tuple[str, ...]) -> Paper:

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from generator.frontmatter import FrontMatterError
 from generator.model import Paper
 from generator.scrape import arxiv
-from generator.scrape.archive import Unreadable, write_renamed
 from generator.scrape.client import Fetcher
 from generator.scrape.hf_api import decode_json, parse_items
-from generator.scrape.merge import merged, title_key
+from generator.scrape.merge import merged
 from generator.scrape.records import ScrapedPaper
 from generator.scrape.run import Scrape
+from generator.scrape.shelf import Unreadable, write_renamed
 from generator.scrape.sources import FAILURES, Endpoints, read
+from generator.slugs import title_key
 from generator.store import paper_path
 
 SEARCH_CHARS = 250  # the search API's longest query
@@ -52,7 +53,7 @@ class Resolved:
 def unresolved(scrape: Scrape, limit: int | None, turn: int) -> list[Paper]:
     """The papers without an arXiv id, at most `limit` of them, starting at a place that moves with
     `turn` (the day), so that titles that never match do not hold up the others run after run."""
-    papers = sorted((p for p in scrape.index.by_id.values() if not p.is_arxiv), key=lambda p: p.id)
+    papers = sorted((p for p in scrape.shelf.by_id.values() if not p.is_arxiv), key=lambda p: p.id)
     if limit is None or limit >= len(papers):
         return papers
     start = (turn * limit) % len(papers)
@@ -120,10 +121,10 @@ def resolve(scrape: Scrape, papers: list[Paper]) -> Resolved:
 
 
 def _rename(scrape: Scrape, old: Paper, found: ScrapedPaper, done: Resolved) -> None:
-    if found.id in scrape.index.by_id:
+    if found.id in scrape.shelf.by_id:
         done.unmatched.append(
             f"{old.id}: its arXiv id {found.id} is in the archive already "
-            f"({scrape.index.by_id[found.id].source_path}); left alone"
+            f"({scrape.shelf.by_id[found.id].source_path}); left alone"
         )
         return
     new = dataclasses.replace(merged(old, found), id=found.id, aliases=(*old.aliases, old.id))
@@ -133,6 +134,6 @@ def _rename(scrape: Scrape, old: Paper, found: ScrapedPaper, done: Resolved) -> 
     except (Unreadable, OSError, FrontMatterError) as exc:
         done.failures.append(f"{old.id}: {exc}")
         return
-    del scrape.index.by_id[old.id]
-    scrape.index.put(new)
+    del scrape.shelf.by_id[old.id]
+    scrape.shelf.put(new)
     done.renamed.append(f"{old.id} -> {new.id} ({target})")

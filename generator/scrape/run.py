@@ -20,18 +20,20 @@ from tqdm import tqdm
 from generator.config import SiteConfig
 from generator.frontmatter import FrontMatterError
 from generator.scrape import sources
-from generator.scrape.archive import ArchiveIndex, Unreadable, write_new, write_update
 from generator.scrape.client import Fetcher
 from generator.scrape.filters import compile_topic, keeps
 from generator.scrape.merge import merged, new_paper
 from generator.scrape.records import ScrapedPaper
+from generator.scrape.shelf import Shelf, Unreadable, write_new, write_update
 from generator.scrape.sources import Endpoints, Fetched
 from generator.scrape.workers import in_order
 from generator.tagging import compile_rules, match_tags
 
 
 @dataclass
-class Summary:
+class Tally:
+    """What one scrape run did: counts of papers, and every failure and note, for the closing report."""
+
     added: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -53,42 +55,42 @@ class Scrape:
     ) -> None:
         self.content_dir, self.fetcher, self.ends, self.progress = Path(content_dir), fetcher, ends, progress
         self.config = config
-        self.index = ArchiveIndex.load(content_dir)
+        self.shelf = Shelf.load(content_dir)
         self.rules = compile_rules(config.tag_rules)
         self.topic = compile_topic(config.topic)
-        self.summary = Summary()
+        self.tally = Tally()
 
-    def days(self, days: list[dt.date]) -> Summary:
+    def days(self, days: list[dt.date]) -> Tally:
         work = functools.partial(sources.fetch_day, self.fetcher, self.ends)
         for fetched in self._in_parallel(work, sorted(set(days)), self._late_day, unit="day"):
             if not fetched.error:
                 self._check_whole(fetched)
             self.apply(fetched)
-        return self.summary
+        return self.tally
 
     def _late_day(self, day: dt.date) -> Fetched:
         return self._late(day.isoformat())
 
     def newest_listed(self) -> dt.date | None:
         """The newest Daily Papers day the archive holds a paper for."""
-        return max((p.listed for p in self.index.by_id.values() if p.listed), default=None)
+        return max((p.listed for p in self.shelf.by_id.values() if p.listed), default=None)
 
     def _check_whole(self, fetched: Fetched) -> None:
         """A day listing fewer papers than the archive holds for it deletes nothing, but is reported
         (a partial answer, or papers withdrawn); a later run inside the window fetches it again."""
         day = dt.date.fromisoformat(fetched.label)
-        held = sum(1 for p in self.index.by_id.values() if p.listed == day)
+        held = sum(1 for p in self.shelf.by_id.values() if p.listed == day)
         if len(fetched.papers) < held:
-            self.summary.notes.append(
+            self.tally.notes.append(
                 f"{fetched.label}: partial: the source lists {len(fetched.papers)} papers, "
                 f"the archive holds {held}; nothing deleted"
             )
 
-    def query(self, text: str) -> Summary:
+    def query(self, text: str) -> Tally:
         work = functools.partial(sources.fetch_query, self.fetcher, self.ends)
         for fetched in self._in_parallel(work, [text], self._late_search, unit="search"):
             self.apply(fetched)
-        return self.summary
+        return self.tally
 
     def _late_batch(self, batch: list[str]) -> list[Fetched]:
         return [self._late(i) for i in batch]
@@ -96,7 +98,7 @@ class Scrape:
     def _late_search(self, text: str) -> Fetched:
         return self._late(f"search {text!r}")
 
-    def add(self, ids: list[str]) -> Summary:
+    def add(self, ids: list[str]) -> Tally:
         """Explicitly asked for: the topic filter does not apply."""
         work = functools.partial(sources.fetch_hf_paper, self.fetcher, self.ends)
         fetched = list(self._in_parallel(work, ids, self._late, unit="paper"))
@@ -108,7 +110,7 @@ class Scrape:
                 by_arxiv = {f.label: f for f in found}
         for item in fetched:
             self.apply(by_arxiv.get(item.label, item), filtered=False)
-        return self.summary
+        return self.tally
 
     def _late(self, label: str) -> Fetched:
         return Fetched(label, error=f"not fetched by the run's deadline ({self.fetcher.settings.deadline:g} s)")
@@ -122,37 +124,33 @@ class Scrape:
 
     def apply(self, fetched: Fetched, filtered: bool = True) -> None:
         """Fold one unit into content/. A failed unit writes nothing and is reported."""
-        self.summary.notes.extend(f"{fetched.label}: {n}" for n in fetched.notes)
+        self.tally.notes.extend(f"{fetched.label}: {n}" for n in fetched.notes)
         if fetched.error:
-            self.summary.failures.append(f"{fetched.label}: {fetched.error}")
+            self.tally.failures.append(f"{fetched.label}: {fetched.error}")
             return
         for paper in fetched.papers:
             try:
                 self._one(paper, filtered)
             except (Unreadable, OSError, FrontMatterError) as exc:  # that file only; the rest go on
-                self.summary.failures.append(f"{fetched.label}: {paper.id}: {exc}")
+                self.tally.failures.append(f"{fetched.label}: {paper.id}: {exc}")
 
     def _one(self, scraped: ScrapedPaper, filtered: bool) -> None:
-        existing = self.index.find(scraped.id, scraped.title)
+        existing = self.shelf.find(scraped.id, scraped.title)
         if existing is None:
             self._add(scraped, filtered)
             return
         paper = merged(existing, scraped)
         changed = write_update(existing, paper)
-        self.index.put(paper)
+        self.shelf.put(paper)
         if changed:
-            self.summary.updated += 1
+            self.tally.updated += 1
         else:
-            self.summary.unchanged += 1
+            self.tally.unchanged += 1
 
     def _add(self, scraped: ScrapedPaper, filtered: bool) -> None:
         tags = match_tags(self.rules, scraped.title, scraped.abstract, "\n".join(scraped.keywords))
         if filtered and not keeps(self.topic, tags, scraped.title, scraped.abstract, "\n".join(scraped.keywords)):
-            self.summary.skipped += 1
+            self.tally.skipped += 1
             return
-        self.index.put(write_new(self.content_dir, new_paper(scraped, tags)))
-        self.summary.added += 1
-
-
-def day_range(first: dt.date, last: dt.date) -> list[dt.date]:
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+        self.shelf.put(write_new(self.content_dir, new_paper(scraped, tags)))
+        self.tally.added += 1

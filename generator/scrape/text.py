@@ -6,7 +6,11 @@ an abstract's raw HTML as text, so nothing needs escaping here.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+
+from generator.scrape.records import usable_day
+from generator.urls import is_http
 
 # C0/C1 control characters other than newline and tab: never meaningful in a title or abstract,
 # and they make YAML quote the whole value. With them go the characters XML cannot hold at all
@@ -28,7 +32,7 @@ def one_line(text: str) -> str:
 
 def clean_url(url: str | None) -> str | None:
     """An absolute http(s) URL without spaces or control characters, else None."""
-    if not url or _NOT_IN_URL.search(url) or not url.startswith(("http://", "https://")):
+    if not url or _NOT_IN_URL.search(url) or not is_http(url):
         return None
     return url
 
@@ -41,3 +45,15 @@ def paragraphs(text: str) -> str:
     else:
         parts = _PARAGRAPH.split(text)
     return "\n\n".join(p for p in map(one_line, parts) if p)
+
+
+def iso_day(text: str | None) -> dt.date | None:
+    """The UTC calendar day of an ISO date or timestamp (`2025-10-01`, `2025-10-01T01:58:54.337Z`), if a
+    paper can have it (records.usable_day). A time without a zone is UTC: the HTML pages write them so."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip()) if text else None
+        if moment is None or moment.tzinfo is None:
+            return usable_day(moment.date() if moment else None)
+        return usable_day(moment.astimezone(dt.UTC).date())
+    except (ValueError, OverflowError):  # not a timestamp; or one whose zone moves it past year 1 or 9999
+        return None

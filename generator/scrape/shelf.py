@@ -1,4 +1,6 @@
-"""The archive as the scraper sees it: papers found by arXiv id or by title, and safe writes.
+"""The shelf: the content folder as the scraper sees it, papers found by arXiv id or by title, and safe writes.
+
+(Not "archive": that is taxonomy.Archive, the indexes a build makes, and the /archive/ page.)
 
 An update rewrites only the front matter keys whose values changed: keys the loader does not know
 (a contributor's own) and the abstract stay as they are, and a file whose values did not change is
@@ -15,12 +17,13 @@ from generator import frontmatter
 from generator.fsutil import write_if_changed
 from generator.loader import load_content
 from generator.model import Paper
-from generator.scrape.merge import changed_fields, title_key
+from generator.scrape.merge import changed_fields
+from generator.slugs import title_key
 from generator.store import KEY_ORDER, paper_meta, paper_path, with_source, write_paper
 
 
-class ArchiveIndex:
-    """The papers of content/, by id and, for papers without an arXiv id (imported from a copied
+class Shelf:
+    """The papers on the shelf (content/), by id and, for papers without an arXiv id (imported from a copied
     listing, id = title slug), by normalised title. Updated as the scrape writes."""
 
     def __init__(self, papers: tuple[Paper, ...] | list[Paper] = ()) -> None:
@@ -31,7 +34,7 @@ class ArchiveIndex:
                 self.put(paper)
 
     @classmethod
-    def load(cls, content_dir: Path) -> ArchiveIndex:
+    def load(cls, content_dir: Path) -> Shelf:
         return cls(load_content(content_dir, missing_ok=True).papers)
 
     def find(self, paper_id: str, title: str) -> Paper | None:

@@ -24,7 +24,7 @@ from generator.errors import UserError
 from generator.loader import content_files, load_content
 from generator.markup import TRAILING
 from generator.model import Paper
-from generator.slugs import slugify
+from generator.slugs import slugify, title_key
 from generator.store import paper_path, write_paper
 from generator.tagging import compile_rules, match_tags
 
@@ -216,11 +216,6 @@ def import_listing(file: Path, as_of: dt.date, content_dir: Path, config: SiteCo
     """Write a file for each paper of the listing not already in the archive. Returns a summary."""
     plan = plan_import(read_listing(file, as_of), content_dir, config)
     return plan.summary(write_plan(plan, content_dir))
-
-
-def title_key(title: str) -> str:
-    """Titles compared without case, punctuation or spacing differences."""
-    return slugify(title, max_length=0)
 
 
 def unique_slug(title: str, taken: set[str]) -> str:

@@ -4,7 +4,7 @@ import pytest
 
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.listing import (
+from generator.importer import (
     import_listing,
     links_in,
     parse_listing,
