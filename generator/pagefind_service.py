@@ -9,6 +9,7 @@ is the one the `pagefind[bin]` package installs: nothing is downloaded.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import subprocess
 import tempfile
@@ -47,7 +48,8 @@ def write_bundle(records: Iterable[Mapping[str, Any]], language: str, bundle: Pa
                 raise ServiceError(_said(errors) or str(exc)) from None
             finally:
                 writer.join()
-                process.stdin.close()
+                with contextlib.suppress(BrokenPipeError):  # the service stopped: said above
+                    process.stdin.close()
 
 
 def _said(errors: IO[bytes]) -> str:
