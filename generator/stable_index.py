@@ -36,7 +36,8 @@ def read_pages(bundle: Path) -> list[str]:
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     pages: list[str] = []
     for language in entry["languages"].values():
-        meta = _read(bundle / f"pagefind.{language['hash']}.pf_meta")
+        raw = gzip.decompress((bundle / f"pagefind.{language['hash']}.pf_meta").read_bytes())
+        meta = decode(raw, len(MAGIC))[0] if raw.startswith(MAGIC) else None  # read only: not re-encoded
         if not (isinstance(meta, list) and len(meta) > 1 and isinstance(meta[1], list)):
             raise ValueError(f"unreadable Pagefind metadata in {bundle}")
         pages += [page[0] for page in meta[1]]
