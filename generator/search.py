@@ -147,6 +147,8 @@ def order(archive: Archive, plan: Sequence[Shard], bundle: Path) -> dict[str, li
     page_of: dict[str, str] = {}
     for shard in plan:
         pages = read_pages(shard.folder(bundle))
+        if len(pages) != len(shard.papers):  # Pagefind left a record out: its ids would not line up
+            raise SearchIndexError(f"search index failed: {len(pages)} pages for {len(shard.papers)} papers", bundle)
         page_of.update(zip((p.id for p in shard.papers), pages, strict=True))
     dated = [pid for pid in archive.timeline if pid in page_of]
     votes = sorted(range(len(dated)), key=lambda i: (-(archive.papers[dated[i]].upvotes or 0), i))

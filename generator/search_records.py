@@ -40,7 +40,8 @@ def record(paper: Paper, tag_names: Mapping[str, str]) -> dict[str, Any]:
     meta.update((key, value) for key, value in extras.items() if value)
     return {
         "url": "/" + urls.paper(paper.id),
-        "content": abstract_text(paper.abstract, chars=len(paper.abstract) + 1),
+        # Pagefind leaves out a record without content: a paper without an abstract is found by its title
+        "content": abstract_text(paper.abstract, chars=len(paper.abstract) + 1) or paper.title,
         "meta": meta,
         "filters": filters(paper),
     }

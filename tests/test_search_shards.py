@@ -116,6 +116,13 @@ def test_a_rebuild_makes_only_changed_shards_and_gives_a_cold_builds_bytes(tmp_p
     assert order["date"][order["upvotes"][0]] == order["date"][-1]  # the re-voted oldest paper leads by upvotes
 
 
+def test_a_paper_without_an_abstract_is_indexed_by_its_title(tmp_path: Path) -> None:
+    papers = [dataclasses.replace(paper("2401.00001", dt.date(2024, 1, 1)), abstract=""), paper("2401.00002", None)]
+    bundle = index_site(tmp_path, SearchInput(build_archive(papers), {}), tmp_path / "b")
+    order = json.loads((bundle / ORDER).read_text())
+    assert len(order["date"]) == 2 and sorted(order["upvotes"]) == [0, 1]
+
+
 def test_an_archive_without_papers_has_an_empty_bundle(tmp_path: Path) -> None:
     bundle = index_site(tmp_path, SearchInput(build_archive([]), {}), tmp_path / "b")
     assert json.loads((bundle / SHARDS).read_text()) == {"shards": []}
