@@ -9,9 +9,11 @@
 3. index the papers by tag and date
 4. plan every page and feed (cheap: pages name their papers by id)
 5. render the pages and feeds whose inputs changed (all of them in a cold build) on every core,
-   into a staging folder; then Pagefind indexes them for search (search=False / --no-search skips it)
+   into a staging folder; then Pagefind indexes the papers for search, in date shards (`search`;
+   search=False / --no-search skips it)
 6. put them in place: a cold build swaps the whole staging folder in; an incremental one moves
-   each changed file in, deletes the gone ones and re-indexes search, logging each change so that
+   each changed file in, deletes the gone ones and makes again the search shards whose papers
+   changed (moving the others over), logging each change so that
    any failure (a full disk, a read-only folder, a name too long, Pagefind) puts output/ back as it
    was (see `undo`). A failed build leaves the previous output byte for byte.
 7. record what was written, for the next build (only when a cache folder is given)
@@ -37,7 +39,7 @@ from generator.model import Problem
 from generator.opml import site_opml
 from generator.pages import REDIRECT, Page, plan_pages
 from generator.render import theme_dirs
-from generator.search import SearchIndexError, index_site
+from generator.search import SearchIndexError, SearchInput, index_site, update_bundle
 from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
 from generator.spares import Pool
@@ -158,12 +160,13 @@ def _build(
         Views(archive, tag_names), config, site_urls, loaded.digests, card_cache.load() if card_cache else {}
     )
     steps.done("index and plan")
+    searched = SearchInput(archive, tag_names, config.language) if search else None
     with _write_errors(output_dir):
         if incremental:
             assert files is not None
-            written, deleted, rendered = _update(to_write, renderer, output_dir, state.manifest, search, jobs, files)
+            written, deleted, rendered = _update(to_write, renderer, output_dir, state.manifest, searched, jobs, files)
         else:
-            rendered = _write_cold(to_write, renderer, output_dir, config, search, jobs)
+            rendered = _write_cold(to_write, renderer, output_dir, config, searched, jobs)
             written, deleted = len(to_write), 0
     steps.done("render and write")
     if files and content_cache and card_cache:
@@ -210,14 +213,14 @@ def _write_cold(
     renderer: Renderer,
     output_dir: Path,
     config: SiteConfig,
-    search: bool,
+    search: SearchInput | None,
     jobs: int | None,
 ) -> Rendered:
     with staging(output_dir) as stage:
         rendered = render_jobs(jobs_to_write, renderer, stage, {}, jobs)
         copy_static(config, stage)
-        if search:  # last: Pagefind reads the pages written above
-            index_site(stage)
+        if search:
+            index_site(stage, search)
     return rendered
 
 
@@ -226,7 +229,7 @@ def _update(
     renderer: Renderer,
     output_dir: Path,
     known: Mapping[str, bytes],
-    search: bool,
+    search: SearchInput | None,
     jobs: int | None,
     files: cache.CacheFiles,
 ) -> tuple[int, int, Rendered]:
@@ -237,7 +240,7 @@ def _update(
         with Undo(pool) as undo:  # any failure from here on puts output/ back as it was
             moved, deleted = apply_changes(stage, output_dir, jobs_to_write, rendered, known, pool, undo)
             if search and (moved or deleted):
-                reindex(output_dir, stage, undo)
+                reindex(output_dir, stage, undo, search)
         pool.trim(len(jobs_to_write) // 4)
     return moved, deleted, rendered
 
@@ -289,10 +292,11 @@ def copy_static(config: SiteConfig, stage: Path) -> None:
         shutil.copytree(folder, stage / "static", dirs_exist_ok=True)
 
 
-def reindex(output_dir: Path, aside: Path, undo: Undo) -> None:
-    """Index the pages in place for search: the new bundle is made in `aside`, then swapped in."""
+def reindex(output_dir: Path, aside: Path, undo: Undo, search: SearchInput) -> None:
+    """Index the papers for search: the new bundle is made in `aside` (the shards that did not
+    change are moved over from the bundle in place), then swapped in."""
     bundle = output_dir / urls.search_bundle().rstrip("/")
-    index_site(output_dir, aside / "bundle")
+    update_bundle(bundle if bundle.is_dir() else None, aside / "bundle", search, undo)
     if bundle.exists():
         bundle.rename(aside / "old")
         undo.renamed(bundle, aside / "old")

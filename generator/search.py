@@ -1,32 +1,159 @@
-"""Full-text search: Pagefind indexes the built pages into a static bundle beside them.
+"""Full-text search: a Pagefind bundle made from the papers' records, in date shards, beside the site.
 
-Only paper pages are indexed (their <article> carries data-pagefind-body), so a search
-lists papers, not the listing pages that repeat their excerpts. The binary comes from
-the `pagefind[bin]` Python package: nothing is downloaded at build time.
+Pagefind indexes one record per paper (`search_records`), never the HTML, so a search lists papers
+and costs neither the pages' parsing nor their memory. The papers are split into shards by date
+(`search_records.shards`); each shard is one Pagefind index, made by its own Pagefind process, so
+the largest shard, not the archive, bounds the memory. The search page merges the shards in the
+browser (Pagefind's `mergeIndex`), which sums the filter counts over the whole archive. Pagefind
+orders merged results only within each shard, so the orders ("newest", "most upvoted") are not
+Pagefind's: `order.json` lists every page newest first and by upvotes, and the page sorts by it.
+
+Layout of the bundle (`pagefind/`): Pagefind's scripts and the newest shard at the top, every
+other shard's index in `shards/<name>/`, `shards.json` (the shards, each with the digest of its
+records) and `order.json`. An incremental build makes again only the shards whose digest changed
+and moves the others over from the bundle it replaces: a re-vote changes no shard, only
+`order.json`; a day's new papers change the newest shard. The same papers give the same bytes.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from generator import urls
 from generator.errors import UserError
-from generator.stable_index import stabilize
+from generator.model import Paper
+from generator.pagefind_service import ServiceError, write_bundle
+from generator.search_records import WHOLE_BELOW, digest, record, shards
+from generator.stable_index import read_pages, stabilize
+from generator.taxonomy import Archive
+
+SHARDS = "shards.json"
+ORDER = "order.json"
+SHARD_FOLDER = "shards"
+INDEX_FILES = ("pagefind-entry.json", "index", "filter", "fragment")  # and the .pf_meta file
+OWN_FILES = (SHARDS, ORDER, SHARD_FOLDER)
 
 
 class SearchIndexError(UserError):
     """Pagefind failed; its own message follows ours."""
 
 
-def index_site(site: Path, bundle: Path | None = None) -> Path:
-    """Write the Pagefind bundle into `bundle` (default: `site`/pagefind/) and return that folder."""
+class Renames(Protocol):
+    def renamed(self, old: Path, new: Path) -> None: ...
+
+
+@dataclass(frozen=True)
+class SearchInput:
+    """What the index is made of: the papers, the tags' display names, the site's language."""
+
+    archive: Archive
+    tag_names: Mapping[str, str]
+    language: str = "en"
+    whole_below: int = WHOLE_BELOW  # fewer papers than this: one shard
+
+
+@dataclass(frozen=True)
+class Shard:
+    name: str
+    digest: str
+    papers: tuple[Paper, ...]
+    where: str  # its folder inside the bundle: "" for the first (newest) shard
+
+    def folder(self, bundle: Path) -> Path:
+        return bundle / self.where if self.where else bundle
+
+
+def index_site(site: Path, source: SearchInput, bundle: Path | None = None) -> Path:
+    """Write the whole bundle into `bundle` (default: `site`/pagefind/) and return that folder."""
     bundle = bundle or site / urls.search_bundle().rstrip("/")
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--silent"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        said = done.stderr.strip() or done.stdout.strip() or f"exit status {done.returncode}"
-        raise SearchIndexError(f"search index failed: {said}", site)
-    stabilize(bundle)  # the same pages give the same bundle, filters included
+    update_bundle(None, bundle, source)
     return bundle
+
+
+def update_bundle(old: Path | None, new: Path, source: SearchInput, undo: Renames | None = None) -> None:
+    """Make the bundle in `new`; shards unchanged since `old` (the bundle in place) are moved over,
+    each move logged in `undo`, the others made by Pagefind."""
+    plan = plan_shards(source)
+    known = _known(old) if old else {}
+    new.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".runs-", dir=new.parent) as runs:
+        for shard in plan:
+            if old is not None and undo is not None and known.get(shard.name) == (shard.digest, shard.where):
+                _move_shard(shard, old, new, undo)
+            else:
+                _make_shard(shard, source, Path(runs) / shard.name, new)
+    _write_json(new / SHARDS, {"shards": [{"name": s.name, "digest": s.digest, "path": s.where} for s in plan]})
+    _write_json(new / ORDER, order(source.archive, plan, new))
+
+
+def plan_shards(source: SearchInput) -> list[Shard]:
+    split = shards(source.archive, source.whole_below)
+    return [
+        Shard(name, digest(papers, source.tag_names), tuple(papers), f"{SHARD_FOLDER}/{name}/" if i else "")
+        for i, (name, papers) in enumerate(sorted(split.items(), key=_newest_first))
+    ]
+
+
+def _newest_first(item: tuple[str, list[Paper]]) -> tuple:
+    day = item[1][0].archive_date
+    return (day is None, -(day.toordinal() if day else 0), item[0])
+
+
+def _known(old: Path) -> dict[str, tuple[str, str]]:
+    """Shard name -> (digest, folder) of the bundle in place; nothing if it is not one of ours."""
+    try:
+        listed = json.loads((old / SHARDS).read_text(encoding="utf-8"))["shards"]
+        return {s["name"]: (s["digest"], s["path"]) for s in listed}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _make_shard(shard: Shard, source: SearchInput, run: Path, bundle: Path) -> None:
+    records = (record(paper, source.tag_names) for paper in shard.papers)
+    try:
+        write_bundle(records, source.language, run)
+    except ServiceError as exc:
+        raise SearchIndexError(f"search index failed: {exc}", bundle) from exc
+    stabilize(run)  # the same records give the same bundle, filters included
+    target = shard.folder(bundle)
+    target.mkdir(parents=True, exist_ok=True)
+    for item in sorted(run.iterdir()):
+        if shard.where == "" or _is_index_file(item.name):  # Pagefind's scripts once, at the top
+            item.rename(target / item.name)
+
+
+def _move_shard(shard: Shard, old: Path, new: Path, undo: Renames) -> None:
+    source, target = shard.folder(old), shard.folder(new)
+    names = [p.name for p in source.iterdir() if p.name not in OWN_FILES] if not shard.where else [""]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for name in sorted(names):
+        src, dst = (source / name, target / name) if name else (source, target)
+        src.rename(dst)
+        undo.renamed(src, dst)
+
+
+def _is_index_file(name: str) -> bool:
+    return name in INDEX_FILES or name.endswith(".pf_meta")
+
+
+def order(archive: Archive, plan: Sequence[Shard], bundle: Path) -> dict[str, list]:
+    """Every page's Pagefind id, newest first ("date"), and the positions in that list of the most
+    upvoted first ("upvotes"; ties newest first): the two orders the search page offers."""
+    page_of: dict[str, str] = {}
+    for shard in plan:
+        pages = read_pages(shard.folder(bundle))
+        if len(pages) != len(shard.papers):  # Pagefind left a record out: its ids would not line up
+            raise SearchIndexError(f"search index failed: {len(pages)} pages for {len(shard.papers)} papers", bundle)
+        page_of.update(zip((p.id for p in shard.papers), pages, strict=True))
+    dated = [pid for pid in archive.timeline if pid in page_of]
+    votes = sorted(range(len(dated)), key=lambda i: (-(archive.papers[dated[i]].upvotes or 0), i))
+    return {"date": [page_of[pid] for pid in dated], "upvotes": votes}
+
+
+def _write_json(path: Path, value: object) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

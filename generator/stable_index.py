@@ -31,6 +31,19 @@ def stabilize(bundle: Path) -> None:
         entry_file.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
+def read_pages(bundle: Path) -> list[str]:
+    """The ids (fragment hashes) of the bundle's pages, in the order they were indexed."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    pages: list[str] = []
+    for language in entry["languages"].values():
+        raw = gzip.decompress((bundle / f"pagefind.{language['hash']}.pf_meta").read_bytes())
+        meta = decode(raw, len(MAGIC))[0] if raw.startswith(MAGIC) else None  # read only: not re-encoded
+        if not (isinstance(meta, list) and len(meta) > 1 and isinstance(meta[1], list)):
+            raise ValueError(f"unreadable Pagefind metadata in {bundle}")
+        pages += [page[0] for page in meta[1]]
+    return pages
+
+
 def _stabilize_language(bundle: Path, meta_hash: str) -> str:
     meta_file = bundle / f"pagefind.{meta_hash}.pf_meta"
     meta = _read(meta_file)

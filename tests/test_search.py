@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from generator import search
+from generator import pagefind_service
 from generator.build import build
 from generator.cli import main
 from generator.config import SiteConfig
@@ -85,7 +85,7 @@ def test_a_failed_index_leaves_the_previous_output(
     build(content, out, SiteConfig(root=site_root), cache_dir=cache_dir)
     before = tree_snapshot(out)
     write_content(content, "4.md", paper_file("2401.00004", "Paper 4", "listed: 2024-01-04\n"))
-    monkeypatch.setattr(search.sys, "executable", failing_pagefind(tmp_path))
+    monkeypatch.setattr(pagefind_service, "executable", lambda: failing_pagefind(tmp_path))
     with pytest.raises(UserError, match="search index failed: Error: pagefind could not read the site"):
         build(content, out, SiteConfig(root=site_root), cache_dir=cache_dir)
     assert tree_snapshot(out) == before

@@ -2,26 +2,55 @@
 // kept in the page's URL (/search/?q=diffusion&tag=vision-language&sort=upvotes) and restored
 // from it. Results are built with textContent, never innerHTML: titles and abstracts come from
 // untrusted paper text.
+// The bundle is one Pagefind index per date shard (shards.json), merged here: Pagefind sums the
+// filter counts over all of them, but orders merged results only within each shard, so the orders
+// come from order.json (every page newest first, and by upvotes), loaded the first time one is asked for.
 const root = document.getElementById("search");
 const form = root.querySelector("form");
 const input = document.getElementById("search-input");
 const status = document.getElementById("search-status");
 const results = document.getElementById("search-results");
 const FACETS = ["tag", "organization", "year", "code"];
-const SORTS = { upvotes: { upvotes: "desc" }, date: { date: "desc" } };
+const SORTS = ["upvotes", "date"];
 const select = (key) => document.getElementById("search-" + key);
 const SHOWN = 20;
 let pagefind = null;
 let totals = {};
 const labels = {}; // filter -> Map of value -> the name the page gives it, in the page's order
 let latest = 0;
+let orders = null; // a promise of { date, upvotes }: Map of page id -> rank
+
+const bundleFile = async (name) => {
+  const response = await fetch(root.dataset.bundle + name, { cache: "no-cache" }); // a new build may have replaced it
+  if (!response.ok) throw new Error(`${name}: ${response.status}`);
+  return response.json();
+};
 
 async function load() {
   // The bundle path carries the base URL's sub-path; baseUrl makes result links carry it too.
+  const { shards } = await bundleFile("shards.json");
   pagefind = await import(root.dataset.bundle + "pagefind.js");
   await pagefind.options({ baseUrl: root.dataset.base });
   pagefind.init();
+  const others = shards.filter((shard) => shard.path); // the first shard is the bundle's own index
+  await Promise.all(others.map((shard) => pagefind.mergeIndex(root.dataset.bundle + shard.path, { baseUrl: root.dataset.base })));
   totals = await pagefind.filters();
+}
+
+function ranks() {
+  orders ??= bundleFile("order.json").then(({ date, upvotes }) => ({
+    date: new Map(date.map((id, rank) => [id, rank])),
+    upvotes: new Map(upvotes.map((at, rank) => [date[at], rank])),
+  }));
+  return orders;
+}
+
+// The whole list in the chosen order: a page missing from the order goes last.
+async function sorted(results, sort) {
+  if (!SORTS.includes(sort)) return results;
+  const rank = (await ranks())[sort];
+  const at = (result) => rank.get(result.id) ?? rank.size;
+  return [...results].sort((a, b) => at(a) - at(b));
 }
 
 function readForm() {
@@ -110,9 +139,8 @@ async function run() {
   const filters = {};
   for (const key of FACETS) if (state[key]) filters[key] = state[key];
   const options = { filters };
-  if (SORTS[state.sort]) options.sort = SORTS[state.sort];
   const query = state.q.trim();
-  if (!query && !Object.keys(filters).length && !options.sort) {
+  if (!query && !Object.keys(filters).length && !SORTS.includes(state.sort)) {
     results.replaceChildren();
     status.textContent = "";
     fillOptions(totals);
@@ -121,7 +149,9 @@ async function run() {
   // No words: browse what the filters select (Pagefind takes a null query for that).
   const search = query ? await pagefind.debouncedSearch(query, options) : await pagefind.search(null, options);
   if (search === null || mine !== latest) return; // a newer search superseded this one
-  const found = await Promise.all(search.results.slice(0, SHOWN).map((r) => r.data()));
+  const ordered = await sorted(search.results, state.sort);
+  if (mine !== latest) return;
+  const found = await Promise.all(ordered.slice(0, SHOWN).map((r) => r.data()));
   if (mine !== latest) return;
   fillOptions(search.filters);
   const list = document.createElement("ol");

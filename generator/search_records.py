@@ -1,0 +1,87 @@
+"""What search knows of a paper: one Pagefind record per paper, made from the Paper, not its page.
+
+A record holds what a reader searches (the abstract as plain text, which is also what result
+excerpts quote; title, authors, tags, AI summary and keywords as metadata, which Pagefind also
+indexes) and the filters (tag, organization, year, code). Upvotes are left out on purpose: a
+re-vote then changes no record, so it changes no shard (the orders live in `search.ORDER`).
+
+Papers are split into shards by date: one per year, and one per month for the newest year, so
+that a day's new papers touch one small shard; papers without a date share one shard. An archive
+of fewer than `WHOLE_BELOW` papers is one shard: indexing it again costs less than a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from generator import urls
+from generator.model import Paper
+from generator.taxonomy import Archive, org_slug
+from generator.views import abstract_text, paper_links, tag_ref
+
+UNDATED = "undated"
+WHOLE = "all"
+WHOLE_BELOW = 1000
+RECORD_VERSION = "1"  # change it when a record's shape changes: every shard's digest changes with it
+
+
+def record(paper: Paper, tag_names: Mapping[str, str]) -> dict[str, Any]:
+    """The Pagefind record of one paper (its URL is site-relative, as Pagefind's own are)."""
+    meta = {"title": paper.title}
+    extras = {
+        "authors": ", ".join(paper.authors),
+        "tags": ", ".join(tag_ref(slug, tag_names).name for slug in paper.tags),
+        "summary": paper.ai_summary or "",
+        "keywords": ", ".join(paper.keywords),
+    }
+    meta.update((key, value) for key, value in extras.items() if value)
+    return {
+        "url": "/" + urls.paper(paper.id),
+        # Pagefind leaves out a record without content: a paper without an abstract is found by its title
+        "content": abstract_text(paper.abstract, chars=len(paper.abstract) + 1) or paper.title,
+        "meta": meta,
+        "filters": filters(paper),
+    }
+
+
+def filters(paper: Paper) -> dict[str, list[str]]:
+    found = {
+        "tag": list(paper.tags),
+        "year": [str(paper.archive_date.year)] if paper.archive_date else [],
+        "organization": [org_slug(paper.organization)] if paper.organization else [],
+        "code": ["yes"] if any(link.label == "GitHub" for link in paper_links(paper)) else [],
+    }
+    return {key: values for key, values in found.items() if values}
+
+
+def shards(archive: Archive, whole_below: int = WHOLE_BELOW) -> dict[str, list[Paper]]:
+    """Shard name -> its papers, in timeline order (newest first)."""
+    if len(archive.papers) < whole_below:
+        return {WHOLE: [archive.papers[pid] for pid in archive.timeline]} if archive.papers else {}
+    newest = max((p.archive_date.year for p in archive.papers.values() if p.archive_date), default=0)
+    split: dict[str, list[Paper]] = {}
+    for pid in archive.timeline:
+        paper = archive.papers[pid]
+        split.setdefault(shard_name(paper, newest), []).append(paper)
+    return split
+
+
+def shard_name(paper: Paper, newest_year: int) -> str:
+    day = paper.archive_date
+    if day is None:
+        return UNDATED
+    return f"{day.year}-{day.month:02}" if day.year == newest_year else str(day.year)
+
+
+def digest(papers: Sequence[Paper], tag_names: Mapping[str, str]) -> str:
+    """Changes exactly when a record of the shard (or their order) would: cheap, no Markdown."""
+    h = hashlib.sha256(RECORD_VERSION.encode())
+    for p in papers:
+        names = [tag_ref(slug, tag_names).name for slug in p.tags]
+        fields = [p.id, p.title, p.authors, p.abstract, p.tags, names, p.organization, p.github, p.ai_summary]
+        fields += [p.keywords, p.archive_date.isoformat() if p.archive_date else None]
+        h.update(json.dumps(fields, ensure_ascii=False, default=list).encode())
+    return h.hexdigest()[:16]
