@@ -116,7 +116,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "publish with search, against Hugo + Pagefind (issue 14); all: both (default: %(default)s)",
     )
     parser.add_argument(
-        "--runs", type=int, help="timed runs per size, then one more for memory (default: 5, or 3 above 20,000 papers)"
+        "--runs",
+        type=int,
+        help="timed runs per size, then one more for memory; 0: that one only (default: 5, or 3 above 20,000 papers)",
     )
     parser.add_argument("--json", type=Path, help="also write every figure of every run to this file")
     parser.add_argument(
@@ -143,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         args.corpora.mkdir(parents=True, exist_ok=True)
         results: Results = {}
         for n in args.sizes:
-            runs = args.runs or (5 if n <= TARGET_SIZE else 3)
+            runs = (5 if n <= TARGET_SIZE else 3) if args.runs is None else args.runs
             bench_size(tools, n, runs, args.corpora, args.groups, results)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
