@@ -18,10 +18,8 @@ from pathlib import Path
 
 import generator
 from generator import options
-from generator.build import BuildError, build
 from generator.config import ConfigError, SiteConfig, load_config
 from generator.errors import UserError
-from generator.loader import load_content
 from generator.model import Problem
 from generator.scaffold import add_command as add_new
 from generator.search import SearchIndexError
@@ -308,6 +306,8 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from generator.build import BuildError, build  # here, not above: other commands start faster without it
+
     config = site_config(args)
     try:
         done = build(args.content, args.output, config, jobs=args.jobs, search=args.search, cache_dir=args.cache)
@@ -328,6 +328,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from generator.loader import load_content
+
     site_config(args)  # a broken site.yaml is a problem too
     loaded = load_content(args.content)
     status = report(loaded.problems)
