@@ -1,6 +1,6 @@
 """An SVG chart of a benchmark's JSON (bench/run.py --json): Broadsheet against Hugo (+ Pagefind) per size.
 
-    .venv/bin/python bench/chart.py bench.json docs/publish-benchmark.svg
+    .venv/bin/python bench/chart.py bench.json [more.json ...] docs/publish-benchmark.svg
 
 One panel per scenario; at each corpus size a pair of bars, the median wall time per 1,000 papers
 (flat across sizes is linear growth), labelled with the median wall time in seconds. Hand-written SVG.
@@ -103,11 +103,19 @@ def chart(data: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("json", type=Path, help="the file bench/run.py --json wrote")
+    parser.add_argument("json", type=Path, nargs="+", help="files bench/run.py --json wrote (their runs add up)")
     parser.add_argument("svg", type=Path, help="the chart to write")
     args = parser.parse_args(argv)
-    args.svg.write_text(chart(json.loads(args.json.read_text(encoding="utf-8"))), encoding="utf-8")
+    args.svg.write_text(chart(combined([json.loads(p.read_text(encoding="utf-8")) for p in args.json])), "utf-8")
     return 0
+
+
+def combined(files: list[dict]) -> dict:
+    """One benchmark of several (say 5,000 papers in one run, 20,000 in another): runs joined, the
+    machine of the last, its load averages of each."""
+    machine = dict(files[-1].get("machine", {}))
+    machine["load average"] = "; ".join(f.get("machine", {}).get("load average", "") for f in files)
+    return {"machine": machine, "runs": [run for f in files for run in f["runs"]]}
 
 
 if __name__ == "__main__":
