@@ -22,6 +22,7 @@ BENCH = Path(__file__).resolve().parent
 def load_corpus_module():
     """bench/corpus.py, imported by path (bench/hugo/ must not shadow the `hugo` package)."""
     spec = importlib.util.spec_from_file_location("bench_corpus", BENCH / "corpus.py")
+    assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -24,7 +24,7 @@ def chosen(runs: list[Run], field: str) -> list[Run]:
 
 
 def median(runs: list[Run], field: str) -> float:
-    return statistics.median(getattr(r, field) for r in chosen(runs, field))
+    return float(statistics.median(getattr(r, field) for r in chosen(runs, field)))
 
 
 def ratio(results: Results, n: int, scenario: str, field: str) -> float | None:

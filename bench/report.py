@@ -22,8 +22,8 @@ def tool_label(tool: str, scenario: str) -> str:
 
 
 def table(results: Results, sizes: Sequence[int]) -> str:
-    head = ("papers", "scenario", "tool", "wall s median (min-max)", "parts s", "CPU s (sys)", "max RSS MiB")
-    head += ("tree PSS MiB", "files", "site MiB", "B/H wall", "B/H CPU", "B/H PSS")
+    head: tuple[str, ...] = ("papers", "scenario", "tool", "wall s median (min-max)", "parts s", "CPU s (sys)")
+    head += ("max RSS MiB", "tree PSS MiB", "files", "site MiB", "B/H wall", "B/H CPU", "B/H PSS")
     rows = [head]
     scenarios = [s for group in SCENARIOS.values() for s in group]
     for n in sizes:
@@ -36,7 +36,7 @@ def row(results: Results, n: int, scenario: str, tool: str) -> tuple[str, ...]:
     runs = results[(n, scenario, tool)]
     walls = [r.wall for r in chosen(runs, "wall")]
     parts = [r.parts for r in chosen(runs, "wall") if r.parts]
-    ratios = ("", "", "")
+    ratios: tuple[str, ...] = ("", "", "")
     if tool == "broadsheet":
         ratios = tuple(fmt(ratio(results, n, scenario, f)) for f in ("wall", "cpu", "pss"))
     return (
