@@ -94,12 +94,14 @@ def noise_lines(results: Results, loads: tuple[float, float], cores: int) -> lis
 
 
 def report(results: Results, sizes: Sequence[int], machine: dict[str, str], noise: list[str]) -> str:
-    runs = sorted({len(chosen(r, "wall")) for r in results.values()})
+    runs = sorted({len([r for r in rs if not r.sampled]) for rs in results.values()})
+    timed = f"Medians of {' or '.join(map(str, runs))} timed runs, tree PSS from one more run"
+    if runs == [0]:
+        timed = "One run of each, watched for memory (--runs 0): every figure from it, times slowed by the watching"
     lines = ["Machine:"] + [f"  {k}: {v}" for k, v in machine.items()]
     lines += [
         "",
-        f"Medians of {' or '.join(map(str, runs))} timed runs, tree PSS from one more run sampled every "
-        f"{SAMPLE_SECONDS * 1000:.0f} ms; B/H = Broadsheet / Hugo (publish: Hugo + Pagefind); "
+        f"{timed}, sampled every {SAMPLE_SECONDS * 1000:.0f} ms; B/H = Broadsheet / Hugo (publish: Hugo + Pagefind); "
         "parts = Hugo + Pagefind.",
         table(results, sizes),
         "",
