@@ -15,11 +15,9 @@ from pathlib import Path
 
 import generator
 from generator import options
-from generator.build import BuildError, build
 from generator.config import ConfigError, SiteConfig, load_config
 from generator.console import LOG, diagnostics, report, result
 from generator.errors import UserError
-from generator.loader import load_content
 from generator.scaffold import add_command as add_new
 from generator.search import SearchIndexError
 from generator.tidy import add_command as add_tidy
@@ -255,6 +253,8 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from generator.build import BuildError, build  # here, not above: other commands start faster without it
+
     config = site_config(args)
     try:
         done = build(args.content, args.output, config, jobs=args.jobs, search=args.search, cache_dir=args.cache)
@@ -275,6 +275,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from generator.loader import load_content
+
     site_config(args)  # a broken site.yaml is a problem too
     loaded = load_content(args.content)
     status = report(loaded.problems)

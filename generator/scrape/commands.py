@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import options
 from generator.config import SiteConfig, load_config
@@ -15,9 +16,11 @@ from generator.console import Notice, report, result
 from generator.errors import UserError
 from generator.scrape.arxiv import normalise_id
 from generator.scrape.client import ClientSettings, Fetcher
-from generator.scrape.run import Scrape
-from generator.scrape.sources import Endpoints
 from generator.scrape.window import TODAY_ENV, Window, daily_window, span, today
+
+if TYPE_CHECKING:  # imported where used: they take most of the start-up of every command (bs4)
+    from generator.scrape.run import Scrape
+    from generator.scrape.sources import Endpoints
 
 SOURCE_ENV = "BROADSHEET_SOURCE_URL"
 
@@ -121,6 +124,7 @@ def scrape_days(
 ) -> Window:
     """The days a `scrape` asks for: --date, --since/--until, or (no day options) the daily window
     from the archive's `newest` listed day; plus --refresh-days."""
+
     if args.until and not args.since:
         raise UserError("--until needs --since", "scrape")
     if not (args.since or args.date or args.query):
@@ -180,6 +184,8 @@ class _session:
     """A Scrape with its HTTP client, closed at the end."""
 
     def __init__(self, args: argparse.Namespace) -> None:
+        from generator.scrape.run import Scrape
+
         config = load_config(args.config, root=Path("."))
         settings = dataclasses.replace(
             ClientSettings(),
@@ -201,6 +207,8 @@ class _session:
 
 def endpoints(args: argparse.Namespace, config: SiteConfig) -> Endpoints:
     """--source-url, else $BROADSHEET_SOURCE_URL, else site.yaml; --arxiv-url, else site.yaml."""
+    from generator.scrape.sources import Endpoints
+
     source = args.source_url or os.environ.get(SOURCE_ENV, "").strip() or config.source_url
     return Endpoints(source_url=source, arxiv_url=args.arxiv_url or config.arxiv_url)
 
