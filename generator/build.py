@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import cache, outdir, urls
+from generator import cache, keys, outdir, urls
 from generator.config import SiteConfig
 from generator.errors import UserError
 from generator.exports import plan_exports
@@ -35,27 +35,16 @@ from generator.feeds import plan_feeds
 from generator.loader import LoadResult, load_content, scan
 from generator.model import Problem
 from generator.opml import site_opml
+from generator.output import HOLD_BYTES, apply_changes, scratch, staging
 from generator.pages import REDIRECT, Page, plan_pages
-from generator.render import theme_dirs
+from generator.render import Job, Output, Rendered, Renderer, keys_by_file, render_jobs, theme_dirs
 from generator.search import SearchIndexError, index_site
 from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
-from generator.spares import Pool
+from generator.spares import Spares
 from generator.taxonomy import Archive, build_archive
 from generator.undo import Undo
 from generator.views import Views
-from generator.writer import (
-    HOLD_BYTES,
-    Job,
-    Output,
-    Rendered,
-    Renderer,
-    apply_changes,
-    keys_by_file,
-    render_jobs,
-    scratch,
-    staging,
-)
 
 
 class BuildError(Exception):
@@ -105,7 +94,7 @@ def build(
     files = cache.CacheFiles.of(cache_dir, content_dir, output_dir) if cache_dir else None
     outdir.refuse_unsafe(output_dir, Path(content_dir), config.root, Path(cache_dir) if cache_dir else None)
     outdir.refuse_foreign(
-        output_dir, lambda: files is not None and cache.load_state(files.build).output_id == cache.folder_id(output_dir)
+        output_dir, lambda: files is not None and cache.load_state(files.build).output_id == keys.folder_id(output_dir)
     )
     with outdir.claimed(output_dir):
         return _build(content_dir, output_dir, config, jobs, search, files, steps)
@@ -121,14 +110,12 @@ def _build(
     steps: Steps,
 ) -> BuildReport:
     state = cache.load_state(files.build) if files else cache.BuildState()
-    code_key = cache.code_key()
-    site_key = cache.site_key(
-        code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search)
-    )
+    code_key = keys.code_key()
+    site_key = keys.site_key(code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search))
     incremental = (
         files is not None
         and state.site_key == site_key
-        and state.output_id == cache.folder_id(output_dir)
+        and state.output_id == keys.folder_id(output_dir)
         and (output_dir / outdir.MARKER).is_file()
     )  # else a folder from before markers: rebuilt
     stamps = scan(content_dir)
@@ -174,7 +161,7 @@ def _build(
             site_key,
             loaded,
             warnings,
-            cache.folder_id(output_dir),
+            keys.folder_id(output_dir),
             keys_by_file(to_write, rendered.keys),
             len(pages),
             known,
@@ -233,12 +220,12 @@ def _update(
     with scratch(output_dir) as stage:
         rendered = render_jobs(jobs_to_write, renderer, stage, known, jobs, HOLD_BYTES)
         cache.forget(files.build)  # from here on output/ changes: if killed there, the next build is cold
-        pool = Pool.for_output(files.spares, output_dir, stage)
-        with Undo(pool) as undo:  # any failure from here on puts output/ back as it was
-            moved, deleted = apply_changes(stage, output_dir, jobs_to_write, rendered, known, pool, undo)
+        spares = Spares.for_output(files.spares, output_dir, stage)
+        with Undo(spares) as undo:  # any failure from here on puts output/ back as it was
+            moved, deleted = apply_changes(stage, output_dir, jobs_to_write, rendered, known, spares, undo)
             if search and (moved or deleted):
                 reindex(output_dir, stage, undo)
-        pool.trim(len(jobs_to_write) // 4)
+        spares.trim(len(jobs_to_write) // 4)
     return moved, deleted, rendered
 
 

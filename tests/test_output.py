@@ -1,4 +1,4 @@
-"""Incremental builds: only what changed is rendered, and the result is byte-identical to a cold build."""
+"""output: incremental builds put only what changed in place, and the result is byte-identical to a cold build."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from markupsafe import Markup
 
 from generator import cache, outdir
 from generator.build import BuildError, build
@@ -199,52 +198,3 @@ def test_a_rebuild_writes_over_the_files_it_replaced(seed, tmp_path):
     assert len(changed) == report.written > 1
     assert {after[file] for file in changed} <= set(before.values()) | spares  # written over, none made
     assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
-
-
-def test_a_card_is_rendered_again_only_when_its_papers_file_changed(seed, tmp_path):
-    from generator import urls
-    from generator.loader import load_content
-    from generator.taxonomy import build_archive
-    from generator.views import Views
-    from generator.writer import Renderer
-
-    loaded = load_content(seed)
-    archive = build_archive(loaded.papers)
-    old, new = archive.order[:2]
-    saved = {
-        old: cache.Card(loaded.digests[old], Markup("<li>kept from the last build</li>")),
-        new: cache.Card(b"the digest of an older file", Markup("<li>stale</li>")),
-    }
-    renderer = Renderer(Views(archive, {}), CONFIG, urls.Urls(CONFIG.base_url), loaded.digests, saved)
-    assert renderer.card(old) == "<li>kept from the last build</li>"
-    assert archive.papers[new].title in renderer.card(new)
-    assert renderer.made_cards() == {new: (loaded.digests[new], renderer.card(new))}
-
-
-def test_saved_cards_round_trip_without_the_papers_gone(tmp_path):
-    path = tmp_path / "cards.pickle"
-    first = cache.CardCache(path, b"site")
-    assert first.load() == {}
-    first.save({"a", "b"}, {"a": cache.Card(b"1", "<li>a</li>"), "b": cache.Card(b"2", "<li>b</li>")})
-    second = cache.CardCache(path, b"site")
-    assert second.load() == {"a": (b"1", "<li>a</li>"), "b": (b"2", "<li>b</li>")}
-    second.save({"a", "c"}, {"c": cache.Card(b"3", "<li>c</li>")})  # b is gone, c is new
-    assert cache.CardCache(path, b"site").load() == {"a": (b"1", "<li>a</li>"), "c": (b"3", "<li>c</li>")}
-    assert cache.CardCache(path, b"another theme").load() == {}
-
-
-def test_a_build_saves_its_cards_for_the_next(seed, tmp_path):
-    from generator.loader import load_content
-
-    out, cache_dir = tmp_path / "out", tmp_path / "cache"
-    files = cache.CacheFiles.of(cache_dir, seed, out)
-    build(seed, out, CONFIG, jobs=2, search=False, cache_dir=cache_dir)
-    _, _, cold_cards = cache._load(files.cards)
-    papers = load_content(seed)
-    assert len(cold_cards) > len(papers.papers) / 2  # those the parent process made (see writer._render_dealt)
-    EDITS["upvotes"](seed)
-    build(seed, out, CONFIG, jobs=2, search=False, cache_dir=cache_dir)
-    edited = next(p.id for p in papers.papers if "filip" in p.source_path)
-    _, _, base = cache._load(files.cards)
-    _, changed, _ = cache._load(files.cards.with_name(files.cards.stem + "-delta.pickle"))
-    assert changed[edited][0] == load_content(seed).digests[edited] != base[edited][0]
