@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -115,9 +116,8 @@ def _build(
     incremental = (
         files is not None
         and state.site_key == site_key
-        and state.output_id == keys.folder_id(output_dir)
-        and (output_dir / outdir.MARKER).is_file()
-    )  # else a folder from before markers: rebuilt
+        and outdir.holds_build(output_dir, state.token, state.output_id, state.manifest)
+    )  # else another site, someone's folder or one from before markers: rebuilt
     stamps = scan(content_dir)
     steps.done("read the cache and scan the content")
     if incremental and stamps == state.stamps:
@@ -129,6 +129,7 @@ def _build(
     if loaded.errors:
         raise BuildError(loaded.errors)
     warnings = tuple(p for p in loaded.problems if not p.is_error)
+    token = keys.build_token(site_key, {path: entry.digest for path, entry in loaded.files.items()})
     steps.done("load the content")
     archive = build_archive(loaded.papers)
     tag_names = tag_display_names(config)
@@ -137,7 +138,7 @@ def _build(
     to_write: list[Job] = [
         *pages,
         *plan_feeds(archive, config, tag_names),
-        *fixed_outputs(archive, config, site_urls, pages, tag_names),
+        *fixed_outputs(archive, config, site_urls, pages, tag_names, token),
         *plan_exports(archive, pages),
     ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
@@ -157,13 +158,10 @@ def _build(
         _remember(
             files,
             content_cache,
-            code_key,
-            site_key,
+            cache.BuildState(code_key, site_key, {}, keys.folder_id(output_dir), token=token, pages=len(pages)),
             loaded,
             warnings,
-            keys.folder_id(output_dir),
             keys_by_file(to_write, rendered.keys),
-            len(pages),
             known,
         )
         card_cache.save(archive.papers, rendered.cards)
@@ -174,22 +172,18 @@ def _build(
 def _remember(
     files: cache.CacheFiles,
     content_cache: cache.ContentCache,
-    code_key: bytes,
-    site_key: bytes,
+    state: cache.BuildState,
     loaded: LoadResult,
     warnings: tuple,
-    output_id: tuple[int, int, int] | None,
-    keys: dict[str, bytes],
-    pages: int,
+    manifest: dict[str, bytes],
     known: Mapping,
 ) -> None:
-    """Save what the next build can reuse; the parsed content only if some of it changed."""
+    """Save what the next build can reuse (`state` completed); the parsed content only if some of it changed."""
     stamps = {path: (e.size, e.mtime_ns) for path, e in loaded.files.items()}
     if loaded.files.keys() != known.keys() or any(e is not known[path] for path, e in loaded.files.items()):
         content_cache.save(loaded.files)
-    cache.save_state(
-        files.build, cache.BuildState(code_key, site_key, stamps, output_id, keys, len(loaded.papers), pages, warnings)
-    )
+    whole = dataclasses.replace(state, stamps=stamps, manifest=manifest, papers=len(loaded.papers), warnings=warnings)
+    cache.save_state(files.build, whole)
 
 
 def _write_cold(
@@ -252,7 +246,12 @@ def tag_display_names(config: SiteConfig) -> dict[str, str]:
 
 
 def fixed_outputs(
-    archive: Archive, config: SiteConfig, site_urls: urls.Urls, pages: Sequence[Page], tag_names: Mapping[str, str]
+    archive: Archive,
+    config: SiteConfig,
+    site_urls: urls.Urls,
+    pages: Sequence[Page],
+    tag_names: Mapping[str, str],
+    token: str,
 ) -> list[Output]:
     return [
         Output(
@@ -261,7 +260,7 @@ def fixed_outputs(
         ),
         Output("robots.txt", robots(site_urls).encode()),
         Output(urls.opml(), site_opml(archive, config, site_urls, tag_names)),
-        Output(outdir.MARKER, outdir.MARKER_TEXT),  # says this folder is a build's (see `outdir`)
+        Output(outdir.MARKER, outdir.marker(token)),  # says this folder is a build's, and which site (`outdir`)
         Output("favicon.ico", favicon_ico()),
     ]
 

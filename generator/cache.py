@@ -42,6 +42,7 @@ class BuildState:
     site_key: bytes = b""
     stamps: dict[str, Stamp] = field(default_factory=dict)  # content file -> stamp when last read
     output_id: tuple[int, int, int] | None = None  # see `keys.folder_id`
+    token: str = ""  # the build token in the output's marker (see `keys.build_token`)
     manifest: dict[str, bytes] = field(default_factory=dict)  # output file -> key of its bytes
     papers: int = 0  # figures of that build, for the report of a build with nothing to do
     pages: int = 0

@@ -2,15 +2,22 @@
 
 - `code_key`: the generator's own source and the versions of the libraries that shape its
   output. Parsed papers are reused only under the same code.
-- `site_key`: `code_key` plus the theme's files, the config and the build options. The record
-  of written files is reused only under the same site key, and only for the same output folder
-  (same device, inode and modification time: a folder someone replaced is rebuilt from scratch).
+- `site_key`: `code_key` plus the theme's files (their bytes and their names within the theme,
+  so that a checkout elsewhere has the same key), the config and the build options. The record
+  of written files is reused only under the same site key.
+- `build_token`: the site key plus the digest of every content file: what the output's bytes
+  follow from. It is written into the output folder's marker (see `outdir`) and recorded in the
+  cache, so that the record is trusted only for a folder holding the site it describes: the folder
+  the last build left (same device, inode and modification time, `folder_id`), or a copy of it
+  that holds the same files (restored by a CI cache, where every inode and time is new). A folder
+  someone replaced is rebuilt from scratch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -31,11 +38,19 @@ def code_key() -> bytes:
 def site_key(code: bytes, theme_dirs: list[Path], settings: object) -> bytes:
     """`code` plus every file of the theme folders and the repr of the settings (config, options)."""
     digest = hashlib.blake2b(code, digest_size=16)
-    for folder in theme_dirs:
+    for n, folder in enumerate(theme_dirs):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+            digest.update(f"{n}:{path.relative_to(folder).as_posix()}\0".encode() + path.read_bytes())
     digest.update(repr(settings).encode())
     return digest.digest()
+
+
+def build_token(site: bytes, digests: Mapping[str, bytes]) -> str:
+    """The site key and every content file's digest (by path), as hex: equal tokens, equal sites."""
+    digest = hashlib.blake2b(site, digest_size=16)
+    for path in sorted(digests):
+        digest.update(path.encode() + b"\0" + digests[path])
+    return digest.hexdigest()
 
 
 def folder_id(folder: Path) -> tuple[int, int, int] | None:

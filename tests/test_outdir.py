@@ -119,7 +119,7 @@ def test_a_missing_or_empty_folder_is_built_into(state, tmp_path, papers, site):
         out.mkdir()
     build(papers, out, site, search=False)
     assert (out / "index.html").is_file()
-    assert (out / outdir.MARKER).read_bytes() == outdir.MARKER_TEXT
+    assert (out / outdir.MARKER).read_bytes().startswith(outdir.MARKER_TEXT)
 
 
 def test_the_marker_makes_a_folder_a_builds_whatever_else_it_holds(tmp_path, papers, site):

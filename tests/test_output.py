@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -197,4 +199,84 @@ def test_a_rebuild_writes_over_the_files_it_replaced(seed, tmp_path):
     changed = {file for file in after if after[file] != before[file]}
     assert len(changed) == report.written > 1
     assert {after[file] for file in changed} <= set(before.values()) | spares  # written over, none made
+    assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
+
+
+# --- builds that survive a checkout: the cache and the output restored as a CI cache does -----------
+
+
+def fresh_checkout(content: Path, tmp_path: Path) -> None:
+    """`content` as a new checkout leaves it: the same files, each with a new time."""
+    shutil.move(content, tmp_path / "checked-in")
+    shutil.copytree(tmp_path / "checked-in", content, copy_function=shutil.copyfile)
+    shutil.rmtree(tmp_path / "checked-in")
+    later = time.time_ns() - 60 * 10**9  # new, yet old enough for the next build to trust
+    for path in content.rglob("*.md"):
+        os.utime(path, ns=(later, later))
+
+
+def restore(folder: Path, saved: Path | None = None) -> None:
+    """`folder` restored from a copy (`saved`, else itself as it is): every inode and time new."""
+    kept = folder.with_name(folder.name + ".saved")
+    shutil.move(saved or folder, kept)
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(kept, folder, copy_function=shutil.copyfile)
+    shutil.rmtree(kept)
+
+
+def test_a_fresh_checkout_with_cache_and_output_restored_builds_only_what_changed(seed, tmp_path):
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    a_new_day(seed)  # the day's new papers and a re-vote, committed by the scrape
+    EDITS["upvotes"](seed)
+    fresh_checkout(seed, tmp_path)  # then checked out by the build
+    restore(out), restore(cache_dir)
+    report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    assert 0 < report.written < report.files / 2  # an incremental build, not a cold one
+    assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
+    again = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    assert again.written == 0 and again.timings[-1][0] == "read the cache and scan the content"  # up to date
+
+
+def test_after_a_checkout_a_changed_config_makes_the_build_cold(seed, tmp_path):
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    fresh_checkout(seed, tmp_path)
+    restore(out), restore(cache_dir)
+    renamed = dataclasses.replace(CONFIG, title="Another Title")
+    report = build(seed, out, renamed, search=False, cache_dir=cache_dir)
+    assert report.written == report.files
+    assert tree_snapshot(out) == cold(seed, tmp_path / "cold", renamed)
+
+
+def test_the_theme_key_holds_its_files_not_where_the_theme_lies(tmp_path):
+    from generator import keys
+
+    for name in ("here", "there"):  # two checkouts of one theme
+        (tmp_path / name / "templates").mkdir(parents=True)
+        (tmp_path / name / "templates/base.html").write_text("<p>one</p>")
+    here, there = ([tmp_path / name / "templates"] for name in ("here", "there"))
+    assert keys.site_key(b"code", here, "config") == keys.site_key(b"code", there, "config")
+    (tmp_path / "there/templates/base.html").write_text("<p>two</p>")
+    assert keys.site_key(b"code", here, "config") != keys.site_key(b"code", there, "config")
+
+
+@pytest.mark.parametrize("restored", ["an older build's output", "a page missing", "a file added"])
+def test_a_restored_output_that_is_not_the_recorded_site_is_rebuilt(restored, seed, tmp_path):
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    older = tmp_path / "older"
+    shutil.copytree(out, older)
+    EDITS["abstract"](seed)  # the same files, other bytes: the cache now records another site
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    if restored == "an older build's output":
+        restore(out, older)  # its marker names the site before the edit
+    elif restored == "a page missing":
+        restore(out)
+        next(out.glob("papers/*/index.html")).unlink()
+    else:
+        restore(out)
+        (out / "papers/notes.txt").write_text("left by someone", encoding="utf-8")
+    report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    assert report.written == report.files
     assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
