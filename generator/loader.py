@@ -143,7 +143,7 @@ def _same_bytes(entries: Mapping[str, FileEntry], stamps: Mapping[str, Stamp]) -
     """Those of `entries` whose file still holds the bytes they were read from, with its new stamp.
 
     A checkout (or a copy) gives every file a new time: rather than parse them all again, their
-    bytes are hashed, which costs a twentieth of parsing them (20,000 files: 0.4 s against 8 s)."""
+    bytes are hashed, which costs a twentieth of parsing them (20,000 files: 0.28 s of CPU against 6.3 s)."""
     same = {}
     for path, entry in entries.items():
         size, mtime = stamps[path]
