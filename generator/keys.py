@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -45,11 +45,14 @@ def site_key(code: bytes, theme_dirs: list[Path], settings: object) -> bytes:
     return digest.digest()
 
 
-def build_token(site: bytes, digests: Mapping[str, bytes]) -> str:
-    """The site key and every content file's digest (by path), as hex: equal tokens, equal sites."""
+def build_token(site: bytes, files: Iterable[tuple[str, bytes]]) -> str:
+    """The site key and every content file's (name, digest), as hex: equal tokens, equal sites.
+
+    Names without their folders: a paper's folder is not part of its pages (`broadsheet tidy`
+    moves files between folders and the site stays byte for byte the same)."""
     digest = hashlib.blake2b(site, digest_size=16)
-    for path in sorted(digests):
-        digest.update(path.encode() + b"\0" + digests[path])
+    for name, file_digest in sorted(files):
+        digest.update(name.encode() + b"\0" + file_digest)
     return digest.hexdigest()
 
 
