@@ -3,9 +3,9 @@
 For each (content folder, output folder) pair, under the cache folder (default
 `.cache/broadsheet/`), all safe to delete at any time (the next build is then a cold one):
 
-- `build-*.pickle`, small: the keys below, each content file's stamp (size, modification
-  time), and the key of every output file. A build whose stamps and keys all match stops
-  after reading only this.
+- `build-*.pickle`, small: the code and site keys and the build token (see `keys`), each
+  content file's stamp (size, modification time), and the key of every output file. A build
+  whose stamps and keys all match stops after reading only this.
 - `content-*.pickle`, large, with a `-delta` beside it: every content file as parsed (its
   Paper or problems), so that only new or changed files are parsed again.
 - `cards-*.pickle`: each paper's card in listings, as rendered, so that only new or changed
@@ -13,7 +13,8 @@ For each (content folder, output folder) pair, under the cache folder (default
 - `spares-*/`: output files that incremental builds replaced, to be written over (see `spares`).
 
 They are trusted only under the keys they were saved with (see `keys`). What is pickled are
-named tuples, which pickle and unpickle about as fast as plain ones (dataclasses take twice as long).
+named tuples: the content of 20,000 papers loads in 0.03-0.07 s more than as plain tuples (the
+collector visits them), where dataclasses took twice as long.
 """
 
 from __future__ import annotations
