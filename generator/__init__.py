@@ -9,9 +9,8 @@ Its modules, in the order data flows (docs/architecture.md has one line on each)
 - the plan: `taxonomy`, `weeks`, `pages`, `feeds`, `digest`, `jsonfeed`, `opml`, `sitemap`, `exports`,
   `favicon`
 - what a page shows: `views`, `markup`, `citation`, `bibtex`, `charts`
-- rendering and writing: `render`, `keys`, `parallel`, `output`, `writer` (until the split into `render`
-  and `output`), `undo`, `spares`, `outdir`, `cache`, `search`, `search_records`, `pagefind_service`,
-  `stable_index`, `build`
+- rendering and writing: `render`, `keys`, `parallel`, `output`, `undo`, `spares`, `outdir`, `cache`,
+  `search`, `search_records`, `pagefind_service`, `stable_index`, `build`
 - commands: `__main__`, `cli`, `options`, `console`, `serve`, `devhttp`
 """
 

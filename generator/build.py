@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -28,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import cache, outdir, urls
+from generator import cache, keys, outdir, urls
 from generator.config import SiteConfig
 from generator.errors import UserError
 from generator.exports import plan_exports
@@ -37,27 +38,16 @@ from generator.feeds import plan_feeds
 from generator.loader import LoadResult, load_content, scan
 from generator.model import Problem
 from generator.opml import site_opml
+from generator.output import HOLD_BYTES, apply_changes, scratch, staging
 from generator.pages import REDIRECT, Page, plan_pages
-from generator.render import theme_dirs
+from generator.render import Job, Output, Rendered, Renderer, keys_by_file, render_jobs, theme_dirs
 from generator.search import SearchIndexError, SearchInput, index_site, update_bundle
 from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
-from generator.spares import Pool
+from generator.spares import Spares
 from generator.taxonomy import Archive, build_archive
 from generator.undo import Undo
 from generator.views import Views
-from generator.writer import (
-    HOLD_BYTES,
-    Job,
-    Output,
-    Rendered,
-    Renderer,
-    apply_changes,
-    keys_by_file,
-    render_jobs,
-    scratch,
-    staging,
-)
 
 
 class BuildError(Exception):
@@ -107,7 +97,7 @@ def build(
     files = cache.CacheFiles.of(cache_dir, content_dir, output_dir) if cache_dir else None
     outdir.refuse_unsafe(output_dir, Path(content_dir), config.root, Path(cache_dir) if cache_dir else None)
     outdir.refuse_foreign(
-        output_dir, lambda: files is not None and cache.load_state(files.build).output_id == cache.folder_id(output_dir)
+        output_dir, lambda: files is not None and cache.load_state(files.build).output_id == keys.folder_id(output_dir)
     )
     with outdir.claimed(output_dir):
         return _build(content_dir, output_dir, config, jobs, search, files, steps)
@@ -123,16 +113,13 @@ def _build(
     steps: Steps,
 ) -> BuildReport:
     state = cache.load_state(files.build) if files else cache.BuildState()
-    code_key = cache.code_key()
-    site_key = cache.site_key(
-        code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search)
-    )
+    code_key = keys.code_key()
+    site_key = keys.site_key(code_key, theme_dirs(config, "templates") + theme_dirs(config, "static"), (config, search))
     incremental = (
         files is not None
         and state.site_key == site_key
-        and state.output_id == cache.folder_id(output_dir)
-        and (output_dir / outdir.MARKER).is_file()
-    )  # else a folder from before markers: rebuilt
+        and outdir.holds_build(output_dir, state.token, state.output_id, state.manifest)
+    )  # else another site, someone's folder or one from before markers: rebuilt
     stamps = scan(content_dir)
     steps.done("read the cache and scan the content")
     if incremental and stamps == state.stamps:
@@ -144,6 +131,7 @@ def _build(
     if loaded.errors:
         raise BuildError(loaded.errors)
     warnings = tuple(p for p in loaded.problems if not p.is_error)
+    token = keys.build_token(site_key, ((Path(path).name, e.digest) for path, e in loaded.files.items()))
     steps.done("load the content")
     archive = build_archive(loaded.papers)
     tag_names = tag_display_names(config)
@@ -152,7 +140,7 @@ def _build(
     to_write: list[Job] = [
         *pages,
         *plan_feeds(archive, config, tag_names),
-        *fixed_outputs(archive, config, site_urls, pages, tag_names),
+        *fixed_outputs(archive, config, site_urls, pages, tag_names, token),
         *plan_exports(archive, pages),
     ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
@@ -173,13 +161,10 @@ def _build(
         _remember(
             files,
             content_cache,
-            code_key,
-            site_key,
+            cache.BuildState(code_key, site_key, {}, keys.folder_id(output_dir), token=token, pages=len(pages)),
             loaded,
             warnings,
-            cache.folder_id(output_dir),
             keys_by_file(to_write, rendered.keys),
-            len(pages),
             known,
         )
         card_cache.save(archive.papers, rendered.cards)
@@ -190,22 +175,18 @@ def _build(
 def _remember(
     files: cache.CacheFiles,
     content_cache: cache.ContentCache,
-    code_key: bytes,
-    site_key: bytes,
+    state: cache.BuildState,
     loaded: LoadResult,
     warnings: tuple,
-    output_id: tuple[int, int, int] | None,
-    keys: dict[str, bytes],
-    pages: int,
+    manifest: dict[str, bytes],
     known: Mapping,
 ) -> None:
-    """Save what the next build can reuse; the parsed content only if some of it changed."""
+    """Save what the next build can reuse (`state` completed); the parsed content only if some of it changed."""
     stamps = {path: (e.size, e.mtime_ns) for path, e in loaded.files.items()}
     if loaded.files.keys() != known.keys() or any(e is not known[path] for path, e in loaded.files.items()):
         content_cache.save(loaded.files)
-    cache.save_state(
-        files.build, cache.BuildState(code_key, site_key, stamps, output_id, keys, len(loaded.papers), pages, warnings)
-    )
+    whole = dataclasses.replace(state, stamps=stamps, manifest=manifest, papers=len(loaded.papers), warnings=warnings)
+    cache.save_state(files.build, whole)
 
 
 def _write_cold(
@@ -236,12 +217,12 @@ def _update(
     with scratch(output_dir) as stage:
         rendered = render_jobs(jobs_to_write, renderer, stage, known, jobs, HOLD_BYTES)
         cache.forget(files.build)  # from here on output/ changes: if killed there, the next build is cold
-        pool = Pool.for_output(files.spares, output_dir, stage)
-        with Undo(pool) as undo:  # any failure from here on puts output/ back as it was
-            moved, deleted = apply_changes(stage, output_dir, jobs_to_write, rendered, known, pool, undo)
+        spares = Spares.for_output(files.spares, output_dir, stage)
+        with Undo(spares) as undo:  # any failure from here on puts output/ back as it was
+            moved, deleted = apply_changes(stage, output_dir, jobs_to_write, rendered, known, spares, undo)
             if search and (moved or deleted):
                 reindex(output_dir, stage, undo, search)
-        pool.trim(len(jobs_to_write) // 4)
+        spares.trim(len(jobs_to_write) // 4)
     return moved, deleted, rendered
 
 
@@ -268,7 +249,12 @@ def tag_display_names(config: SiteConfig) -> dict[str, str]:
 
 
 def fixed_outputs(
-    archive: Archive, config: SiteConfig, site_urls: urls.Urls, pages: Sequence[Page], tag_names: Mapping[str, str]
+    archive: Archive,
+    config: SiteConfig,
+    site_urls: urls.Urls,
+    pages: Sequence[Page],
+    tag_names: Mapping[str, str],
+    token: str,
 ) -> list[Output]:
     return [
         Output(
@@ -277,7 +263,7 @@ def fixed_outputs(
         ),
         Output("robots.txt", robots(site_urls).encode()),
         Output(urls.opml(), site_opml(archive, config, site_urls, tag_names)),
-        Output(outdir.MARKER, outdir.MARKER_TEXT),  # says this folder is a build's (see `outdir`)
+        Output(outdir.MARKER, outdir.marker(token)),  # says this folder is a build's, and which site (`outdir`)
         Output("favicon.ico", favicon_ico()),
     ]
 

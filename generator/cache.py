@@ -3,22 +3,18 @@
 For each (content folder, output folder) pair, under the cache folder (default
 `.cache/broadsheet/`), all safe to delete at any time (the next build is then a cold one):
 
-- `build-*.pickle`, small: the keys below, each content file's stamp (size, modification
-  time), and the key of every output file. A build whose stamps and keys all match stops
-  after reading only this.
+- `build-*.pickle`, small: the code and site keys and the build token (see `keys`), each
+  content file's stamp (size, modification time), and the key of every output file. A build
+  whose stamps and keys all match stops after reading only this.
 - `content-*.pickle`, large, with a `-delta` beside it: every content file as parsed (its
   Paper or problems), so that only new or changed files are parsed again.
 - `cards-*.pickle`: each paper's card in listings, as rendered, so that only new or changed
   papers' cards are rendered again.
 - `spares-*/`: output files that incremental builds replaced, to be written over (see `spares`).
 
-They are trusted only when these keys match:
-
-- `code_key`: the generator's own source and the versions of the libraries that shape its
-  output. Parsed papers are reused only under the same code.
-- `site_key`: `code_key` plus the theme's files, the config and the build options. The record
-  of written files is reused only under the same site key, and only for the same output folder
-  (same device, inode and modification time: a folder someone replaced is rebuilt from scratch).
+They are trusted only under the keys they were saved with (see `keys`). What is pickled are
+named tuples: the content of 20,000 papers loads in 0.03-0.07 s more than as plain tuples (the
+collector visits them), where dataclasses took twice as long.
 """
 
 from __future__ import annotations
@@ -30,17 +26,14 @@ import os
 import pickle
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from generator.fsutil import write_atomic
 from generator.loader import FileEntry, Stamp
 from generator.model import Paper, Problem
 
-FORMAT = 3  # bump when what is pickled changes shape
-LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "python-slugify", "markupsafe")
-GENERATOR_DIR = Path(__file__).resolve().parent
+FORMAT = 4  # bump when what is pickled changes shape
 _paper_row = operator.attrgetter(*(f.name for f in dataclasses.fields(Paper)))  # Paper -> tuple of its fields
 
 
@@ -49,7 +42,8 @@ class BuildState:
     code_key: bytes = b""
     site_key: bytes = b""
     stamps: dict[str, Stamp] = field(default_factory=dict)  # content file -> stamp when last read
-    output_id: tuple[int, int, int] | None = None  # see `folder_id`
+    output_id: tuple[int, int, int] | None = None  # see `keys.folder_id`
+    token: str = ""  # the build token in the output's marker (see `keys.build_token`)
     manifest: dict[str, bytes] = field(default_factory=dict)  # output file -> key of its bytes
     papers: int = 0  # figures of that build, for the report of a build with nothing to do
     pages: int = 0
@@ -86,6 +80,22 @@ def save_state(path: Path, state: BuildState) -> None:
     _save(path, state)
 
 
+class Base(NamedTuple):
+    """A DeltaFile's base: every row, saved under `key`."""
+
+    key: bytes
+    token: bytes  # pairs a delta with the base it applies to
+    rows: dict
+
+
+class Delta(NamedTuple):
+    """What changed since the base with the same token."""
+
+    token: bytes
+    changed: dict
+    removed: list
+
+
 class DeltaFile:
     """A dict saved as a large base file and a small file of what changed since, under a key.
 
@@ -96,32 +106,48 @@ class DeltaFile:
 
     def __init__(self, path: Path, key: bytes) -> None:
         self.path, self.delta_path, self.key = path, path.with_name(path.stem + "-delta.pickle"), key
-        self._token: bytes | None = None  # pairs a delta with the base it applies to
-        self._base: dict = {}
+        self._base = Base(key, b"", {})
 
     def load(self) -> dict:
         """The rows saved under this key; none if the key differs or nothing can be read."""
         base = _load(self.path)
-        if not (isinstance(base, tuple) and len(base) == 3 and base[0] == self.key):
+        if not (isinstance(base, Base) and base.key == self.key):
             return {}
-        _, self._token, self._base = base
-        rows = dict(self._base)
+        self._base = base
+        rows = dict(base.rows)
         delta = _load(self.delta_path)
-        if isinstance(delta, tuple) and len(delta) == 3 and delta[0] == self._token:
-            rows.update(delta[1])
-            for name in delta[2]:
+        if isinstance(delta, Delta) and delta.token == base.token:
+            rows.update(delta.changed)
+            for name in delta.removed:
                 rows.pop(name, None)
         return rows
 
     def save(self, rows: Mapping) -> None:
-        changed = {name: row for name, row in rows.items() if self._base.get(name) != row}
-        removed = [name for name in self._base if name not in rows]
-        if self._token is not None and len(changed) + len(removed) <= max(100, len(rows) // 10):
-            _save(self.delta_path, (self._token, changed, removed))
+        before = self._base.rows
+        changed = {name: row for name, row in rows.items() if before.get(name) != row}
+        removed = [name for name in before if name not in rows]
+        if self._base.token and len(changed) + len(removed) <= max(100, len(rows) // 10):
+            _save(self.delta_path, Delta(self._base.token, changed, removed))
             return
-        self._token, self._base = os.urandom(8), dict(rows)
-        _save(self.path, (self.key, self._token, self._base))
+        self._base = Base(self.key, os.urandom(8), dict(rows))
+        _save(self.path, self._base)
         self.delta_path.unlink(missing_ok=True)
+
+
+class ContentRow(NamedTuple):
+    """A content file as the cache keeps it: a `loader.FileEntry` with its Paper as a tuple of
+    the Paper's fields (unpickled twice as fast as Paper objects)."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes
+    paper: tuple[Any, ...] | None
+    problems: tuple[Problem, ...]
+
+    @classmethod
+    def of(cls, entry: FileEntry) -> ContentRow:
+        paper = _paper_row(entry.paper) if entry.paper else None
+        return cls(entry.size, entry.mtime_ns, entry.digest, paper, entry.problems)
 
 
 class ContentCache:
@@ -132,18 +158,18 @@ class ContentCache:
 
     def load(self) -> dict[str, FileEntry]:
         """Parsed content files saved under this code key; none if the code changed or nothing can be read."""
-        # Saved as plain tuples: they pickle and unpickle about twice as fast as the dataclasses.
+        # Unpacked as a tuple: reading the fields by name made loading 20,000 rows measurably slower.
         return {
             file: FileEntry(size, mtime, digest, Paper(*paper) if paper else None, problems)
             for file, (size, mtime, digest, paper, problems) in self.file.load().items()
         }
 
     def save(self, entries: Mapping[str, FileEntry]) -> None:
-        self.file.save({file: _row(entry) for file, entry in entries.items()})
+        self.file.save({file: ContentRow.of(entry) for file, entry in entries.items()})
 
 
 class Card(NamedTuple):
-    """A paper's card as listings show it (see `writer.Renderer.card`), and the digest of the
+    """A paper's card as listings show it (see `render.Renderer.card`), and the digest of the
     paper's file it was made from."""
 
     digest: bytes
@@ -159,20 +185,15 @@ class CardCache:
         self.saved: dict[str, Card] = {}
 
     def load(self) -> dict[str, Card]:
-        self.saved = {pid: Card(*row) for pid, row in self.file.load().items()}
+        self.saved = self.file.load()
         return self.saved
 
     def save(self, papers: Container[str], made: Mapping[str, Card]) -> None:
         """Keep a card for each of `papers` that has one: the one `made` now, else the saved one."""
-        cards = {pid: tuple(card) for pid, card in self.saved.items() if pid in papers}
+        cards = {pid: card for pid, card in self.saved.items() if pid in papers}
         if made or len(cards) != len(self.saved):
-            cards.update((pid, tuple(card)) for pid, card in made.items())
+            cards.update(made)
             self.file.save(cards)
-
-
-def _row(entry: FileEntry) -> tuple:
-    paper = _paper_row(entry.paper) if entry.paper else None
-    return entry.size, entry.mtime_ns, entry.digest, paper, entry.problems
 
 
 def forget(path: Path) -> None:
@@ -193,40 +214,3 @@ def _load(path: Path) -> object:
 def _save(path: Path, value: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, pickle.dumps((FORMAT, value), protocol=pickle.HIGHEST_PROTOCOL), durable=False)
-
-
-def folder_id(folder: Path) -> tuple[int, int, int] | None:
-    """Which folder this is, and when an entry was last added to it or removed from it: a folder
-    that someone replaced, or whose top level someone changed, has another id. The modification
-    time tells a new folder that got the old one's inode number apart from it."""
-    try:
-        st = os.stat(folder)
-    except FileNotFoundError:
-        return None
-    return st.st_dev, st.st_ino, st.st_mtime_ns
-
-
-def code_key() -> bytes:
-    digest = hashlib.blake2b(str(FORMAT).encode(), digest_size=16)
-    for path in sorted(GENERATOR_DIR.rglob("*.py")):
-        digest.update(path.relative_to(GENERATOR_DIR).as_posix().encode() + b"\0" + path.read_bytes())
-    for name in LIBRARIES:
-        digest.update(f"{name}={_version(name)}".encode())
-    return digest.digest()
-
-
-def site_key(code: bytes, theme_dirs: list[Path], settings: object) -> bytes:
-    """`code` plus every file of the theme folders and the repr of the settings (config, options)."""
-    digest = hashlib.blake2b(code, digest_size=16)
-    for folder in theme_dirs:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    digest.update(repr(settings).encode())
-    return digest.digest()
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "-"

@@ -1,7 +1,7 @@
 """Files for programs, made in Python rather than by templates: a .bib per list, the open data
 (`data/index.json`, `data/<YYYY>.json`) and a Markdown copy of each paper (`papers/<id>/index.md`).
 
-Each is an `Export` job: like a page it names the papers it shows, so its key (`writer.Renderer.key`)
+Each is an `Export` job: like a page it names the papers it shows, so its key (`render.Renderer.key`)
 covers their files, and its `context` holds whatever else its bytes depend on (citation keys, counts),
 so an incremental build rewrites it exactly when a cold build would write other bytes.
 See docs/open-data.md for the formats.

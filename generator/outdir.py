@@ -3,7 +3,9 @@
 `broadsheet build` deletes and replaces everything in its output folder, so it only builds into
 a folder that does not exist, is empty, or that a build made. Every build writes the marker file
 `.broadsheet-output` into the folder (a job like any other, so incremental builds keep it); a
-folder made before markers existed is recognised by the cache's record of it. The folder may
+folder made before markers existed is recognised by the cache's record of it. The marker ends
+with the build token of the site in the folder (`keys.build_token`): with the list of its files,
+it tells a copy of the folder the last build left (restored by a CI cache) from anything else. The folder may
 never be, hold or sit inside what the site is made from (content, themes, the site config's
 folder) nor be or hold the current folder.
 
@@ -25,10 +27,11 @@ import fcntl
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from generator import keys, urls
 from generator.errors import UserError
 
 MARKER = ".broadsheet-output"
@@ -36,7 +39,58 @@ MARKER_TEXT = (
     b"This folder is made by `broadsheet build`, which replaces everything in it on every build.\n"
     b"Keep nothing else here.\n"
 )
+_TOKEN_LINE = "build {}\n"
+# Top-level folders that builds make whole, not file by file: theme files, the search index.
+WHOLE = ("static", urls.search_bundle().strip("/"))
 LEFTOVERS = ("build-", "old-")  # prefixes after `.<output>.` of the folders builds make beside it
+
+
+def marker(token: str) -> bytes:
+    """The marker's bytes for the site of `token`."""
+    return MARKER_TEXT + _TOKEN_LINE.format(token).encode()
+
+
+def marked(output: Path, token: str) -> bool:
+    """Whether `output`'s marker names the site of `token`."""
+    try:
+        return bool(token) and (output / MARKER).read_bytes() == marker(token)
+    except OSError:
+        return False
+
+
+def holds_build(output: Path, token: str, folder: tuple[int, int, int] | None, files: Collection[str]) -> bool:
+    """Whether `output` holds the site a build recorded (its token, the folder's id, its files): the
+    very folder that build left, or a copy of it (a CI cache restores it with new inodes and times)."""
+    if not marked(output, token):
+        return False
+    return folder == keys.folder_id(output) or holds_only(output, files, WHOLE)
+
+
+def holds_only(output: Path, files: Collection[str], whole: tuple[str, ...]) -> bool:
+    """Whether `output` holds exactly `files` (relative paths), apart from the folders in `whole`
+    (top-level names, made whole by every build that changes them: theme files, the search index)."""
+    expected = {file for file in files if file.split("/", 1)[0] not in whole}
+    found: list[str] = []
+    try:
+        with os.scandir(output) as entries:
+            for entry in entries:
+                if not entry.is_dir(follow_symlinks=False):
+                    found.append(entry.name)
+                elif entry.name not in whole:
+                    _files_under(entry.path, entry.name + "/", found)
+    except OSError:
+        return False
+    return len(found) == len(expected) and expected.issuperset(found)
+
+
+def _files_under(folder: str, prefix: str, found: list[str]) -> None:
+    # scandir and string prefixes, not os.walk: 0.4 s of CPU for 46,000 files in 25,000 folders, not 0.9 s.
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                _files_under(entry.path, prefix + entry.name + "/", found)
+            else:
+                found.append(prefix + entry.name)
 
 
 def refuse_unsafe(output: Path, content: Path, site_root: Path, cache: Path | None = None) -> None:

@@ -27,8 +27,8 @@ import os
 from pathlib import Path
 
 
-class Pool:
-    """The spare files in `folder`."""
+class Spares:
+    """The spare files in `folder` (the pool)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -42,7 +42,7 @@ class Pool:
             self.names = []
 
     @classmethod
-    def for_output(cls, folder: Path, output: Path, scratch: Path) -> Pool:
+    def for_output(cls, folder: Path, output: Path, scratch: Path) -> Spares:
         """The pool in `folder` if it can share `output`'s file system, else one in `scratch`."""
         try:
             folder.mkdir(parents=True, exist_ok=True)

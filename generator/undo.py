@@ -1,6 +1,6 @@
 """All or nothing for incremental builds: what an incremental build changed in output/, to put back.
 
-An incremental build changes output/ in place, one rename per file (see `writer.apply_changes`).
+An incremental build changes output/ in place, one rename per file (see `output.apply_changes`).
 Each change is logged here as it is made: a file put in place (and the spare that keeps the file
 it replaced, see `spares`), a file deleted (and its spare), a folder made, a folder renamed.
 If anything fails before the build is complete (a name too long, a full disk, a read-only
@@ -19,14 +19,14 @@ from types import TracebackType
 from typing import Self
 
 from generator.errors import UserError
-from generator.spares import Pool
+from generator.spares import Spares
 
 
 class Undo:
     """The changes made to output/ so far; played backwards if the `with` block fails."""
 
-    def __init__(self, pool: Pool) -> None:
-        self.pool = pool
+    def __init__(self, spares: Spares) -> None:
+        self.spares = spares
         self._log: list[tuple[str, Path, Path | None]] = []
 
     def put(self, target: Path, spare: Path | None) -> None:
@@ -73,7 +73,7 @@ class Undo:
             target.unlink(missing_ok=True)
             return
         target.parent.mkdir(parents=True, exist_ok=True)  # a deleted file's folder may be gone
-        saved = self.pool.overwritten.pop(spare.name, None)
+        saved = self.spares.overwritten.pop(spare.name, None)
         if saved is None:
             os.replace(spare, target)
             return

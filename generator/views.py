@@ -203,7 +203,7 @@ class Related:
 
 class Summaries(Sequence):
     """The summaries of a listing's papers, made only if its template reads them: the default
-    theme's listings show each paper's card, which later builds reuse (see `writer.Card`)."""
+    theme's listings show each paper's card, which later builds reuse (see `cache.Card`)."""
 
     def __init__(self, views: Views, ids: Sequence[str]) -> None:
         self.views, self.ids = views, ids

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator import cache
+from generator import cache, keys
 from generator.loader import load_content
 from tests.conftest import REPO, paper_file, write_content
 
@@ -58,18 +58,30 @@ def test_code_key_follows_the_generator_source(tmp_path, monkeypatch):
     copy.mkdir()
     for source in (REPO / "generator").glob("*.py"):
         (copy / source.name).write_bytes(source.read_bytes())
-    monkeypatch.setattr(cache, "GENERATOR_DIR", copy)
-    before = cache.code_key()
-    assert cache.code_key() == before
+    monkeypatch.setattr(keys, "GENERATOR_DIR", copy)
+    before = keys.code_key()
+    assert keys.code_key() == before
     (copy / "render.py").write_text((copy / "render.py").read_text() + "\n# a change\n")
-    assert cache.code_key() != before
+    assert keys.code_key() != before
 
 
 def test_site_key_follows_theme_files_and_settings(tmp_path):
     theme = tmp_path / "templates"
     theme.mkdir()
     (theme / "base.html").write_text("<p>one</p>")
-    first = cache.site_key(b"code", [theme], ("config", True))
-    assert cache.site_key(b"code", [theme], ("config", False)) != first
+    first = keys.site_key(b"code", [theme], ("config", True))
+    assert keys.site_key(b"code", [theme], ("config", False)) != first
     (theme / "base.html").write_text("<p>two</p>")
-    assert cache.site_key(b"code", [theme], ("config", True)) != first
+    assert keys.site_key(b"code", [theme], ("config", True)) != first
+
+
+def test_saved_cards_round_trip_without_the_papers_gone(tmp_path):
+    path = tmp_path / "cards.pickle"
+    first = cache.CardCache(path, b"site")
+    assert first.load() == {}
+    first.save({"a", "b"}, {"a": cache.Card(b"1", "<li>a</li>"), "b": cache.Card(b"2", "<li>b</li>")})
+    second = cache.CardCache(path, b"site")
+    assert second.load() == {"a": (b"1", "<li>a</li>"), "b": (b"2", "<li>b</li>")}
+    second.save({"a", "c"}, {"c": cache.Card(b"3", "<li>c</li>")})  # b is gone, c is new
+    assert cache.CardCache(path, b"site").load() == {"a": (b"1", "<li>a</li>"), "c": (b"3", "<li>c</li>")}
+    assert cache.CardCache(path, b"another theme").load() == {}

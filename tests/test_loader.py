@@ -104,6 +104,22 @@ def test_files_with_an_unchanged_stamp_come_from_the_earlier_load(content):
     assert load_content(content, again.files).files[str(path)] is again.files[str(path)]
 
 
+def test_a_file_with_a_new_time_but_the_same_bytes_is_not_parsed_again(content):
+    """As after a checkout, where every file has a new time: only files whose bytes changed are parsed."""
+    same = write_content(content, "2024/a.md", paper_file("a", "A", "upvotes: 12\n"))
+    revoted = write_content(content, "2024/b.md", paper_file("b", "B", "upvotes: 12\n"))
+    first = load_content(content).files
+    revoted.write_text(paper_file("b", "B", "upvotes: 13\n"), encoding="utf-8")  # the same size
+    checkout = time.time_ns() - 10 * RACY_NS
+    for path in (same, revoted):
+        os.utime(path, ns=(checkout, checkout))
+    again = load_content(content, first).files
+    assert again[str(same)].paper is first[str(same)].paper  # taken from the earlier load, not parsed
+    assert again[str(same)].mtime_ns == checkout  # with its new stamp, which the next build trusts
+    assert again[str(revoted)].paper is not None and again[str(revoted)].paper.upvotes == 13
+    assert load_content(content, again).files[str(same)] is again[str(same)]
+
+
 def test_a_file_edited_within_the_clock_tick_of_its_last_read_is_read_again(content):
     # Same size and, on a coarse file-system clock, the same time: only distrust of fresh stamps catches it.
     path = write_content(content, "2024/a.md", paper_file("a", "Title 1"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import cache, outdir
+from generator import cache, keys, outdir
 from generator.build import build
 from generator.config import SiteConfig
 from generator.errors import UserError
@@ -119,7 +119,7 @@ def test_a_missing_or_empty_folder_is_built_into(state, tmp_path, papers, site):
         out.mkdir()
     build(papers, out, site, search=False)
     assert (out / "index.html").is_file()
-    assert (out / outdir.MARKER).read_bytes() == outdir.MARKER_TEXT
+    assert (out / outdir.MARKER).read_bytes().startswith(outdir.MARKER_TEXT)
 
 
 def test_the_marker_makes_a_folder_a_builds_whatever_else_it_holds(tmp_path, papers, site):
@@ -224,4 +224,4 @@ def test_the_cache_record_is_of_the_folder_a_build_made(tmp_path, papers, site):
     out, cache_dir = tmp_path / "out", tmp_path / "cache"
     build(papers, out, site, search=False, cache_dir=cache_dir)
     state = cache.load_state(cache.CacheFiles.of(cache_dir, papers, out).build)
-    assert state.output_id == cache.folder_id(out) and outdir.MARKER in state.manifest
+    assert state.output_id == keys.folder_id(out) and outdir.MARKER in state.manifest

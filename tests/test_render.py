@@ -1,18 +1,26 @@
-"""The theme: the default one ships with the package; a site overrides single files and inherits the rest."""
+"""render: the theme (the default one ships with the package; a site overrides single files and inherits
+the rest), and listing cards rendered once and reused."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
-from generator import render
+from generator import cache, render, urls
 from generator.build import build
 from generator.config import SiteConfig, load_config
 from generator.errors import UserError
+from generator.loader import load_content
+from generator.render import Renderer
+from generator.taxonomy import build_archive
+from generator.views import Views
 from tests.conftest import REPO, paper_file, write_content
+from tests.test_output import CONFIG, EDITS
 
 
 def test_the_default_theme_comes_with_the_package():
@@ -98,3 +106,39 @@ def test_broadsheet_builds_in_any_folder_with_the_documented_defaults(tmp_path: 
     assert (tmp_path / "output/static/style.css").read_bytes() == (
         render.default_theme() / "static/style.css"
     ).read_bytes()
+
+
+@pytest.fixture
+def seed(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(REPO / "content", folder)
+    return folder
+
+
+def test_a_card_is_rendered_again_only_when_its_papers_file_changed(seed, tmp_path):
+    loaded = load_content(seed)
+    archive = build_archive(loaded.papers)
+    old, new = archive.order[:2]
+    saved = {
+        old: cache.Card(loaded.digests[old], Markup("<li>kept from the last build</li>")),
+        new: cache.Card(b"the digest of an older file", Markup("<li>stale</li>")),
+    }
+    renderer = Renderer(Views(archive, {}), CONFIG, urls.Urls(CONFIG.base_url), loaded.digests, saved)
+    assert renderer.card(old) == "<li>kept from the last build</li>"
+    assert archive.papers[new].title in renderer.card(new)
+    assert renderer.made_cards() == {new: (loaded.digests[new], renderer.card(new))}
+
+
+def test_a_build_saves_its_cards_for_the_next(seed, tmp_path):
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    files = cache.CacheFiles.of(cache_dir, seed, out)
+    build(seed, out, CONFIG, jobs=2, search=False, cache_dir=cache_dir)
+    cold_cards = cache._load(files.cards).rows
+    papers = load_content(seed)
+    assert len(cold_cards) > len(papers.papers) / 2  # those the parent process made (see render._render_dealt)
+    EDITS["upvotes"](seed)
+    build(seed, out, CONFIG, jobs=2, search=False, cache_dir=cache_dir)
+    edited = next(p.id for p in papers.papers if "filip" in p.source_path)
+    base = cache._load(files.cards).rows
+    changed = cache._load(files.cards.with_name(files.cards.stem + "-delta.pickle")).changed
+    assert changed[edited].digest == load_content(seed).digests[edited] != base[edited].digest

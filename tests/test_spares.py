@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.spares import Pool, write_over
+from generator.spares import Spares, write_over
 
 
 def test_a_page_is_written_over_a_kept_file(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_bytes(b"the old page, longer than the new one")
-    pool = Pool(tmp_path / "pool")
+    pool = Spares(tmp_path / "pool")
     (tmp_path / "pool").mkdir()
     pool.keep(page)
     old_inode = page.stat().st_ino
@@ -30,7 +30,7 @@ def test_a_spare_still_linked_to_a_live_page_is_never_written(tmp_path: Path) ->
     live = tmp_path / "live.html"
     live.write_bytes(b"a page readers see")
     os.link(live, folder / "left-by-a-build-cut-short")
-    pool = Pool(folder)
+    pool = Spares(folder)
     made = pool.file_with(b"the next page")
     assert live.read_bytes() == b"a page readers see" and live.stat().st_nlink == 1
     assert made.read_bytes() == b"the next page" and made.stat().st_ino != live.stat().st_ino
@@ -40,7 +40,7 @@ def test_a_spare_still_linked_to_a_live_page_is_never_written(tmp_path: Path) ->
 def test_keeping_a_missing_file_keeps_nothing_and_trim_bounds_the_pool(tmp_path: Path) -> None:
     folder = tmp_path / "pool"
     folder.mkdir()
-    pool = Pool(folder)
+    pool = Spares(folder)
     pool.keep(tmp_path / "a-new-page.html")
     assert pool.names == [] and list(folder.iterdir()) == []
     for i in range(5):
@@ -56,8 +56,8 @@ def test_a_pool_on_another_file_system_than_the_output_is_not_used(tmp_path: Pat
         pytest.skip("needs a second file system")
     folder = shm / f"broadsheet-test-pool-{os.getpid()}"
     try:
-        assert Pool.for_output(folder, tmp_path, tmp_path / "scratch").folder == tmp_path / "scratch/spares"
-        assert Pool.for_output(tmp_path / "pool", tmp_path, tmp_path / "scratch").folder == tmp_path / "pool"
+        assert Spares.for_output(folder, tmp_path, tmp_path / "scratch").folder == tmp_path / "scratch/spares"
+        assert Spares.for_output(tmp_path / "pool", tmp_path, tmp_path / "scratch").folder == tmp_path / "pool"
     finally:
         folder.rmdir()
 
@@ -68,7 +68,7 @@ def test_earlier_builds_spares_are_written_over_before_this_builds(tmp_path: Pat
     (folder / "from-an-earlier-build").write_bytes(b"an old spare")
     page = tmp_path / "page.html"
     page.write_bytes(b"the page this build replaces")
-    pool = Pool(folder)
+    pool = Spares(folder)
     kept = pool.keep(page)
     page.unlink()  # as a rename over it would
     assert pool.file_with(b"first") == folder / "from-an-earlier-build" and pool.overwritten == {}

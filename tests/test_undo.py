@@ -12,7 +12,7 @@ import pytest
 from generator.build import build
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.spares import Pool
+from generator.spares import Spares
 from generator.undo import Undo
 from tests.conftest import REPO, paper_file, write_content
 from tests.sitecheck import tree_snapshot
@@ -47,7 +47,7 @@ def then_a_build_repairs(content: Path, out: Path, site: SiteConfig, cache_dir: 
 
 
 def test_a_spare_written_over_is_put_back_from_its_saved_bytes(tmp_path):
-    out, pool = tmp_path / "out", Pool(tmp_path / "pool")
+    out, pool = tmp_path / "out", Spares(tmp_path / "pool")
     out.mkdir(), pool.folder.mkdir()
     (out / "a.html").write_bytes(b"old a")
     (out / "b.html").write_bytes(b"old b")

@@ -304,6 +304,20 @@ def test_build_uses_the_pages_base_url_and_uploads_output():
     assert checkout["with"]["ref"] == "${{ needs.scrape.outputs.sha || github.sha }}"
 
 
+@pytest.mark.parametrize("path", [PUBLISH, REPO / "generator/skeleton/publish.yml"], ids=["ours", "new archives'"])
+def test_build_restores_the_last_build_and_saves_it(path):
+    """A fresh checkout builds on the cache folder and output of the last run (docs/deploying.md)."""
+    job = load(path)["jobs"]["build"]
+    i_cache, restored = step_named(job, "actions/cache@")
+    i_build, build = step_named(job, "broadsheet build")
+    assert i_cache < i_build and "--cache" not in build["run"]  # the default cache folder, saved below
+    assert restored["uses"] == "actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae"  # v5.0.5
+    paths = restored["with"]["path"].split()
+    assert {".cache/broadsheet", "output"} <= set(paths)
+    key, prefix = restored["with"]["key"], restored["with"]["restore-keys"]
+    assert key.startswith(prefix) and "github.run_id" in key  # a key per run; the newest restored by prefix
+
+
 def test_deploy_job_only_deploys():
     job = load(PUBLISH)["jobs"]["deploy"]
     (step,) = steps(job)

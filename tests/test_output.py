@@ -1,15 +1,16 @@
-"""Incremental builds: only what changed is rendered, and the result is byte-identical to a cold build."""
+"""output: incremental builds put only what changed in place, and the result is byte-identical to a cold build."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
-from markupsafe import Markup
 
 from generator import cache, outdir
 from generator.build import BuildError, build
@@ -201,50 +202,81 @@ def test_a_rebuild_writes_over_the_files_it_replaced(seed, tmp_path):
     assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
 
 
-def test_a_card_is_rendered_again_only_when_its_papers_file_changed(seed, tmp_path):
-    from generator import urls
-    from generator.loader import load_content
-    from generator.taxonomy import build_archive
-    from generator.views import Views
-    from generator.writer import Renderer
-
-    loaded = load_content(seed)
-    archive = build_archive(loaded.papers)
-    old, new = archive.order[:2]
-    saved = {
-        old: cache.Card(loaded.digests[old], Markup("<li>kept from the last build</li>")),
-        new: cache.Card(b"the digest of an older file", Markup("<li>stale</li>")),
-    }
-    renderer = Renderer(Views(archive, {}), CONFIG, urls.Urls(CONFIG.base_url), loaded.digests, saved)
-    assert renderer.card(old) == "<li>kept from the last build</li>"
-    assert archive.papers[new].title in renderer.card(new)
-    assert renderer.made_cards() == {new: (loaded.digests[new], renderer.card(new))}
+# --- builds that survive a checkout: the cache and the output restored as a CI cache does -----------
 
 
-def test_saved_cards_round_trip_without_the_papers_gone(tmp_path):
-    path = tmp_path / "cards.pickle"
-    first = cache.CardCache(path, b"site")
-    assert first.load() == {}
-    first.save({"a", "b"}, {"a": cache.Card(b"1", "<li>a</li>"), "b": cache.Card(b"2", "<li>b</li>")})
-    second = cache.CardCache(path, b"site")
-    assert second.load() == {"a": (b"1", "<li>a</li>"), "b": (b"2", "<li>b</li>")}
-    second.save({"a", "c"}, {"c": cache.Card(b"3", "<li>c</li>")})  # b is gone, c is new
-    assert cache.CardCache(path, b"site").load() == {"a": (b"1", "<li>a</li>"), "c": (b"3", "<li>c</li>")}
-    assert cache.CardCache(path, b"another theme").load() == {}
+def fresh_checkout(content: Path, tmp_path: Path) -> None:
+    """`content` as a new checkout leaves it: the same files, each with a new time."""
+    shutil.move(content, tmp_path / "checked-in")
+    shutil.copytree(tmp_path / "checked-in", content, copy_function=shutil.copyfile)
+    shutil.rmtree(tmp_path / "checked-in")
+    later = time.time_ns() - 60 * 10**9  # new, yet old enough for the next build to trust
+    for path in content.rglob("*.md"):
+        os.utime(path, ns=(later, later))
 
 
-def test_a_build_saves_its_cards_for_the_next(seed, tmp_path):
-    from generator.loader import load_content
+def restore(folder: Path, saved: Path | None = None) -> None:
+    """`folder` restored from a copy (`saved`, else itself as it is): every inode and time new."""
+    kept = folder.with_name(folder.name + ".saved")
+    shutil.move(saved or folder, kept)
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(kept, folder, copy_function=shutil.copyfile)
+    shutil.rmtree(kept)
 
+
+def test_a_fresh_checkout_with_cache_and_output_restored_builds_only_what_changed(seed, tmp_path):
     out, cache_dir = tmp_path / "out", tmp_path / "cache"
-    files = cache.CacheFiles.of(cache_dir, seed, out)
-    build(seed, out, CONFIG, jobs=2, search=False, cache_dir=cache_dir)
-    _, _, cold_cards = cache._load(files.cards)
-    papers = load_content(seed)
-    assert len(cold_cards) > len(papers.papers) / 2  # those the parent process made (see writer._render_dealt)
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    a_new_day(seed)  # the day's new papers and a re-vote, committed by the scrape
     EDITS["upvotes"](seed)
-    build(seed, out, CONFIG, jobs=2, search=False, cache_dir=cache_dir)
-    edited = next(p.id for p in papers.papers if "filip" in p.source_path)
-    _, _, base = cache._load(files.cards)
-    _, changed, _ = cache._load(files.cards.with_name(files.cards.stem + "-delta.pickle"))
-    assert changed[edited][0] == load_content(seed).digests[edited] != base[edited][0]
+    fresh_checkout(seed, tmp_path)  # then checked out by the build
+    restore(out), restore(cache_dir)
+    report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    assert 0 < report.written < report.files / 2  # an incremental build, not a cold one
+    assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
+    again = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    assert again.written == 0 and again.timings[-1][0] == "read the cache and scan the content"  # up to date
+
+
+def test_after_a_checkout_a_changed_config_makes_the_build_cold(seed, tmp_path):
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    fresh_checkout(seed, tmp_path)
+    restore(out), restore(cache_dir)
+    renamed = dataclasses.replace(CONFIG, title="Another Title")
+    report = build(seed, out, renamed, search=False, cache_dir=cache_dir)
+    assert report.written == report.files
+    assert tree_snapshot(out) == cold(seed, tmp_path / "cold", renamed)
+
+
+def test_the_theme_key_holds_its_files_not_where_the_theme_lies(tmp_path):
+    from generator import keys
+
+    for name in ("here", "there"):  # two checkouts of one theme
+        (tmp_path / name / "templates").mkdir(parents=True)
+        (tmp_path / name / "templates/base.html").write_text("<p>one</p>")
+    here, there = ([tmp_path / name / "templates"] for name in ("here", "there"))
+    assert keys.site_key(b"code", here, "config") == keys.site_key(b"code", there, "config")
+    (tmp_path / "there/templates/base.html").write_text("<p>two</p>")
+    assert keys.site_key(b"code", here, "config") != keys.site_key(b"code", there, "config")
+
+
+@pytest.mark.parametrize("restored", ["an older build's output", "a page missing", "a file added"])
+def test_a_restored_output_that_is_not_the_recorded_site_is_rebuilt(restored, seed, tmp_path):
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    older = tmp_path / "older"
+    shutil.copytree(out, older)
+    EDITS["abstract"](seed)  # the same files, other bytes: the cache now records another site
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    if restored == "an older build's output":
+        restore(out, older)  # its marker names the site before the edit
+    elif restored == "a page missing":
+        restore(out)
+        next(out.glob("papers/*/index.html")).unlink()
+    else:
+        restore(out)
+        (out / "papers/notes.txt").write_text("left by someone", encoding="utf-8")
+    report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    assert report.written == report.files
+    assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
