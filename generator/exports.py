@@ -35,12 +35,12 @@ class Export:
 def plan_exports(archive: Archive, pages: Sequence[Page]) -> list[Export]:
     """Every export, in a stable order: the .bib of each list the pages link to, then the open data."""
     keys = {page.paper: page.context["citation"].key for page in pages if page.paper is not None}
-    lists: dict[str, list[str]] = {}
-    for page in pages:  # a list's pages come in order, so their papers add up to the whole list
+    lists: dict[str, tuple[str, ...]] = {}
+    for page in pages:
         bib = page.context.get("bib")
         if bib is not None and bib.count:
-            lists.setdefault(bib.path, []).extend(page.papers)
-    exports = [Export(path, "bib", tuple(ids), tuple(map(keys.__getitem__, ids))) for path, ids in lists.items()]
+            lists.setdefault(bib.path, bib.ids)
+    exports = [Export(path, "bib", ids, tuple(map(keys.__getitem__, ids))) for path, ids in lists.items()]
     exports += [Export(urls.paper(pid) + "index.md", "markdown", (pid,)) for pid in archive.papers]
     return exports + data_files(archive)
 

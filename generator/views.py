@@ -57,6 +57,24 @@ class PaperLink:
     date: str | None  # ISO archive date
 
 
+@dataclass(frozen=True)
+class Line:
+    """A paper as a long listing shows it: one line (see `pages.Listing`)."""
+
+    id: str
+    title: str
+    path: str
+    date: str | None  # ISO archive date
+    authors: str  # the first few names, "et al." when there are more
+    upvotes: int | None
+
+
+def line(paper: Paper) -> Line:
+    day = paper.archive_date
+    date = day.isoformat() if day else None
+    return Line(paper.id, paper.title, urls.paper(paper.id), date, short_authors(paper.authors), paper.upvotes)
+
+
 def paper_link(paper: Paper) -> PaperLink:
     day = paper.archive_date
     return PaperLink(paper.id, paper.title, urls.paper(paper.id), day.isoformat() if day else None)

@@ -41,10 +41,11 @@ from generator.parallel import fork_map, worker_count
 from generator.render import make_environment, render_page
 from generator.spares import Pool
 from generator.undo import Undo, missing_folders
-from generator.views import Summaries, Views
+from generator.views import Summaries, Views, line
 
 PARALLEL_FROM = 200  # jobs to render before it pays to fork workers
 CARD_TEMPLATE = "partials/card.html"
+LINE_TEMPLATE = "partials/line.html"
 # An incremental build keeps up to this many bytes of changed pages in memory, to write them
 # over spare files (see `spares`); beyond it, to new files. A daily rebuild of 20,000 papers
 # changes about 25 MB.
@@ -82,6 +83,7 @@ class Renderer:
         self.saved_cards = saved_cards  # paper id -> Card, made by earlier builds under the same site key
         self._env: jinja2.Environment | None = None
         self._cards: dict[str, Markup] = {}
+        self._lines: dict[str, Markup] = {}
         self._made: list[str] = []  # the papers whose cards this process rendered
         self._linked_as: dict[str, str] = {}  # paper id -> what pages linking to it show of it
 
@@ -128,11 +130,16 @@ class Renderer:
         """The page's context, completed with what it shows of its papers."""
         if page.paper is not None:
             return {**page.context, "view": self.views.paper_view(page.paper)}
-        return {
-            **page.context,
-            "papers": Summaries(self.views, page.papers),
-            "cards": [self.card(i) for i in page.papers],
-        }
+        shown = self.line if page.context.get("compact") else self.card
+        return {**page.context, "papers": Summaries(self.views, page.papers), "cards": [shown(i) for i in page.papers]}
+
+    def line(self, pid: str) -> Markup:
+        """A paper as long listings show it (`views.Line`): rendered once per process."""
+        made = self._lines.get(pid)
+        if made is None:
+            view = line(self.views.archive.papers[pid])
+            made = self._lines[pid] = Markup(self.env.get_template(LINE_TEMPLATE).render(p=view).strip("\n"))
+        return made
 
     def card(self, pid: str) -> Markup:
         """A paper as listings show it: rendered once, then reused by every page that lists it,
