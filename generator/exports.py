@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from generator import urls
-from generator.bibtex import bibtex_entry, bibtex_file
+from generator.bibtex import bibtex_file
 from generator.model import Paper
 from generator.pages import Page
 from generator.taxonomy import Archive
-from generator.views import paper_links
+from generator.views import Views, paper_links
 
 UNDATED = "undated"  # the data file of papers with neither date
 _SKIPPED = {"source_path", "abstract"}  # where the file lives is not data; the abstract goes last
@@ -60,10 +60,10 @@ def data_files(archive: Archive) -> list[Export]:
     return [Export("data/index.json", "index", (), (newest.isoformat() if newest else None, listing)), *files]
 
 
-def make_export(job: Export, archive: Archive, site_urls: urls.Urls) -> bytes:
-    papers = [archive.papers[pid] for pid in job.papers]
+def make_export(job: Export, views: Views, site_urls: urls.Urls) -> bytes:
     if job.kind == "bib":
-        return bibtex_file(bibtex_entry(p, key) for p, key in zip(papers, job.context, strict=True))
+        return bibtex_file(views.bibtex(pid, key) for pid, key in zip(job.papers, job.context, strict=True))
+    papers = [views.archive.papers[pid] for pid in job.papers]
     if job.kind == "markdown":
         return paper_markdown(papers[0], site_urls).encode("utf-8")
     if job.kind == "year":

@@ -123,7 +123,7 @@ class Renderer:
         if isinstance(job, Feed):
             return self._feed(job)
         if isinstance(job, Export):
-            return make_export(job, self.views.archive, self.site_urls)
+            return make_export(job, self.views, self.site_urls)
         return render_page(self.env, job, self.values(job)).encode("utf-8")
 
     def values(self, page: Page) -> dict:
