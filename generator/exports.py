@@ -9,6 +9,7 @@ See docs/open-data.md for the formats.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -24,12 +25,26 @@ UNDATED = "undated"  # the data file of papers with neither date
 _SKIPPED = {"source_path", "abstract"}  # where the file lives is not data; the abstract goes last
 
 
+# The fields of a paper that its BibTeX entry (`bibtex.bibtex_entry`) and its Markdown copy (`paper_markdown`)
+# show. Those files are keyed on these fields rather than on the paper's whole file, so that a re-vote rewrites
+# neither (a daily build rewrote about a thousand `.bib` files with the same bytes); tests/test_exports.py
+# checks that no other field changes them.
+BIB_FIELDS = ("id", "title", "authors", "published")
+MARKDOWN_FIELDS = ("id", "title", "authors", "published", "listed", "github", "project_page", "abstract")
+
+
 @dataclass(frozen=True)
 class Export:
     path: str  # output file, relative to the output folder
     kind: str  # "bib", "year", "index" or "markdown"
-    papers: tuple[str, ...] = ()
-    context: tuple = ()
+    papers: tuple[str, ...] = ()  # papers whose whole file is in the key
+    context: tuple = ()  # the rest of the key: for "bib" (id, citation key, shown) per paper, for
+    # "markdown" (id, shown), `shown` being a digest of the fields the file shows
+
+
+def shown(paper: Paper, names: Sequence[str]) -> bytes:
+    """A digest of the named fields of `paper`: what a file that shows only those fields is keyed on."""
+    return hashlib.blake2b(repr([getattr(paper, name) for name in names]).encode(), digest_size=8).digest()
 
 
 def plan_exports(archive: Archive, pages: Sequence[Page]) -> list[Export]:
@@ -40,8 +55,14 @@ def plan_exports(archive: Archive, pages: Sequence[Page]) -> list[Export]:
         bib = page.context.get("bib")
         if bib is not None and bib.count:
             lists.setdefault(bib.path, bib.ids)
-    exports = [Export(path, "bib", ids, tuple(map(keys.__getitem__, ids))) for path, ids in lists.items()]
-    exports += [Export(urls.paper(pid) + "index.md", "markdown", (pid,)) for pid in archive.papers]
+    cited = {pid: shown(paper, BIB_FIELDS) for pid, paper in archive.papers.items()}
+    exports = [
+        Export(path, "bib", context=tuple((pid, keys[pid], cited[pid]) for pid in ids)) for path, ids in lists.items()
+    ]
+    exports += [
+        Export(urls.paper(pid) + "index.md", "markdown", context=(pid, shown(paper, MARKDOWN_FIELDS)))
+        for pid, paper in archive.papers.items()
+    ]
     return exports + data_files(archive)
 
 
@@ -62,10 +83,10 @@ def data_files(archive: Archive) -> list[Export]:
 
 def make_export(job: Export, views: Views, site_urls: urls.Urls) -> bytes:
     if job.kind == "bib":
-        return bibtex_file(views.bibtex(pid, key) for pid, key in zip(job.papers, job.context, strict=True))
-    papers = [views.archive.papers[pid] for pid in job.papers]
+        return bibtex_file(views.bibtex(pid, key) for pid, key, _ in job.context)
     if job.kind == "markdown":
-        return paper_markdown(papers[0], site_urls).encode("utf-8")
+        return paper_markdown(views.archive.papers[job.context[0]], site_urls).encode("utf-8")
+    papers = [views.archive.papers[pid] for pid in job.papers]
     if job.kind == "year":
         return year_json(papers, site_urls)
     return index_json(job.context, site_urls)
