@@ -9,39 +9,60 @@ See docs/open-data.md for the formats.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from generator import urls
-from generator.bibtex import bibtex_entry, bibtex_file
+from generator.bibtex import bibtex_file
 from generator.model import Paper
 from generator.pages import Page
 from generator.taxonomy import Archive
-from generator.views import paper_links
+from generator.views import Views, paper_links
 
 UNDATED = "undated"  # the data file of papers with neither date
 _SKIPPED = {"source_path", "abstract"}  # where the file lives is not data; the abstract goes last
+
+
+# The fields of a paper that its BibTeX entry (`bibtex.bibtex_entry`) and its Markdown copy (`paper_markdown`)
+# show. Those files are keyed on these fields rather than on the paper's whole file, so that a re-vote rewrites
+# neither (a daily build rewrote about a thousand `.bib` files with the same bytes); tests/test_exports.py
+# checks that no other field changes them.
+BIB_FIELDS = ("id", "title", "authors", "published")
+MARKDOWN_FIELDS = ("id", "title", "authors", "published", "listed", "github", "project_page", "abstract")
 
 
 @dataclass(frozen=True)
 class Export:
     path: str  # output file, relative to the output folder
     kind: str  # "bib", "year", "index" or "markdown"
-    papers: tuple[str, ...] = ()
-    context: tuple = ()
+    papers: tuple[str, ...] = ()  # papers whose whole file is in the key
+    context: tuple = ()  # the rest of the key: for "bib" (id, citation key, shown) per paper, for
+    # "markdown" (id, shown), `shown` being a digest of the fields the file shows
+
+
+def shown(paper: Paper, names: Sequence[str]) -> bytes:
+    """A digest of the named fields of `paper`: what a file that shows only those fields is keyed on."""
+    return hashlib.blake2b(repr([getattr(paper, name) for name in names]).encode(), digest_size=8).digest()
 
 
 def plan_exports(archive: Archive, pages: Sequence[Page]) -> list[Export]:
     """Every export, in a stable order: the .bib of each list the pages link to, then the open data."""
     keys = {page.paper: page.context["citation"].key for page in pages if page.paper is not None}
-    lists: dict[str, list[str]] = {}
-    for page in pages:  # a list's pages come in order, so their papers add up to the whole list
+    lists: dict[str, tuple[str, ...]] = {}
+    for page in pages:
         bib = page.context.get("bib")
         if bib is not None and bib.count:
-            lists.setdefault(bib.path, []).extend(page.papers)
-    exports = [Export(path, "bib", tuple(ids), tuple(map(keys.__getitem__, ids))) for path, ids in lists.items()]
-    exports += [Export(urls.paper(pid) + "index.md", "markdown", (pid,)) for pid in archive.papers]
+            lists.setdefault(bib.path, bib.ids)
+    cited = {pid: shown(paper, BIB_FIELDS) for pid, paper in archive.papers.items()}
+    exports = [
+        Export(path, "bib", context=tuple((pid, keys[pid], cited[pid]) for pid in ids)) for path, ids in lists.items()
+    ]
+    exports += [
+        Export(urls.paper(pid) + "index.md", "markdown", context=(pid, shown(paper, MARKDOWN_FIELDS)))
+        for pid, paper in archive.papers.items()
+    ]
     return exports + data_files(archive)
 
 
@@ -60,12 +81,12 @@ def data_files(archive: Archive) -> list[Export]:
     return [Export("data/index.json", "index", (), (newest.isoformat() if newest else None, listing)), *files]
 
 
-def make_export(job: Export, archive: Archive, site_urls: urls.Urls) -> bytes:
-    papers = [archive.papers[pid] for pid in job.papers]
+def make_export(job: Export, views: Views, site_urls: urls.Urls) -> bytes:
     if job.kind == "bib":
-        return bibtex_file(bibtex_entry(p, key) for p, key in zip(papers, job.context, strict=True))
+        return bibtex_file(views.bibtex(pid, key) for pid, key, _ in job.context)
     if job.kind == "markdown":
-        return paper_markdown(papers[0], site_urls).encode("utf-8")
+        return paper_markdown(views.archive.papers[job.context[0]], site_urls).encode("utf-8")
+    papers = [views.archive.papers[pid] for pid in job.papers]
     if job.kind == "year":
         return year_json(papers, site_urls)
     return index_json(job.context, site_urls)

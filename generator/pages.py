@@ -8,6 +8,7 @@ rendered (`views.Views`), on whichever core renders it, and only if the page has
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -42,26 +43,28 @@ class ListBib:
     """The one .bib file of a whole list (all its pages), as its pages link to it."""
 
     path: str
-    count: int
+    count: int | None  # None on a numbered page, which must not change as the list grows
+    # The list's papers, for `exports`: out of the pages' values (repr), where `count` stands for them.
+    ids: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 def list_bib(first_page: str, ids: Sequence[str]) -> ListBib:
-    return ListBib(first_page + "papers.bib", len(ids))
+    return ListBib(first_page + "papers.bib", len(ids), tuple(ids))
 
 
 @dataclass(frozen=True)
 class Pagination:
-    page: int
-    pages: int
-    newer: str | None  # path of the previous (newer) page
+    page: int  # 0: the list's front page (its newest papers); N: page/N/, counted from the oldest
+    newer: str | None  # path of the newer page
     older: str | None
 
 
 def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str]) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
-    listing = _Listing(config.per_page)
+    listing = Listing(config.per_page)
     through = freshness(newest_listed(archive.papers.values()))
-    pages = list(listing.pages(archive.order, urls.home, "index.html", {"title": None, "through": through}))
+    home = {"title": None, "through": through}
+    pages = list(listing.pages(archive.order, urls.home, "index.html", home, cards=FRONT))
     pages += paper_pages(archive, config)
     pages += tag_pages(archive, tag_names, listing)
     pages += date_pages(archive, listing, through)
@@ -97,7 +100,7 @@ def redirect_pages(pid: str, title: str, aliases: Sequence[str], config: SiteCon
             yield Page(urls.paper(alias), REDIRECT, {"title": title, "target": urls.paper(pid), "canonical": canonical})
 
 
-def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing) -> Iterator[Page]:
+def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: Listing) -> Iterator[Page]:
     refs = [(tag_ref(slug, tag_names), len(ids)) for slug, ids in archive.tags.items()]
     refs.sort(key=lambda item: item[0].name.lower())
     yield Page(urls.tags_index(), "tags.html", {"title": "Tags", "tags": refs})
@@ -106,7 +109,7 @@ def tag_pages(archive: Archive, tag_names: Mapping[str, str], listing: _Listing)
         yield from group_pages(listing, archive.tags[ref.slug], ("tag", "Tag", ref), urls.tag_feed(ref.slug), path_of)
 
 
-def date_pages(archive: Archive, listing: _Listing, through: tuple[str, str] | None = None) -> Iterator[Page]:
+def date_pages(archive: Archive, listing: Listing, through: tuple[str, str] | None = None) -> Iterator[Page]:
     months_of, days_of = _period_links(archive)
     years = [(y, len(ids), months_of[y]) for y, ids in archive.years.items()]
     yield Page(urls.archive(), "archive.html", {"title": "Archive", "years": years, "through": through})
@@ -131,7 +134,7 @@ def date_pages(archive: Archive, listing: _Listing, through: tuple[str, str] | N
             "bib": list_bib(urls.day(d), ids),
             "week": (f"Week {week.label}", week.path),
         }
-        yield from listing.pages(ids, functools.partial(urls.day, d), "period.html", extra)
+        yield from listing.pages(ids, functools.partial(urls.day, d), "period.html", extra, cards=ALL)
 
 
 def top_pages(archive: Archive, size: int) -> Iterator[Page]:
@@ -192,13 +195,14 @@ def week_pages(archive: Archive) -> Iterator[Page]:
                 "span": week.span,
                 **nav,
                 "bib": list_bib(week.path, ids),
-                "pagination": Pagination(1, 1, None, None),
+                "pagination": Pagination(0, None, None),
+                "compact": True,
             },
             papers=ids,
         )
 
 
-def org_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
+def org_pages(archive: Archive, listing: Listing) -> Iterator[Page]:
     """/orgs/ (by name, with counts) and each organisation's papers, paginated like a tag's."""
     refs = [(org_ref(archive, slug), len(ids)) for slug, ids in archive.orgs.items()]
     refs.sort(key=lambda item: (item[0].name.lower(), item[0].slug))
@@ -211,7 +215,7 @@ def org_pages(archive: Archive, listing: _Listing) -> Iterator[Page]:
 
 
 def group_pages(
-    listing: _Listing, ids: Sequence[str], group: tuple[str, str, Any], feed_path: str, path_of: Callable[[int], str]
+    listing: Listing, ids: Sequence[str], group: tuple[str, str, Any], feed_path: str, path_of: Callable[[int], str]
 ) -> Iterator[Page]:
     """The listing pages of one tag or organization (`group`: its kind, its label, its ref), with its feeds
     and its `.bib`; the template is named for the kind."""
@@ -221,7 +225,7 @@ def group_pages(
         kind: ref,
         "feed_path": feed_path,
         "json_feed_path": urls.json_feed(feed_path),
-        "bib": list_bib(path_of(1), ids),
+        "bib": list_bib(path_of(0), ids),
     }
     yield from listing.pages(ids, path_of, f"{kind}.html", extra)
 
@@ -292,19 +296,48 @@ def _period_links(archive: Archive) -> tuple[dict, dict]:
     return months_of, days_of
 
 
-class _Listing:
-    """Paginated lists of papers."""
+ALL, FRONT, NONE = "all", "front", "none"  # which pages of a list show full cards; the others, one line a paper
+
+
+class Listing:
+    """Paginated lists of papers, numbered from the oldest end so that a full page never changes.
+
+    A list of more than `per_page` papers has numbered pages page/1/ (its oldest `per_page` papers)
+    to page/K/ (its newest, 1 to `per_page` of them), and a front page with everything page/K-2/ does
+    not reach: the two newest numbered pages, so between `per_page` + 1 and twice `per_page` papers.
+    New papers change the front page and page/K/ only (and add page/K+1/ when page/K/ is full);
+    page/K-1/ and page/K/ keep their URLs for links made when they were older pages.
+    """
 
     def __init__(self, per_page: int) -> None:
         self.per_page = per_page
 
-    def pages(self, ids: Sequence[str], path_of: Callable[[int], str], template: str, extra: Mapping) -> Iterator[Page]:
-        chunks = [ids[i : i + self.per_page] for i in range(0, len(ids), self.per_page)] or [()]
-        for number, chunk in enumerate(chunks, start=1):
-            nav = Pagination(
-                page=number,
-                pages=len(chunks),
-                newer=path_of(number - 1) if number > 1 else None,
-                older=path_of(number + 1) if number < len(chunks) else None,
-            )
-            yield Page(path_of(number), template, {**extra, "pagination": nav}, papers=tuple(chunk))
+    def pages(
+        self, ids: Sequence[str], path_of: Callable[[int], str], template: str, extra: Mapping, cards: str = NONE
+    ) -> Iterator[Page]:
+        size, total = self.per_page, len(ids)
+        count = -(-total // size)  # numbered pages
+        if count <= 1:
+            yield self._page(path_of(0), template, extra, Pagination(0, None, None), ids, cards != NONE)
+            return
+        front = Pagination(0, None, path_of(count - 2) if count > 2 else None)  # page/K-2/: the newest not shown
+        yield self._page(path_of(0), template, extra, front, ids[: total - (count - 2) * size], cards != NONE)
+        for k in range(count, 0, -1):  # newest first, so that the numbered pages add up to the list
+            nav = Pagination(k, path_of(k + 1) if k < count else path_of(0), path_of(k - 1) if k > 1 else None)
+            chunk = ids[max(0, total - k * size) : total - (k - 1) * size]
+            yield self._page(path_of(k), template, numbered(extra), nav, chunk, cards == ALL)
+
+    @staticmethod
+    def _page(path: str, template: str, extra: Mapping, nav: Pagination, ids: Sequence[str], cards: bool) -> Page:
+        return Page(path, template, {**extra, "pagination": nav, "compact": not cards}, papers=tuple(ids))
+
+
+def numbered(extra: Mapping) -> dict:
+    """What a numbered page shows besides its papers: nothing that grows with the list (its count, the
+    counts of its periods, the archive's newest day), so that a full page never changes."""
+    values = {key: value for key, value in extra.items() if key != "through"}
+    if values.get("periods"):
+        values["periods"] = ()
+    if values.get("bib") is not None:
+        values["bib"] = dataclasses.replace(values["bib"], count=None)
+    return values

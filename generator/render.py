@@ -32,10 +32,11 @@ from generator.feeds import Feed, feed_bytes
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
 from generator.urls import Urls
-from generator.views import Summaries, Views
+from generator.views import Summaries, Views, line
 
 PARALLEL_FROM = 200  # jobs to render before it pays to fork workers
 CARD_TEMPLATE = "partials/card.html"
+LINE_TEMPLATE = "partials/line.html"
 DEFAULT_THEME = "default"
 # In a checkout (and an editable install) the default theme is the repository's themes/default;
 # the wheel carries the same folder as generator/themes/default (pyproject.toml, force-include).
@@ -113,6 +114,7 @@ class Renderer:
         self.saved_cards = saved_cards  # paper id -> Card, made by earlier builds under the same site key
         self._env: jinja2.Environment | None = None
         self._cards: dict[str, Markup] = {}
+        self._lines: dict[str, Markup] = {}
         self._made: list[str] = []  # the papers whose cards this process rendered
         self._linked_as: dict[str, str] = {}  # paper id -> what pages linking to it show of it
 
@@ -152,18 +154,23 @@ class Renderer:
         if isinstance(job, Feed):
             return self._feed(job)
         if isinstance(job, Export):
-            return make_export(job, self.views.archive, self.site_urls)
+            return make_export(job, self.views, self.site_urls)
         return render_page(self.env, job, self.values(job)).encode("utf-8")
 
     def values(self, page: Page) -> dict:
         """The page's context, completed with what it shows of its papers."""
         if page.paper is not None:
             return {**page.context, "view": self.views.paper_view(page.paper)}
-        return {
-            **page.context,
-            "papers": Summaries(self.views, page.papers),
-            "cards": [self.card(i) for i in page.papers],
-        }
+        shown = self.line if page.context.get("compact") else self.card
+        return {**page.context, "papers": Summaries(self.views, page.papers), "cards": [shown(i) for i in page.papers]}
+
+    def line(self, pid: str) -> Markup:
+        """A paper as long listings show it (`views.Line`): rendered once per process."""
+        made = self._lines.get(pid)
+        if made is None:
+            view = line(self.views.archive.papers[pid])
+            made = self._lines[pid] = Markup(self.env.get_template(LINE_TEMPLATE).render(p=view).strip("\n"))
+        return made
 
     def card(self, pid: str) -> Markup:
         """A paper as listings show it: rendered once, then reused by every page that lists it,

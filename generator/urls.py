@@ -10,8 +10,8 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 
-def home(page: int = 1) -> str:
-    return "" if page == 1 else f"page/{page}/"
+def home(page: int = 0) -> str:
+    return _paged("", page)
 
 
 def paper(paper_id: str) -> str:
@@ -22,7 +22,7 @@ def tags_index() -> str:
     return "tags/"
 
 
-def tag(slug: str, page: int = 1) -> str:
+def tag(slug: str, page: int = 0) -> str:
     return _paged(f"tags/{slug}/", page)
 
 
@@ -34,15 +34,15 @@ def archive() -> str:
     return "archive/"
 
 
-def year(y: int, page: int = 1) -> str:
+def year(y: int, page: int = 0) -> str:
     return _paged(f"{y:04d}/", page)
 
 
-def month(y: int, m: int, page: int = 1) -> str:
+def month(y: int, m: int, page: int = 0) -> str:
     return _paged(f"{y:04d}/{m:02d}/", page)
 
 
-def day(d: dt.date, page: int = 1) -> str:
+def day(d: dt.date, page: int = 0) -> str:
     return _paged(f"{d.year:04d}/{d.month:02d}/{d.day:02d}/", page)
 
 
@@ -71,7 +71,7 @@ def orgs_index() -> str:
     return "orgs/"
 
 
-def org(slug: str, page: int = 1) -> str:
+def org(slug: str, page: int = 0) -> str:
     return _paged(f"orgs/{slug}/", page)
 
 
@@ -107,7 +107,9 @@ def opml() -> str:
 
 
 def _paged(path: str, page: int) -> str:
-    return path if page == 1 else f"{path}page/{page}/"
+    """A listing's front page (0: its newest papers) or its numbered page N, counted from the oldest
+    end (`pages.Listing`): page/1/ holds the oldest papers, so a full page never changes."""
+    return path if page == 0 else f"{path}page/{page}/"
 
 
 def output_file(path: str) -> str:

@@ -177,10 +177,13 @@ def test_list_pages_have_one_coins_span_per_paper_shown(site):
     by_title = {p.title: p for p in papers}
     pages = list_pages(output)
     assert len(pages) > 10
+    with_cards = 0
     for page in pages:
         head = read(output, str(page.relative_to(output)))
         shown = (output / page.relative_to(output)).read_text().count('class="paper-card"')
-        assert len(head.coins) == shown > 0, page
+        assert len(head.coins) == shown, page  # one line a paper (long lists) has none
+        with_cards += shown > 0
+    assert with_cards >= 3  # the day and top pages
     head = read(output, "2024/03/12/index.html")
     fields = parse_qs(head.coins[0])
     paper = by_title[fields["rft.atitle"][0]]

@@ -3,7 +3,7 @@ import datetime as dt
 
 from generator.config import SiteConfig
 from generator.model import Paper
-from generator.pages import plan_pages
+from generator.pages import Pagination, plan_pages
 from generator.taxonomy import build_archive
 from generator.views import Views
 
@@ -16,14 +16,38 @@ def plan(items, per_page=10):
     return {p.path: p for p in plan_pages(build_archive(items), SiteConfig(per_page=per_page), {"x": "Ex"})}
 
 
-def test_pagination_paths_and_links():
-    pages = plan(papers(25))
-    assert {"", "page/2/", "page/3/"} <= set(pages) and "page/4/" not in pages
+def test_pagination_counts_from_the_oldest_end():
+    pages = plan(papers(25))  # three numbered pages of 10, 10 and 5 papers, oldest first
+    assert {"", "page/1/", "page/2/", "page/3/"} <= set(pages) and "page/4/" not in pages
+    assert pages["page/1/"].papers == tuple(f"p{i:03d}" for i in range(9, -1, -1))  # the oldest ten
+    assert len(pages["page/3/"].papers) == 5 and pages["page/3/"].papers[0] == "p024"
+    front = pages[""]
+    assert front.papers == pages["page/3/"].papers + pages["page/2/"].papers  # all that page/1/ does not show
+    assert (front.context["pagination"].newer, front.context["pagination"].older) == (None, "page/1/")
     second = pages["page/2/"].context["pagination"]
-    assert (second.page, second.pages, second.newer, second.older) == (2, 3, "", "page/3/")
-    assert pages[""].papers[:2] == ("p024", "p023")
-    assert len(pages["page/3/"].papers) == 5
-    assert {"tags/x/", "tags/x/page/2/", "tags/x/page/3/", "2024/03/05/page/3/"} <= set(pages)
+    assert (second.page, second.newer, second.older) == (2, "page/3/", "page/1/")
+    assert (pages["page/3/"].context["pagination"].newer, pages["page/1/"].context["pagination"].older) == ("", None)
+    assert {"tags/x/", "tags/x/page/1/", "tags/x/page/3/", "2024/03/05/page/3/"} <= set(pages)
+
+
+def test_a_full_page_keeps_its_papers_when_newer_ones_come():
+    before = plan(papers(25))
+    after = plan(papers(25) + [dataclasses.replace(p, id=f"n{p.id}", listed=dt.date(2024, 3, 6)) for p in papers(7)])
+    for path in ("page/1/", "page/2/", "tags/x/page/1/", "tags/x/page/2/"):
+        assert after[path] == before[path], path
+    assert after["page/3/"].papers != before["page/3/"].papers and "page/4/" in after
+
+
+def test_long_lists_show_one_line_a_paper_and_days_and_the_front_page_cards():
+    pages = plan(papers(25))
+    compact = {path for path, page in pages.items() if page.context.get("compact")}
+    assert {"page/1/", "page/3/", "tags/x/", "tags/x/page/2/", "2024/", "2024/03/"} <= compact
+    assert not {"", "2024/03/05/", "2024/03/05/page/2/"} & compact
+
+
+def test_a_short_list_has_no_numbered_pages():
+    pages = plan(papers(10))
+    assert "page/1/" not in pages and pages[""].context["pagination"] == Pagination(0, None, None)
 
 
 def test_an_empty_archive_still_has_a_home_page():

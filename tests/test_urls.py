@@ -9,7 +9,7 @@ from tests.conftest import paper_file, write_content
 
 
 def test_paths_are_stable():
-    assert urls.home() == "" and urls.home(2) == "page/2/"
+    assert urls.home() == "" and urls.home(1) == "page/1/" and urls.home(2) == "page/2/"  # 0: the front page
     assert urls.paper("2310.00653") == "papers/2310.00653/"
     assert urls.tag("video") == "tags/video/" and urls.tag("video", 3) == "tags/video/page/3/"
     assert urls.tag_feed("video") == "tags/video/feed.xml"

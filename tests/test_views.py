@@ -118,7 +118,7 @@ def test_cards_of_the_built_site_show_plain_excerpts_ai_summaries_and_stars():
 
     from tests.recorded import recorded_site
 
-    page = BeautifulSoup((recorded_site() / "weeks/2026-W34/index.html").read_text(encoding="utf-8"), "html.parser")
+    page = BeautifulSoup((recorded_site() / "2026/08/21/index.html").read_text(encoding="utf-8"), "html.parser")
     cards = page.select("li.paper-card")
     assert cards and all("**" not in c.select_one(".excerpt").get_text() for c in cards)
     labelled = [c.select_one(".ai-line") for c in cards if c.select_one(".ai-line")]

@@ -1,0 +1,91 @@
+"""Exports: a `.bib` list or a Markdown copy is keyed on the fields it shows, so a re-vote rewrites neither."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import urls
+from generator.bibtex import bibtex_entry
+from generator.build import build
+from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, paper_markdown, shown
+from generator.model import Paper
+from tests.conftest import REPO
+from tests.test_writer import CONFIG, edit_file
+
+FULL = Paper(
+    id="2403.06634",
+    title="Stealing Part of a Production Language Model",
+    abstract="We introduce the *first* model-stealing attack.",
+    source_path="papers/2024/03/2403.06634.md",
+    authors=("Nicholas Carlini", "Daniel Paleka"),
+    author_count=13,
+    published=dt.date(2024, 3, 11),
+    listed=dt.date(2024, 3, 12),
+    upvotes=31,
+    comments=2,
+    tags=("security",),
+    github="https://github.com/a/b",
+    github_stars=10,
+    project_page="https://example.org/p",
+    keywords=("attack",),
+    ai_summary="A summary.",
+    organization="Google",
+    thumbnail="https://example.org/t.png",
+    aliases=("stealing-part",),
+)
+OTHER = {  # a different value for each field
+    "id": "2403.06635",
+    "title": "Another title",
+    "abstract": "Another abstract.",
+    "source_path": "papers/elsewhere.md",
+    "authors": ("Ada Lovelace",),
+    "author_count": 14,
+    "published": dt.date(2023, 1, 2),
+    "listed": dt.date(2024, 3, 13),
+    "upvotes": 32,
+    "comments": 3,
+    "tags": ("other",),
+    "github": "https://github.com/c/d",
+    "github_stars": 11,
+    "project_page": "https://example.org/q",
+    "keywords": ("other",),
+    "ai_summary": "Another summary.",
+    "organization": "Meta",
+    "thumbnail": "https://example.org/u.png",
+    "aliases": ("other",),
+}
+SITE = urls.Urls("https://example.org/")
+
+
+def test_every_field_has_another_value_here():
+    assert set(OTHER) == {f.name for f in dataclasses.fields(Paper)}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER))
+def test_a_field_changes_a_bib_entry_or_markdown_copy_only_if_its_key_covers_it(name):
+    changed = dataclasses.replace(FULL, **{name: OTHER[name]})
+    entry_same = bibtex_entry(changed, "k") == bibtex_entry(FULL, "k")
+    markdown_same = paper_markdown(changed, SITE) == paper_markdown(FULL, SITE)
+    assert entry_same or name in BIB_FIELDS
+    assert markdown_same or name in MARKDOWN_FIELDS
+    assert (shown(changed, BIB_FIELDS) == shown(FULL, BIB_FIELDS)) == (name not in BIB_FIELDS)
+    assert (shown(changed, MARKDOWN_FIELDS) == shown(FULL, MARKDOWN_FIELDS)) == (name not in MARKDOWN_FIELDS)
+
+
+def test_a_re_vote_rewrites_the_page_but_not_the_bib_lists_or_the_markdown_copy(tmp_path: Path):
+    content, output, cache_dir = tmp_path / "content", tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(REPO / "content", content)
+    build(content, output, CONFIG, search=False, cache_dir=cache_dir)
+    pid = "filip-fine-grained-interactive-language-image-pre-training"
+    files = [f"papers/{pid}/index.html", f"papers/{pid}/index.md", "tags/retrieval/papers.bib", "2021/papers.bib"]
+    before = {f: os.stat(output / f).st_ino for f in files}
+    edit_file(content, f"{pid}.md", r"^upvotes: \d+", "upvotes: 977")
+    build(content, output, CONFIG, search=False, cache_dir=cache_dir)
+    after = {f: os.stat(output / f).st_ino for f in files}
+    assert [f for f in files if after[f] != before[f]] == [f"papers/{pid}/index.html"]
