@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.outdir import MARKER
+
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
 CORPUS_PAPERS = 300
@@ -34,11 +36,14 @@ REQUIRED = ("index.html", "feed.xml", "sitemap.xml", "pagefind/pagefind.js")
 
 
 def manifest_of(folder: Path) -> dict[str, str]:
-    """Every regular file under folder (relative POSIX path) -> the SHA-256 of its bytes."""
+    """Every regular file under folder (relative POSIX path) -> the SHA-256 of its bytes.
+
+    Not the output marker: it names the build (a digest of the code among the rest), so it changes with
+    every change to the code, even one that leaves the site as it was."""
     return {
         path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.name != MARKER
     }
 
 
