@@ -16,7 +16,7 @@ from generator.build import build
 from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, paper_markdown, shown
 from generator.model import Paper
 from tests.conftest import REPO
-from tests.test_writer import CONFIG, edit_file
+from tests.test_output import CONFIG, edit_file
 
 FULL = Paper(
     id="2403.06634",
