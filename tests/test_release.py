@@ -157,10 +157,11 @@ def test_a_version_without_a_changelog_entry_fails(release_tree: Path):
 def test_the_notes_are_that_entry_alone(release_tree: Path):
     set_version(release_tree, "2.0.0")
     changelog = release_tree / "CHANGELOG.md"
+    # As a release does: what [Unreleased] gathered becomes the new version's entry.
+    head, rest = changelog.read_text().split("## [Unreleased]\n", 1)
+    older = rest[rest.index("\n## [") :]
     changelog.write_text(
-        changelog.read_text().replace(
-            "## [Unreleased]\n", "## [Unreleased]\n\n## [2.0.0] - 2027-01-02\n\n### Changed\n- Breaking thing.\n"
-        ),
+        head + "## [Unreleased]\n\n## [2.0.0] - 2027-01-02\n\n### Changed\n- Breaking thing.\n" + older,
         encoding="utf-8",
     )
     done = release_notes(release_tree, "v2.0.0")
