@@ -29,24 +29,6 @@ class TagRef:
 
 
 @dataclass(frozen=True)
-class Summary:
-    """A paper as a listing shows it."""
-
-    id: str
-    title: str
-    path: str
-    date: str | None  # ISO archive date
-    authors: str  # the first few names, "et al." when there are more
-    total_authors: int
-    upvotes: int | None
-    tags: tuple[TagRef, ...]
-    excerpt: str  # plain text of the rendered abstract, cut at a word (abstract_text)
-    coins: str = ""  # the title of the paper's COinS span (citation.coins)
-    ai_summary: str | None = None  # Hugging Face's AI-written one-liner: cards label it so
-    github_stars: int | None = None  # only for a paper that links its code
-
-
-@dataclass(frozen=True)
 class PaperLink:
     """Another paper as a paper page links to it (newer, older, related): no more than that,
     so that a change to that paper's upvotes or abstract leaves this page as it was."""
@@ -58,15 +40,23 @@ class PaperLink:
 
 
 @dataclass(frozen=True)
-class Line:
+class Line(PaperLink):
     """A paper as a long listing shows it: one line (see `pages.Listing`)."""
 
-    id: str
-    title: str
-    path: str
-    date: str | None  # ISO archive date
     authors: str  # the first few names, "et al." when there are more
     upvotes: int | None
+
+
+@dataclass(frozen=True)
+class Summary(Line):
+    """A paper as a listing's card shows it: its line, and more."""
+
+    total_authors: int
+    tags: tuple[TagRef, ...]
+    excerpt: str  # plain text of the rendered abstract, cut at a word (abstract_text)
+    coins: str = ""  # the title of the paper's COinS span (citation.coins)
+    ai_summary: str | None = None  # Hugging Face's AI-written one-liner: cards label it so
+    github_stars: int | None = None  # only for a paper that links its code
 
 
 def line(paper: Paper) -> Line:
