@@ -2,7 +2,8 @@
 
 One browser and one build per module; the site is served under a sub-path (/archive/) the way a
 host publishing it in a folder would, so every link, the search bundle and its results are checked
-under a sub-path too. Screenshots go to <repo>/output/screenshots/ for people to look at.
+under a sub-path too. Screenshots go to <repo>/.cache/screenshots/ for people to look at (not into output/,
+which is the build's alone: a folder no build made there would make the next `make site` refuse it).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 AXE = REPO / "tools/node_modules/axe-core/axe.min.js"
-SCREENSHOTS = REPO / "output" / "screenshots"
+SCREENSHOTS = REPO / ".cache" / "screenshots"
 PHONE, DESKTOP = 390, 1280
 SCHEMES = ("light", "dark")
 AXE_KINDS = (
