@@ -159,12 +159,8 @@ def _digest(path: str) -> bytes | None:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        return hashlib.blake2b(_read_at_most(fd, MAX_FILE_BYTES + 1), digest_size=16).digest()
-    finally:
-        os.close(fd)
+    regular = _regular_bytes(fd)
+    return hashlib.blake2b(regular[1], digest_size=16).digest() if regular else None
 
 
 def _trusted_mtime(mtime_ns: int) -> int:
@@ -198,19 +194,28 @@ def read_entry(path: Path) -> FileEntry:
             return _skipped(str(path), _SKIP_ERRNO[exc.errno])
         problem = Problem(str(path), 1, f"cannot be read: {exc.strerror}")  # a paper, lost unless fixed
         return FileEntry(-1, -1, b"", None, (problem,))
-    try:
-        st = os.fstat(fd)  # before reading: a file changed meanwhile is re-read next time
-        if not stat.S_ISREG(st.st_mode):
-            return _skipped(str(path), 2)
-        data = _read_at_most(fd, MAX_FILE_BYTES + 1) if st.st_size <= MAX_FILE_BYTES else b""
-    finally:
-        os.close(fd)
+    regular = _regular_bytes(fd)
+    if regular is None:
+        return _skipped(str(path), 2)
+    st, data = regular
     if len(data) > MAX_FILE_BYTES or st.st_size > MAX_FILE_BYTES:
         paper, problems = None, [Problem(str(path), 1, f"{st.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
     else:
         paper, problems = parse_file(path, data)
     digest = hashlib.blake2b(data, digest_size=16).digest()
     return FileEntry(st.st_size, _trusted_mtime(st.st_mtime_ns), digest, paper, tuple(problems))
+
+
+def _regular_bytes(fd: int) -> tuple[os.stat_result, bytes] | None:
+    """The stat and bytes of the open file `fd` (none past the size limit), then closes it; None if
+    it is not a regular file. The stat comes first: a file changed meanwhile is re-read next time."""
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        return st, _read_at_most(fd, MAX_FILE_BYTES + 1) if st.st_size <= MAX_FILE_BYTES else b""
+    finally:
+        os.close(fd)
 
 
 def _read_at_most(fd: int, limit: int) -> bytes:
