@@ -65,7 +65,11 @@ def table(totals: dict[str, list[int]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", type=Path)
-    print(table(tally(parser.parse_args().output)))
+    output = parser.parse_args().output
+    totals = tally(output)
+    if not totals:
+        parser.exit(1, f"sizes.py: error: no files in {output} (not a built site?)\n")
+    print(table(totals))
 
 
 if __name__ == "__main__":
