@@ -17,7 +17,9 @@ from generator.bibtex import arxiv_doi, bibtex_entry
 from generator.markup import plain_excerpt, safe_url
 from generator.model import Paper
 
-DESCRIPTION_WORDS = 45  # og:description: an excerpt, as listings show
+# The one excerpt of a paper page, in its description and og:description: about the 160 characters a
+# search result or a link preview shows (a 200-character and a 45-word excerpt were 0.6 KiB a page).
+DESCRIPTION_WORDS = 24
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class CitationView:
     canonical: str  # absolute URL of the paper's page
     meta: tuple[Meta, ...]
     bibtex: str
+    description: str  # the page's description: an excerpt of the abstract (as og:description)
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class Citation:
     def view(self, paper: Paper) -> CitationView:
         canonical = urls.Urls(self.base_url).absolute(urls.paper(paper.id))
         meta = highwire(paper) + open_graph(paper, canonical, self.site_name)
-        return CitationView(canonical, meta, bibtex_entry(paper, self.key))
+        return CitationView(canonical, meta, bibtex_entry(paper, self.key), description(paper))
 
 
 def highwire(paper: Paper) -> tuple[Meta, ...]:
@@ -72,13 +75,17 @@ def highwire(paper: Paper) -> tuple[Meta, ...]:
 def open_graph(paper: Paper, canonical: str, site_name: str) -> tuple[Meta, ...]:
     tags = [("og:title", paper.title), ("og:type", "article"), ("og:url", canonical)]
     if paper.abstract.strip():
-        tags.append(("og:description", plain_excerpt(paper.abstract, DESCRIPTION_WORDS)))
+        tags.append(("og:description", description(paper)))
     tags.append(("og:site_name", site_name))
     image = safe_url(paper.thumbnail)
     if image:
         tags.append(("og:image", image))
     card = "summary_large_image" if image else "summary"
     return (*(Meta("property", n, c) for n, c in tags), Meta("name", "twitter:card", card))
+
+
+def description(paper: Paper) -> str:
+    return plain_excerpt(paper.abstract, DESCRIPTION_WORDS)
 
 
 def coins(paper: Paper) -> str:
