@@ -141,7 +141,7 @@ def _build(
         *pages,
         *plan_feeds(archive, config, tag_names),
         *fixed_outputs(archive, config, site_urls, pages, tag_names, token),
-        *plan_exports(archive, pages),
+        *plan_exports(archive, pages, config.exports),
     ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
     renderer = Renderer(

@@ -45,14 +45,15 @@ class Citation:
     key: str
     base_url: str
     site_name: str
+    abstract: bool = True  # the citation_abstract tag (site.yaml's exports.citation_abstract)
 
     def view(self, paper: Paper) -> CitationView:
         canonical = urls.Urls(self.base_url).absolute(urls.paper(paper.id))
-        meta = highwire(paper) + open_graph(paper, canonical, self.site_name)
+        meta = highwire(paper, self.abstract) + open_graph(paper, canonical, self.site_name)
         return CitationView(canonical, meta, bibtex_entry(paper, self.key), description(paper))
 
 
-def highwire(paper: Paper) -> tuple[Meta, ...]:
+def highwire(paper: Paper, abstract: bool = True) -> tuple[Meta, ...]:
     tags = [("citation_title", paper.title)]
     tags += [("citation_author", name) for name in paper.authors if name.strip()]
     if paper.published:
@@ -67,7 +68,7 @@ def highwire(paper: Paper) -> tuple[Meta, ...]:
             ("citation_abstract_html_url", f"https://arxiv.org/abs/{paper.id}"),
             ("citation_doi", arxiv_doi(paper.id)),
         ]
-    if paper.abstract.strip():
+    if abstract and paper.abstract.strip():
         tags.append(("citation_abstract", " ".join(paper.abstract.split())))
     return tuple(Meta("name", name, content) for name, content in tags)
 
