@@ -20,6 +20,7 @@ from generator.model import Paper
 # The one excerpt of a paper page, in its description and og:description: about the 160 characters a
 # search result or a link preview shows (a 200-character and a 45-word excerpt were 0.6 KiB a page).
 DESCRIPTION_WORDS = 24
+COINS_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~+=&%:/")
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,10 @@ def description(paper: Paper) -> str:
 
 
 def coins(paper: Paper) -> str:
-    """The title of a COinS span (OpenURL 1.0, KEV): a preprint with its authors, date and ids."""
+    """The title of a COinS span (OpenURL 1.0, KEV): a preprint with its authors, date and ids.
+
+    Only letters, digits and `_.-~+=&%:/` (COINS_CHARACTERS): card.html writes it unescaped, as its `&`s
+    each start a key (`&rft.au=`), which HTML reads as text, not as a character reference."""
     pairs = [
         ("ctx_ver", "Z39.88-2004"),
         ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),
@@ -108,7 +112,8 @@ def coins(paper: Paper) -> str:
         ]
     elif safe_url(paper.project_page):
         pairs.append(("rft_id", safe_url(paper.project_page) or ""))
-    return urlencode(pairs)
+    # ':' and '/' need no escaping in a query (nor in an attribute): 'info:doi/...' stays readable and shorter.
+    return urlencode(pairs, safe=":/")
 
 
 def _slashed(day: date) -> str:
