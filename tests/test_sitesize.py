@@ -104,3 +104,15 @@ def test_under_the_limit_no_warning(tmp_path, capsys):
     argv = ["-q", "build", "--content", str(REPO / "content"), "--output", str(tmp_path / "out"), "--no-search"]
     assert cli.main([*argv, "--no-cache"]) == 0
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_build_with_nothing_to_do_still_warns(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sitesize, "PAGES_LIMIT", 1)
+    argv = ["build", "--content", str(REPO / "content"), "--output", str(tmp_path / "out"), "--no-search"]
+    argv += ["--cache", str(tmp_path / "cache")]
+    assert cli.main(argv) == 0
+    first = capsys.readouterr()
+    assert cli.main(argv) == 0
+    again = capsys.readouterr()
+    assert "(0 written, 0 deleted)" in again.out and again.err == first.err
+    assert WARNING.fullmatch(first.err.splitlines(keepends=True)[-1])  # after the content's own warning
