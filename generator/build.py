@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import cache, keys, outdir, urls
+from generator import cache, keys, outdir, sitesize, urls
 from generator.config import SiteConfig
 from generator.errors import UserError
 from generator.exports import plan_exports
@@ -65,6 +65,8 @@ class BuildReport:
     written: int = 0  # files rendered anew (all of them in a cold build)
     deleted: int = 0  # files removed because the site no longer has them
     timings: tuple[tuple[str, float], ...] = ()  # (step, seconds of wall time)
+    size: int = 0  # bytes of the whole site
+    oversize: str = ""  # a warning when the site is too large for GitHub Pages (`sitesize`)
 
 
 class Steps:
@@ -123,7 +125,8 @@ def _build(
     stamps = scan(content_dir)
     steps.done("read the cache and scan the content")
     if incremental and stamps == state.stamps:
-        return BuildReport(state.papers, state.pages, len(state.manifest), state.warnings, timings=tuple(steps.times))
+        kept = (state.papers, state.pages, len(state.manifest), state.warnings)
+        return BuildReport(*kept, timings=tuple(steps.times), size=state.size, oversize=state.oversize)
 
     content_cache = cache.ContentCache(files.content, code_key) if files else None
     known = content_cache.load() if content_cache else {}
@@ -141,7 +144,7 @@ def _build(
         *pages,
         *plan_feeds(archive, config, tag_names),
         *fixed_outputs(archive, config, site_urls, pages, tag_names, token),
-        *plan_exports(archive, pages),
+        *plan_exports(archive, pages, config.exports),
     ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
     renderer = Renderer(
@@ -156,12 +159,17 @@ def _build(
         else:
             rendered = _write_cold(to_write, renderer, output_dir, config, searched, jobs)
             written, deleted = len(to_write), 0
+    last_sizes = sitesize.recorded(state.manifest, state.sizes) if incremental else {}
+    sizes = sitesize.file_sizes(to_write, rendered.sizes, last_sizes, output_dir)
+    size = sitesize.site_bytes(sizes, output_dir)
+    oversize = sitesize.oversize(size, to_write, sizes, list(archive.papers.values()), config)
     steps.done("render and write")
     if files and content_cache and card_cache:
+        made = cache.BuildState(code_key, site_key, {}, keys.folder_id(output_dir), token=token, pages=len(pages))
         _remember(
             files,
             content_cache,
-            cache.BuildState(code_key, site_key, {}, keys.folder_id(output_dir), token=token, pages=len(pages)),
+            dataclasses.replace(made, sizes=list(sizes.values()), size=size, oversize=oversize),
             loaded,
             warnings,
             keys_by_file(to_write, rendered.keys),
@@ -169,7 +177,9 @@ def _build(
         )
         card_cache.save(archive.papers, rendered.cards)
         steps.done("save the cache")
-    return BuildReport(len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times))
+    return BuildReport(
+        len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times), size, oversize
+    )
 
 
 def _remember(

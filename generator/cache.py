@@ -33,7 +33,7 @@ from generator.fsutil import write_atomic
 from generator.loader import FileEntry, Stamp
 from generator.model import Paper, Problem
 
-FORMAT = 4  # bump when what is pickled changes shape
+FORMAT = 5  # bump when what is pickled changes shape
 _paper_row = operator.attrgetter(*(f.name for f in dataclasses.fields(Paper)))  # Paper -> tuple of its fields
 
 
@@ -45,6 +45,9 @@ class BuildState:
     output_id: tuple[int, int, int] | None = None  # see `keys.folder_id`
     token: str = ""  # the build token in the output's marker (see `keys.build_token`)
     manifest: dict[str, bytes] = field(default_factory=dict)  # output file -> key of its bytes
+    sizes: list[int] = field(default_factory=list)  # each output file's bytes, in the manifest's order (`sitesize`)
+    size: int = 0  # the whole site's bytes, search bundle and static files included
+    oversize: str = ""  # the build's warning of a site too large to publish, if any (`sitesize`)
     papers: int = 0  # figures of that build, for the report of a build with nothing to do
     pages: int = 0
     warnings: tuple[Problem, ...] = ()

@@ -17,7 +17,10 @@ from generator.bibtex import arxiv_doi, bibtex_entry
 from generator.markup import plain_excerpt, safe_url
 from generator.model import Paper
 
-DESCRIPTION_WORDS = 45  # og:description: an excerpt, as listings show
+# The one excerpt of a paper page, in its description and og:description: about the 160 characters a
+# search result or a link preview shows (a 200-character and a 45-word excerpt were 0.6 KiB a page).
+DESCRIPTION_WORDS = 24
+COINS_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~+=&%:/")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class CitationView:
     canonical: str  # absolute URL of the paper's page
     meta: tuple[Meta, ...]
     bibtex: str
+    description: str  # the page's description: an excerpt of the abstract (as og:description)
 
 
 @dataclass(frozen=True)
@@ -42,14 +46,15 @@ class Citation:
     key: str
     base_url: str
     site_name: str
+    abstract: bool = True  # the citation_abstract tag (site.yaml's exports.citation_abstract)
 
     def view(self, paper: Paper) -> CitationView:
         canonical = urls.Urls(self.base_url).absolute(urls.paper(paper.id))
-        meta = highwire(paper) + open_graph(paper, canonical, self.site_name)
-        return CitationView(canonical, meta, bibtex_entry(paper, self.key))
+        meta = highwire(paper, self.abstract) + open_graph(paper, canonical, self.site_name)
+        return CitationView(canonical, meta, bibtex_entry(paper, self.key), description(paper))
 
 
-def highwire(paper: Paper) -> tuple[Meta, ...]:
+def highwire(paper: Paper, abstract: bool = True) -> tuple[Meta, ...]:
     tags = [("citation_title", paper.title)]
     tags += [("citation_author", name) for name in paper.authors if name.strip()]
     if paper.published:
@@ -64,7 +69,7 @@ def highwire(paper: Paper) -> tuple[Meta, ...]:
             ("citation_abstract_html_url", f"https://arxiv.org/abs/{paper.id}"),
             ("citation_doi", arxiv_doi(paper.id)),
         ]
-    if paper.abstract.strip():
+    if abstract and paper.abstract.strip():
         tags.append(("citation_abstract", " ".join(paper.abstract.split())))
     return tuple(Meta("name", name, content) for name, content in tags)
 
@@ -72,7 +77,7 @@ def highwire(paper: Paper) -> tuple[Meta, ...]:
 def open_graph(paper: Paper, canonical: str, site_name: str) -> tuple[Meta, ...]:
     tags = [("og:title", paper.title), ("og:type", "article"), ("og:url", canonical)]
     if paper.abstract.strip():
-        tags.append(("og:description", plain_excerpt(paper.abstract, DESCRIPTION_WORDS)))
+        tags.append(("og:description", description(paper)))
     tags.append(("og:site_name", site_name))
     image = safe_url(paper.thumbnail)
     if image:
@@ -81,8 +86,15 @@ def open_graph(paper: Paper, canonical: str, site_name: str) -> tuple[Meta, ...]
     return (*(Meta("property", n, c) for n, c in tags), Meta("name", "twitter:card", card))
 
 
+def description(paper: Paper) -> str:
+    return plain_excerpt(paper.abstract, DESCRIPTION_WORDS)
+
+
 def coins(paper: Paper) -> str:
-    """The title of a COinS span (OpenURL 1.0, KEV): a preprint with its authors, date and ids."""
+    """The title of a COinS span (OpenURL 1.0, KEV): a preprint with its authors, date and ids.
+
+    Only letters, digits and `_.-~+=&%:/` (COINS_CHARACTERS): card.html writes it unescaped, as its `&`s
+    each start a key (`&rft.au=`), which HTML reads as text, not as a character reference."""
     pairs = [
         ("ctx_ver", "Z39.88-2004"),
         ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),
@@ -100,7 +112,8 @@ def coins(paper: Paper) -> str:
         ]
     elif safe_url(paper.project_page):
         pairs.append(("rft_id", safe_url(paper.project_page) or ""))
-    return urlencode(pairs)
+    # ':' and '/' need no escaping in a query (nor in an attribute): 'info:doi/...' stays readable and shorter.
+    return urlencode(pairs, safe=":/")
 
 
 def _slashed(day: date) -> str:

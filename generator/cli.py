@@ -262,6 +262,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build failed; {args.output}/ was left as it was.", file=sys.stderr)
         return report(exc.problems)
     report(done.warnings)
+    if done.oversize:  # under -q too: the publishing workflow runs quiet, and Pages would refuse the site
+        print(f"broadsheet: warning: {done.oversize}", file=sys.stderr)
     result(
         args,
         f"built {done.papers} papers: {done.pages} pages, {done.files} files in {args.output}/"

@@ -29,6 +29,25 @@ class TopicFilter:
     exclude: tuple[str, ...] = ()
 
 
+# The kinds of list that can have a `.bib` of all their papers (`pages.ListBib`), as `exports.bib` names them.
+BIB_LISTS = ("day", "week", "month", "year", "tag", "organization", "top")
+
+
+@dataclass(frozen=True)
+class Exports:
+    """Outputs that repeat what a paper page shows, for programs; a large archive may switch them off one
+    by one (see docs/configuration.md for what each costs). Switched off, an output is neither written
+    nor linked from any page."""
+
+    markdown: bool = True  # papers/<id>/index.md, each paper as Markdown
+    bib: tuple[str, ...] = BIB_LISTS  # the kinds of list that get a papers.bib of all their papers
+    data_abstracts: bool = True  # each paper's abstract in data/<year>.json
+    citation_abstract: bool = True  # the citation_abstract tag of paper pages (Zotero reads it)
+
+
+_EXPORT_FLAGS = ("markdown", "data_abstracts", "citation_abstract")
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     title: str = "Broadsheet"
@@ -45,11 +64,12 @@ class SiteConfig:
     arxiv_url: str = "https://export.arxiv.org"  # arXiv's API, for the scraper
     catch_up_days: int = 30  # a scrape without day options fetches missed days up to this far back
     refresh_days: int = 14  # ... and re-fetches the last this many days, as upvotes settle
+    exports: Exports = Exports()
     root: Path = Path(".")  # the folder site.yaml lives in; themes/ is found there
 
 
 CONFIG_FILE = "site.yaml"
-_SIMPLE = {f.name: f.type for f in fields(SiteConfig) if f.name not in ("tag_rules", "topic", "root")}
+_SIMPLE = {f.name: f.type for f in fields(SiteConfig) if f.name not in ("tag_rules", "topic", "exports", "root")}
 URL_KEYS = ("base_url", "source_url", "arxiv_url")
 
 
@@ -93,6 +113,8 @@ def _from_mapping(raw: dict[str, Any], lines: dict[str, int], where: str, root: 
             values[key] = _tag_rules(value, Problem(where, line, ""), problems)
         elif key == "topic":
             values[key] = _topic(value, Problem(where, line, ""), problems)
+        elif key == "exports":
+            values[key] = _exports(value, Problem(where, line, ""), problems)
         elif key not in _SIMPLE:
             problems.append(Problem(where, line, f"unknown key {key!r} ignored", "warning"))
         elif key in URL_KEYS and isinstance(value, str) and (problem := url_problem(value)):
@@ -136,3 +158,33 @@ def _topic(value: Any, at: Problem, problems: list[Problem]) -> TopicFilter:
         problems.append(replace(at, message="topic: include and exclude must be lists of phrases or tags"))
         return TopicFilter()
     return TopicFilter(include=tuple(lists["include"]), exclude=tuple(lists["exclude"]))
+
+
+def _exports(value: Any, at: Problem, problems: list[Problem]) -> Exports:
+    keys = ", ".join(f.name for f in fields(Exports))
+    if not isinstance(value, dict):
+        problems.append(replace(at, message=f"exports: expected a mapping with some of {keys}"))
+        return Exports()
+    found: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in _EXPORT_FLAGS and isinstance(item, bool):
+            found[key] = item
+        elif key in _EXPORT_FLAGS:
+            problems.append(replace(at, message=f"exports.{key}: expected true or false, got {item!r}"))
+        elif key == "bib":
+            found[key] = _bib_lists(item, at, problems)
+        else:
+            problems.append(replace(at, message=f"exports: unknown key {key!r} (expected some of {keys})"))
+    return Exports(**found)
+
+
+def _bib_lists(value: Any, at: Problem, problems: list[Problem]) -> tuple[str, ...]:
+    """`bib`: a list of kinds of list (in any order), or true (all of them) or false (none)."""
+    if isinstance(value, bool):
+        return BIB_LISTS if value else ()
+    unknown = [item for item in value if item not in BIB_LISTS] if isinstance(value, list) else [value]
+    if unknown:
+        expected = ", ".join(BIB_LISTS)
+        problems.append(replace(at, message=f"exports.bib: unknown list {unknown[0]!r} (expected some of {expected})"))
+        return BIB_LISTS
+    return tuple(kind for kind in BIB_LISTS if kind in value)

@@ -16,11 +16,13 @@ from dataclasses import dataclass, fields
 
 from generator import urls
 from generator.bibtex import bibtex_file
+from generator.config import Exports
 from generator.model import Paper
 from generator.pages import Page
 from generator.taxonomy import Archive
 from generator.views import Views, paper_links
 
+EVERY = Exports()  # the default: every export
 UNDATED = "undated"  # the data file of papers with neither date
 _SKIPPED = {"source_path", "abstract"}  # where the file lives is not data; the abstract goes last
 
@@ -39,7 +41,8 @@ class Export:
     kind: str  # "bib", "year", "index" or "markdown"
     papers: tuple[str, ...] = ()  # papers whose whole file is in the key
     context: tuple = ()  # the rest of the key: for "bib" (id, citation key, shown) per paper, for
-    # "markdown" (id, shown), `shown` being a digest of the fields the file shows
+    # "markdown" (id, shown), `shown` being a digest of the fields the file shows, for "year" (abstracts?,)
+    group: str = ""  # for "bib", the kind of list (`config.BIB_LISTS`)
 
 
 def shown(paper: Paper, names: Sequence[str]) -> bytes:
@@ -47,33 +50,36 @@ def shown(paper: Paper, names: Sequence[str]) -> bytes:
     return hashlib.blake2b(repr([getattr(paper, name) for name in names]).encode(), digest_size=8).digest()
 
 
-def plan_exports(archive: Archive, pages: Sequence[Page]) -> list[Export]:
-    """Every export, in a stable order: the .bib of each list the pages link to, then the open data."""
+def plan_exports(archive: Archive, pages: Sequence[Page], switched: Exports = EVERY) -> list[Export]:
+    """Every export site.yaml keeps (`switched`), in a stable order: the .bib of each list the pages link
+    to, each paper's Markdown copy, then the open data."""
     keys = {page.paper: page.context["citation"].key for page in pages if page.paper is not None}
-    lists: dict[str, tuple[str, ...]] = {}
+    lists: dict[str, tuple[tuple[str, ...], str]] = {}
     for page in pages:
         bib = page.context.get("bib")
         if bib is not None and bib.count:
-            lists.setdefault(bib.path, bib.ids)
-    cited = {pid: shown(paper, BIB_FIELDS) for pid, paper in archive.papers.items()}
+            lists.setdefault(bib.path, (bib.ids, bib.kind))
+    cited = {pid: shown(paper, BIB_FIELDS) for pid, paper in archive.papers.items()} if lists else {}
     exports = [
-        Export(path, "bib", context=tuple((pid, keys[pid], cited[pid]) for pid in ids)) for path, ids in lists.items()
+        Export(path, "bib", context=tuple((pid, keys[pid], cited[pid]) for pid in ids), group=kind)
+        for path, (ids, kind) in lists.items()
     ]
-    exports += [
-        Export(urls.paper(pid) + "index.md", "markdown", context=(pid, shown(paper, MARKDOWN_FIELDS)))
-        for pid, paper in archive.papers.items()
-    ]
-    return exports + data_files(archive)
+    if switched.markdown:
+        exports += [
+            Export(urls.paper(pid) + "index.md", "markdown", context=(pid, shown(paper, MARKDOWN_FIELDS)))
+            for pid, paper in archive.papers.items()
+        ]
+    return exports + data_files(archive, switched.data_abstracts)
 
 
-def data_files(archive: Archive) -> list[Export]:
+def data_files(archive: Archive, abstracts: bool = True) -> list[Export]:
     position = archive.position
     by_year = {str(y): ids for y, ids in archive.years.items()}
     undated = tuple(pid for pid in archive.timeline if archive.papers[pid].archive_date is None)
     if undated:
         by_year[UNDATED] = undated
     files = [
-        Export(f"data/{name}.json", "year", tuple(sorted(ids, key=position.__getitem__)))
+        Export(f"data/{name}.json", "year", tuple(sorted(ids, key=position.__getitem__)), (abstracts,))
         for name, ids in by_year.items()
     ]
     newest = next(iter(archive.days), None)
@@ -88,25 +94,27 @@ def make_export(job: Export, views: Views, site_urls: urls.Urls) -> bytes:
         return paper_markdown(views.archive.papers[job.context[0]], site_urls).encode("utf-8")
     papers = [views.archive.papers[pid] for pid in job.papers]
     if job.kind == "year":
-        return year_json(papers, site_urls)
+        return year_json(papers, site_urls, abstracts=job.context[0])
     return index_json(job.context, site_urls)
 
 
-def paper_record(paper: Paper, site_urls: urls.Urls) -> dict:
-    """Every front matter field (None when absent), the page's URL, and the abstract's Markdown."""
+def paper_record(paper: Paper, site_urls: urls.Urls, abstract: bool = True) -> dict:
+    """Every front matter field (None when absent), the page's URL, and the abstract's Markdown (unless
+    site.yaml's `exports.data_abstracts` is false)."""
     record: dict = {}
     for f in fields(Paper):
         if f.name not in _SKIPPED:
             value = getattr(paper, f.name)
             record[f.name] = value.isoformat() if hasattr(value, "isoformat") else value
     record["url"] = site_urls.absolute(urls.paper(paper.id))
-    record["abstract"] = paper.abstract
+    if abstract:
+        record["abstract"] = paper.abstract
     return record
 
 
-def year_json(papers: Sequence[Paper], site_urls: urls.Urls) -> bytes:
+def year_json(papers: Sequence[Paper], site_urls: urls.Urls, abstracts: bool = True) -> bytes:
     # One paper a line: a day's changes stay a readable diff for people who keep the files in git.
-    lines = ",\n".join(json.dumps(paper_record(p, site_urls), ensure_ascii=False) for p in papers)
+    lines = ",\n".join(json.dumps(paper_record(p, site_urls, abstracts), ensure_ascii=False) for p in papers)
     return ('{"papers": [\n' + lines + "\n]}\n").encode("utf-8")
 
 

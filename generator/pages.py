@@ -19,7 +19,7 @@ from generator import urls
 from generator.bibtex import citation_keys
 from generator.charts import Bar, bar_chart
 from generator.citation import Citation
-from generator.config import SiteConfig
+from generator.config import BIB_LISTS, SiteConfig
 from generator.freshness import freshness, newest_listed
 from generator.taxonomy import Archive
 from generator.views import TagRef, tag_ref
@@ -44,12 +44,13 @@ class ListBib:
 
     path: str
     count: int | None  # None on a numbered page, which must not change as the list grows
+    kind: str  # which kind of list (config.BIB_LISTS): site.yaml's `exports.bib` may leave it out
     # The list's papers, for `exports`: out of the pages' values (repr), where `count` stands for them.
     ids: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-def list_bib(first_page: str, ids: Sequence[str]) -> ListBib:
-    return ListBib(first_page + "papers.bib", len(ids), tuple(ids))
+def list_bib(first_page: str, ids: Sequence[str], kind: str) -> ListBib:
+    return ListBib(first_page + "papers.bib", len(ids), kind, tuple(ids))
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,20 @@ def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str
     pages.append(search_page(archive, tag_names))
     pages.append(Page(SAVED, "saved.html", {"title": "Saved papers"}))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
-    return pages
+    return without_bibs(pages, config.exports.bib)
+
+
+def without_bibs(pages: list[Page], kinds: Sequence[str]) -> list[Page]:
+    """The pages, those of the lists whose `.bib` site.yaml switched off (`exports.bib`) with no `.bib` to
+    link to (and so none to write: `exports.plan_exports`)."""
+    if set(kinds) == set(BIB_LISTS):
+        return pages
+    return [
+        dataclasses.replace(page, context={k: v for k, v in page.context.items() if k != "bib"})
+        if "bib" in page.context and page.context["bib"].kind not in kinds
+        else page
+        for page in pages
+    ]
 
 
 def paper_pages(archive: Archive, config: SiteConfig) -> Iterator[Page]:
@@ -83,7 +97,7 @@ def paper_pages(archive: Archive, config: SiteConfig) -> Iterator[Page]:
     # values, so a change of key (see `bibtex.citation_keys`) changes the page's key too.
     keys = citation_keys(archive.papers)
     for pid, paper in archive.papers.items():
-        citation = Citation(keys[pid], config.base_url, config.title)
+        citation = Citation(keys[pid], config.base_url, config.title, config.exports.citation_abstract)
         yield Page(urls.paper(pid), "paper.html", {"title": paper.title, "citation": citation}, paper=pid)
         yield from redirect_pages(pid, paper.title, paper.aliases, config)
 
@@ -114,14 +128,14 @@ def date_pages(archive: Archive, listing: Listing, through: tuple[str, str] | No
     years = [(y, len(ids), months_of[y]) for y, ids in archive.years.items()]
     yield Page(urls.archive(), "archive.html", {"title": "Archive", "years": years, "through": through})
     for y, ids in archive.years.items():
-        extra = {"title": str(y), "periods": months_of[y], "crumbs": (), "bib": list_bib(urls.year(y), ids)}
+        extra = {"title": str(y), "periods": months_of[y], "crumbs": (), "bib": list_bib(urls.year(y), ids, "year")}
         yield from listing.pages(ids, functools.partial(urls.year, y), "period.html", extra)
     for (y, m), ids in archive.months.items():
         extra = {
             "title": f"{calendar.month_name[m]} {y}",
             "periods": days_of[(y, m)],
             "crumbs": ((str(y), urls.year(y)),),
-            "bib": list_bib(urls.month(y, m), ids),
+            "bib": list_bib(urls.month(y, m), ids, "month"),
         }
         yield from listing.pages(ids, functools.partial(urls.month, y, m), "period.html", extra)
     for d, ids in archive.days.items():
@@ -131,7 +145,7 @@ def date_pages(archive: Archive, listing: Listing, through: tuple[str, str] | No
             "title": f"{d.day} {calendar.month_name[d.month]} {d.year}",
             "periods": (),
             "crumbs": crumbs,
-            "bib": list_bib(urls.day(d), ids),
+            "bib": list_bib(urls.day(d), ids, "day"),
             "week": (f"Week {week.label}", week.path),
         }
         yield from listing.pages(ids, functools.partial(urls.day, d), "period.html", extra, cards=ALL)
@@ -158,7 +172,7 @@ def top_pages(archive: Archive, size: int) -> Iterator[Page]:
             "heading": "Top papers of all time",
             "months": links,
             "crumbs": (),
-            "bib": list_bib(urls.top(), best),
+            "bib": list_bib(urls.top(), best, "top"),
         },
         papers=best,
     )
@@ -171,7 +185,7 @@ def top_pages(archive: Archive, size: int) -> Iterator[Page]:
                 "heading": f"Top papers of {label}",
                 "months": (),
                 "crumbs": (("Top papers", urls.top()),),
-                "bib": list_bib(path, month_best),
+                "bib": list_bib(path, month_best, "top"),
             },
             papers=month_best,
         )
@@ -194,7 +208,7 @@ def week_pages(archive: Archive) -> Iterator[Page]:
                 "title": f"Week {week.label}",
                 "span": week.span,
                 **nav,
-                "bib": list_bib(week.path, ids),
+                "bib": list_bib(week.path, ids, "week"),
                 "pagination": Pagination(0, None, None),
                 "compact": True,
             },
@@ -225,7 +239,7 @@ def group_pages(
         kind: ref,
         "feed_path": feed_path,
         "json_feed_path": urls.json_feed(feed_path),
-        "bib": list_bib(path_of(0), ids),
+        "bib": list_bib(path_of(0), ids, label.lower()),
     }
     yield from listing.pages(ids, path_of, f"{kind}.html", extra)
 

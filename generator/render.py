@@ -203,6 +203,7 @@ class Rendered:
     keys: list[bytes]
     held: dict[int, bytes] = field(default_factory=dict)
     cards: dict[str, Card] = field(default_factory=dict)
+    sizes: list[int] = field(default_factory=list)  # every job's bytes, -1 for those left as they were
 
 
 @dataclass(frozen=True)
@@ -243,9 +244,10 @@ def render_jobs(
         shares = fork_map(_render_dealt, range(count), count)
     finally:
         _WORK = None
-    rendered = Rendered([b""] * len(jobs))
+    rendered = Rendered([b""] * len(jobs), sizes=[-1] * len(jobs))
     for k, share in enumerate(shares):
         rendered.keys[k::count] = share.keys
+        rendered.sizes[k::count] = share.sizes
         rendered.held.update(share.held)
         rendered.cards.update(share.cards)
     return rendered
@@ -272,13 +274,16 @@ def _render_share(work: Work, share: range) -> Rendered:
     for n in share:
         job = work.jobs[n]
         key, file = work.renderer.key(job), output_file(job)
+        size = -1
         if work.known.get(file) != key:
             data = work.renderer.render(job)
+            size = len(data)
             if len(data) <= hold:
                 rendered.held[n], hold = data, hold - len(data)
             else:
                 _write(work.stage / (str(n) if work.known else file), data, made)
         rendered.keys.append(key)
+        rendered.sizes.append(size)
     rendered.cards = work.renderer.made_cards()
     return rendered
 

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from generator.build import build
+from generator.citation import COINS_CHARACTERS, coins
 from generator.config import SiteConfig
 from generator.model import Paper
 from generator.scrape.hf_api import parse_items
@@ -270,3 +271,11 @@ def test_a_backfilled_clash_moves_keys_the_same_in_incremental_and_cold_builds(t
     assert "@misc{zhan2024inversea," in page
     keys = list(parse_bib((tmp_path / "out/tags/inverse/papers.bib").read_text()).entries)
     assert keys == ["zhan2024inversea", "zhan2024inverse"]
+
+
+def test_coins_hold_only_url_characters_even_from_hostile_text_and_decode_to_it():
+    hostile = dataclasses.replace(HOSTILE, authors=('A "&amp;" <b>', "B&rft.au=C"), published=dt.date(2024, 1, 2))
+    text = coins(hostile)
+    assert set(text) <= COINS_CHARACTERS  # what card.html writes unescaped into the title attribute
+    fields = parse_qs(text)
+    assert fields["rft.atitle"] == [hostile.title] and fields["rft.au"] == list(hostile.authors)

@@ -1,6 +1,6 @@
 import pytest
 
-from generator.config import ConfigError, SiteConfig, load_config, url_problem
+from generator.config import BIB_LISTS, ConfigError, Exports, SiteConfig, load_config, url_problem
 
 
 def test_missing_default_file_gives_defaults(tmp_path):
@@ -68,3 +68,32 @@ def test_a_base_url_with_a_query_is_refused_and_service_urls_are_checked_too(tmp
 @pytest.mark.parametrize("url", ["https://USER.github.io/REPO/", "http://127.0.0.1:8000", "https://h.example"])
 def test_good_base_urls_pass(url):
     assert url_problem(url) is None
+
+
+def test_exports_default_to_everything_and_switch_off_one_by_one(tmp_path):
+    assert load_config(root=tmp_path).exports == Exports(True, BIB_LISTS, True, True)
+    (tmp_path / "site.yaml").write_text(
+        "title: T\nexports:\n  markdown: false\n  bib: [top, day]\n  citation_abstract: false\n"
+    )
+    exports = load_config(root=tmp_path).exports
+    assert exports == Exports(markdown=False, bib=("day", "top"), data_abstracts=True, citation_abstract=False)
+    (tmp_path / "site.yaml").write_text("exports:\n  bib: false\n  data_abstracts: false\n")
+    assert load_config(root=tmp_path).exports == Exports(bib=(), data_abstracts=False)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[markdown]", "exports: expected a mapping with some of markdown, bib, data_abstracts, citation_abstract"),
+        ("{markdown: no-thanks}", "exports.markdown: expected true or false, got 'no-thanks'"),
+        ("{bib: [day, years]}", "exports.bib: unknown list 'years' (expected some of day, week, month, year, tag,"),
+        ("{bib: day}", "exports.bib: unknown list 'day'"),
+        ("{abstracts: false}", "exports: unknown key 'abstracts' (expected some of markdown, bib,"),
+    ],
+)
+def test_a_bad_exports_section_is_an_error_at_its_line(tmp_path, value, message):
+    (tmp_path / "site.yaml").write_text(f"title: T\nexports: {value}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    [problem] = err.value.problems
+    assert problem.line == 2 and problem.message.startswith(message), problem

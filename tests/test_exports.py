@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import shutil
 from pathlib import Path
@@ -13,9 +14,11 @@ import pytest
 from generator import urls
 from generator.bibtex import bibtex_entry
 from generator.build import build
+from generator.config import Exports
 from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, paper_markdown, shown
 from generator.model import Paper
 from tests.conftest import REPO
+from tests.sitecheck import html_files, internal_targets, missing_targets
 from tests.test_output import CONFIG, edit_file
 
 FULL = Paper(
@@ -89,3 +92,41 @@ def test_a_re_vote_rewrites_the_page_but_not_the_bib_lists_or_the_markdown_copy(
     build(content, output, CONFIG, search=False, cache_dir=cache_dir)
     after = {f: os.stat(output / f).st_ino for f in files}
     assert [f for f in files if after[f] != before[f]] == [f"papers/{pid}/index.html"]
+
+
+def _built(tmp_path: Path, exports: Exports) -> Path:
+    output = tmp_path / "out"
+    build(REPO / "content", output, dataclasses.replace(CONFIG, exports=exports), search=False)
+    return output
+
+
+def test_switched_off_exports_are_neither_written_nor_linked(tmp_path: Path):
+    output = _built(tmp_path, Exports(markdown=False, bib=(), data_abstracts=False, citation_abstract=False))
+    files = [p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()]
+    assert not [f for f in files if f.endswith((".bib", ".md"))]
+    pages = "".join(p.read_text(encoding="utf-8") for p in html_files(output))
+    assert "citation_abstract" not in pages and "papers.bib" not in pages and "index.md" not in pages
+    assert "citation_title" in pages and 'class="abstract"' in pages  # the rest of the page stays
+    records = json.loads((output / "data" / "2024.json").read_text(encoding="utf-8"))["papers"]
+    assert records and all("abstract" not in r and r["title"] for r in records)
+    assert missing_targets(output, CONFIG.base_url) == {}
+
+
+def test_a_bib_list_kind_left_out_is_neither_written_nor_linked_and_the_others_stay(tmp_path: Path):
+    output = _built(tmp_path, Exports(bib=("day", "tag")))
+    bibs = {p.relative_to(output).as_posix() for p in output.rglob("papers.bib")}
+    assert bibs and all(b.startswith("tags/") or b.count("/") == 3 for b in bibs)  # tags/x/ or YYYY/MM/DD/
+    assert "tags/retrieval/papers.bib" in bibs and "2021/papers.bib" not in bibs
+    assert (output / "papers" / "filip-fine-grained-interactive-language-image-pre-training" / "index.md").is_file()
+    assert "papers.bib" not in (output / "2021" / "index.html").read_text(encoding="utf-8")
+    assert "papers.bib" not in (output / "weeks" / "index.html").read_text(encoding="utf-8")
+    assert missing_targets(output, CONFIG.base_url) == {}
+
+
+def test_every_kind_of_list_has_a_bib_by_default(tmp_path: Path):
+    output = _built(tmp_path, Exports())
+    linked = {path for path in internal_targets(output, CONFIG.base_url)}
+    kinds = {"/sub/2019/papers.bib", "/sub/2019/09/papers.bib", "/sub/2019/09/25/papers.bib", "/sub/top/papers.bib"}
+    assert kinds | {"/sub/tags/retrieval/papers.bib"} <= linked
+    assert any(p.startswith("/sub/weeks/") and p.endswith("papers.bib") for p in linked)
+    assert (output / "papers" / "filip-fine-grained-interactive-language-image-pre-training" / "index.md").is_file()

@@ -1,7 +1,7 @@
 import dataclasses
 import datetime as dt
 
-from generator.config import SiteConfig
+from generator.config import BIB_LISTS, Exports, SiteConfig
 from generator.model import Paper
 from generator.pages import Pagination, plan_pages
 from generator.taxonomy import build_archive
@@ -77,3 +77,15 @@ def test_paper_pages_link_newer_and_older():
     view = Views(archive, {}).paper_view(page.paper)
     assert (view.newer.id, view.older.id) == ("p002", "p000")
     assert view.listed_path == "2024/03/05/"
+
+
+def test_each_kind_of_list_names_its_bib_as_exports_bib_does_and_only_kept_kinds_keep_it():
+    items = [dataclasses.replace(p, organization="Lab") for p in papers(3)]
+    every = plan_pages(build_archive(items), SiteConfig(), {})
+    kinds = {page.context["bib"].kind for page in every if "bib" in page.context}
+    assert kinds == set(BIB_LISTS)
+    for kind in BIB_LISTS:
+        kept = tuple(k for k in BIB_LISTS if k != kind)
+        pages = plan_pages(build_archive(items), SiteConfig(exports=Exports(bib=kept)), {})
+        assert {page.context["bib"].kind for page in pages if "bib" in page.context} == set(kept)
+        assert [p.path for p in pages] == [p.path for p in every]
