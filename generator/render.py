@@ -74,6 +74,7 @@ def make_environment(config: SiteConfig, site_urls: Urls) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals.update(site=config, href=site_urls.href, absolute=site_urls.absolute)
+    env.filters.update(href=site_urls.href)
     return env
 
 
