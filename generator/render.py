@@ -161,7 +161,8 @@ class Renderer:
     def values(self, page: Page) -> dict:
         """The page's context, completed with what it shows of its papers."""
         if page.paper is not None:
-            return {**page.context, "view": self.views.paper_view(page.paper)}
+            cite = self.views.citation(page.paper, page.context["citation"])
+            return {**page.context, "view": self.views.paper_view(page.paper), "cite": cite}
         shown = self.line if page.context.get("compact") else self.card
         return {**page.context, "papers": Summaries(self.views, page.papers), "cards": [shown(i) for i in page.papers]}
 

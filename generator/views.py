@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from generator import urls
 from generator.bibtex import bibtex_entry
-from generator.citation import coins
+from generator.citation import Citation, CitationView, coins
 from generator.markup import render_abstract, safe_url
 from generator.model import Paper
 from generator.taxonomy import Archive, org_slug
@@ -245,6 +245,10 @@ class Views:
         if made is None:
             made = self._entries[pid, key] = bibtex_entry(self.archive.papers[pid], key)
         return made
+
+    def citation(self, pid: str, citation: Citation) -> CitationView:
+        """What a paper page shows for citing the paper, with the entry its `.bib` lists share (`bibtex`)."""
+        return citation.view(self.archive.papers[pid], self.bibtex(pid, citation.key))
 
     def summary(self, pid: str) -> Summary:
         made = self._summaries.get(pid)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from generator.build import build
+from generator.citation import highwire
 from generator.config import SiteConfig
 from generator.model import Paper
 from generator.scrape.hf_api import parse_items
@@ -270,3 +271,10 @@ def test_a_backfilled_clash_moves_keys_the_same_in_incremental_and_cold_builds(t
     assert "@misc{zhan2024inversea," in page
     keys = list(parse_bib((tmp_path / "out/tags/inverse/papers.bib").read_text()).entries)
     assert keys == ["zhan2024inversea", "zhan2024inverse"]
+
+
+@pytest.mark.parametrize("day", [dt.date(2024, 3, 1), dt.date(1991, 12, 31), dt.date(999, 1, 2), dt.date(5, 10, 9)])
+def test_highwire_dates_are_what_strftime_writes(day):
+    paper = dataclasses.replace(HOSTILE, published=day)
+    dates = {m.content for m in highwire(paper) if m.name.endswith("_date")}
+    assert dates == {day.strftime("%Y/%m/%d")}
