@@ -12,7 +12,6 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
-from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
@@ -115,7 +114,23 @@ def coins(paper: Paper) -> str:
         ]
     elif safe_url(paper.project_page):
         pairs.append(("rft_id", safe_url(paper.project_page) or ""))
-    return urlencode(pairs)
+    return "&".join(f"{name.translate(_QUOTED)}={value.translate(_QUOTED)}" for name, value in pairs)
+
+
+class _Quoted(dict):
+    """Code point -> what `urllib.parse.quote_plus` writes for it: itself if it is always safe, `+` for
+    a space, else `%XX` for each byte of its UTF-8 (a lone surrogate raises, as there). For `str.translate`,
+    which looks each character up here: COinS through `urlencode` quoted every byte in Python, 30% of a card."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        quoted = char if char in _ALWAYS_SAFE else "+" if char == " " else "".join(f"%{b:02X}" for b in char.encode())
+        self[code] = quoted
+        return quoted
+
+
+_ALWAYS_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_QUOTED = _Quoted()
 
 
 def _slashed(day: date) -> str:

@@ -100,16 +100,37 @@ def _nesting(source: str) -> int:
 
 def render_abstract(source: str) -> str:
     """Markdown abstract -> sanitised HTML fragment (plain text when `too_complex`)."""
+    html, made_by = _rendered(source)
+    return html if made_by == ESCAPED else sanitize(html)
+
+
+def readable_html(source: str) -> str:
+    """HTML with the text that `render_abstract` shows, for what shows only that text (a card's
+    excerpt): plain paragraphs skip the sanitiser, which would change no more than their links'
+    attributes. The sanitiser is 60% of rendering an abstract, and a build makes every excerpt."""
+    html, made_by = _rendered(source)
+    return html if made_by != MARKDOWN else sanitize(html)
+
+
+ESCAPED, PLAIN, MARKDOWN = "escaped", "plain", "markdown"  # what made an abstract's HTML (`_rendered`)
+
+
+def _rendered(source: str) -> tuple[str, str]:
+    """The abstract's HTML before the sanitiser, and what made it: ESCAPED text is safe as it is;
+    PLAIN paragraphs (`plain_markdown`) and MARKDOWN's output are to be sanitised."""
     source = xml_safe(source)  # the loader did it already; a page or feed must not depend on that
     if too_complex(source):
-        return plain_html(source)
+        return plain_html(source), ESCAPED
     text = _escape_html(source)
     if "http" in text:
         text = BARE_URL.sub(_autolink, text)
+    plain = plain_markdown(text)
+    if plain is not None:
+        return plain, PLAIN
     try:
-        return sanitize(_unescape_code(markdown_html(text)))
+        return _unescape_code(_md.reset().convert(text)), MARKDOWN
     except RecursionError:  # the bounds above should make this unreachable; a crash must not be
-        return plain_html(source)
+        return plain_html(source), ESCAPED
 
 
 def plain_html(source: str) -> str:
@@ -120,9 +141,16 @@ def plain_html(source: str) -> str:
 
 def markdown_html(text: str) -> str:
     """What python-markdown makes of `text`, without running it when the text is plain paragraphs."""
+    plain = plain_markdown(text)
+    return _md.reset().convert(text) if plain is None else plain
+
+
+def plain_markdown(text: str) -> str | None:
+    """What python-markdown makes of `text` if it is plain paragraphs (with <http://...> autolinks
+    perhaps), made without it; None for any other text."""
     parts = _PLAIN_AUTOLINK.split(text)  # text, url, text, url, ..., text
     if not _is_plain("x".join(parts[::2])):  # "x" stands in for each link
-        return _md.reset().convert(text)
+        return None
     for i in range(1, len(parts), 2):
         parts[i] = f'<a href="{parts[i]}">{parts[i]}</a>'
     return "\n".join(f"<p>{para}</p>" for para in re.split(r"\n\n+", "".join(parts)))

@@ -7,12 +7,14 @@ import datetime as dt
 import json
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.build import build
-from generator.citation import highwire
+from generator.citation import coins, highwire
 from generator.config import SiteConfig
 from generator.model import Paper
 from generator.scrape.hf_api import parse_items
@@ -278,3 +280,12 @@ def test_highwire_dates_are_what_strftime_writes(day):
     paper = dataclasses.replace(HOSTILE, published=day)
     dates = {m.content for m in highwire(paper) if m.name.endswith("_date")}
     assert dates == {day.strftime("%Y/%m/%d")}
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(st.characters(exclude_categories=("Cs",))))
+def test_coins_values_are_quoted_as_urlencode_quotes_them(text):
+    paper = dataclasses.replace(HOSTILE, title=text, authors=(text, "Ann Lee"))
+    pairs = [("ctx_ver", "Z39.88-2004"), ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"), ("rft.genre", "preprint")]
+    pairs += [("rft.atitle", text)] + [("rft.au", a) for a in (text, "Ann Lee") if a.strip()]
+    assert coins(paper).startswith(urlencode(pairs) + "&rft.date=2024-03-01&")
