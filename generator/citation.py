@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from generator import urls
 from generator.bibtex import arxiv_doi, bibtex_entry
-from generator.markup import plain_excerpt, safe_url
+from generator.markup import escape_text, plain_excerpt, safe_url
 from generator.model import Paper
 
 DESCRIPTION_WORDS = 45  # og:description: an excerpt, as listings show
@@ -46,7 +46,7 @@ class CitationView:
 
 def _meta_tag(meta: Meta) -> str:
     attribute = "property" if meta.attribute == "property" else "name"
-    return f'<meta {attribute}="{escape(meta.name)}" content="{escape(meta.content)}">\n'
+    return f'<meta {attribute}="{escape_text(meta.name)}" content="{escape_text(meta.content)}">\n'
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,13 @@ def sanitize(html: str) -> str:
     )
 
 
+def escape_text(text: str) -> str:
+    """`text` escaped for HTML exactly as markupsafe.escape (Jinja's autoescape) escapes it, for HTML
+    made in Python: its entry point costs a microsecond a call, and a paper page's head has about 60."""
+    text = text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    return text.replace("'", "&#39;").replace('"', "&#34;")
+
+
 def safe_url(url: str | None) -> str | None:
     """The URL if it is http(s), else None: only such URLs may become links."""
     if url and is_http(url.strip()) and not _has_control(url):

@@ -2,6 +2,7 @@ import html as html_module
 import json
 from pathlib import Path
 
+import markupsafe
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
@@ -191,3 +192,9 @@ def test_readable_html_skips_the_sanitiser_for_plain_paragraphs():
 @given(TRICKY)
 def test_readable_html_has_the_text_of_the_sanitised_html_on_tricky_text(source):
     assert _text_of(markup.readable_html(source)) == _text_of(markup.render_abstract(source))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(st.sampled_from("&<>'\"a é\n")) | st.text())
+def test_escape_text_escapes_as_jinja_does(text):
+    assert markup.escape_text(text) == str(markupsafe.escape(text))
