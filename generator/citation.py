@@ -120,7 +120,7 @@ def coins(paper: Paper) -> str:
 class _Quoted(dict):
     """Code point -> what `urllib.parse.quote_plus` writes for it: itself if it is always safe, `+` for
     a space, else `%XX` for each byte of its UTF-8 (a lone surrogate raises, as there). For `str.translate`,
-    which looks each character up here: COinS through `urlencode` quoted every byte in Python, 30% of a card."""
+    which looks each character up here: `urlencode` quoted every byte in Python, a fifth of a card's summary."""
 
     def __missing__(self, code: int) -> str:
         char = chr(code)

@@ -108,7 +108,7 @@ def render_abstract(source: str) -> str:
 def readable_html(source: str) -> str:
     """HTML with the text that `render_abstract` shows, for what shows only that text (a card's
     excerpt): plain paragraphs skip the sanitiser, which would change no more than their links'
-    attributes. The sanitiser is 60% of rendering an abstract, and a build makes every excerpt."""
+    attributes. The sanitiser is ~40% of rendering a plain abstract, and a build makes every excerpt."""
     html, made_by = _rendered(source)
     return html if made_by != MARKDOWN else sanitize(html)
 
