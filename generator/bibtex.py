@@ -47,6 +47,8 @@ _NOT_MATH = re.compile(r"(?<!\\)[%#&]")
 def escape(text: str) -> str:
     """Plain text -> BibTeX field text: specials escaped outside math, math kept, whitespace collapsed."""
     text = " ".join(text.split())
+    if "$" not in text:  # no math: most titles and every name (an entry escapes about 16 texts)
+        return _escape_text(text)
     out, at = [], 0
     for match in _MATH.finditer(text):
         math = match.group(0)
@@ -77,8 +79,10 @@ def bibtex_name(name: str) -> str:
     parts = name.split()
     if not parts:
         return ""
-    if "," in name or any(p.lower() == "and" for p in parts):
+    if "," in name or "and" in name.lower().split():
         return "{" + escape(name) + "}"
+    if _SPECIAL.search(name) is None:  # most names: escaping would only join their words again
+        return parts[0] if len(parts) == 1 else f"{parts[-1]}, {' '.join(parts[:-1])}"
     if len(parts) == 1:
         return escape(parts[0])
     return f"{escape(parts[-1])}, {escape(' '.join(parts[:-1]))}"

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from generator import urls
 from generator.bibtex import bibtex_entry
-from generator.citation import coins
-from generator.markup import render_abstract, safe_url
+from generator.citation import Citation, CitationView, coins
+from generator.markup import readable_html, render_abstract, safe_url
 from generator.model import Paper
 from generator.taxonomy import Archive, org_slug
 
@@ -99,8 +99,8 @@ _TAG = re.compile(r"<[^>]*>")
 
 def abstract_text(source: str, chars: int = EXCERPT_CHARS) -> str:
     """The abstract as readers see it (rendered Markdown, as plain text), cut at a word after
-    at most `chars` characters. The sanitised HTML has no `<` but in tags, so dropping tags is exact."""
-    text = " ".join(html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", render_abstract(source)))).split())
+    at most `chars` characters. Its HTML (`readable_html`) has no `<` but in tags, so dropping tags is exact."""
+    text = " ".join(html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", readable_html(source)))).split())
     if len(text) <= chars:
         return text
     head = text[: chars + 1]
@@ -245,6 +245,10 @@ class Views:
         if made is None:
             made = self._entries[pid, key] = bibtex_entry(self.archive.papers[pid], key)
         return made
+
+    def citation(self, pid: str, citation: Citation) -> CitationView:
+        """What a paper page shows for citing the paper, with the entry its `.bib` lists share (`bibtex`)."""
+        return citation.view(self.archive.papers[pid], self.bibtex(pid, citation.key))
 
     def summary(self, pid: str) -> Summary:
         made = self._summaries.get(pid)

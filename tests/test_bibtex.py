@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.bibtex import (
     bibtex_entry,
@@ -163,3 +165,19 @@ def test_a_file_of_many_entries_parses_with_unique_keys():
     keys = citation_keys({p.id: p for p in papers})
     text = bibtex_file(bibtex_entry(p, keys[p.id]) for p in papers).decode()
     assert sorted(parse_bib(text).entries.keys()) == sorted(keys.values())
+
+
+def _name_escaped_in_full(name: str) -> str:
+    """bibtex_name without its shortcut for names that have nothing to escape."""
+    parts = name.split()
+    if not parts:
+        return ""
+    if "," in name or any(p.lower() == "and" for p in parts):
+        return "{" + escape(name) + "}"
+    return escape(parts[0]) if len(parts) == 1 else f"{escape(parts[-1])}, {escape(' '.join(parts[:-1]))}"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(list("aZé-. \t\n,&%$#_{}~^\\") + ["and", "And ", "$x$"]), max_size=30).map("".join))
+def test_a_name_with_nothing_to_escape_is_written_as_in_full(name):
+    assert bibtex_name(name) == _name_escaped_in_full(name)

@@ -7,12 +7,14 @@ import datetime as dt
 import json
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.build import build
-from generator.citation import COINS_CHARACTERS, coins
+from generator.citation import COINS_CHARACTERS, coins, highwire
 from generator.config import SiteConfig
 from generator.model import Paper
 from generator.scrape.hf_api import parse_items
@@ -279,3 +281,19 @@ def test_coins_hold_only_url_characters_even_from_hostile_text_and_decode_to_it(
     assert set(text) <= COINS_CHARACTERS  # what card.html writes unescaped into the title attribute
     fields = parse_qs(text)
     assert fields["rft.atitle"] == [hostile.title] and fields["rft.au"] == list(hostile.authors)
+
+
+@pytest.mark.parametrize("day", [dt.date(2024, 3, 1), dt.date(1991, 12, 31), dt.date(999, 1, 2), dt.date(5, 10, 9)])
+def test_highwire_dates_are_what_strftime_writes(day):
+    paper = dataclasses.replace(HOSTILE, published=day)
+    dates = {m.content for m in highwire(paper) if m.name.endswith("_date")}
+    assert dates == {day.strftime("%Y/%m/%d")}
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(st.characters(exclude_categories=("Cs",))))
+def test_coins_values_are_quoted_as_urlencode_quotes_them(text):
+    paper = dataclasses.replace(HOSTILE, title=text, authors=(text, "Ann Lee"))
+    pairs = [("ctx_ver", "Z39.88-2004"), ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"), ("rft.genre", "preprint")]
+    pairs += [("rft.atitle", text)] + [("rft.au", a) for a in (text, "Ann Lee") if a.strip()]
+    assert coins(paper).startswith(urlencode(pairs, safe=":/") + "&rft.date=2024-03-01&")
