@@ -44,13 +44,14 @@ class Line(PaperLink):
     """A paper as a long listing shows it: one line (see `pages.Listing`)."""
 
     authors: str  # the first few names, "et al." when there are more
-    upvotes: int | None
+    # No upvotes: a figure that moves every day would change every list holding a re-voted paper.
 
 
 @dataclass(frozen=True)
 class Summary(Line):
     """A paper as a listing's card shows it: its line, and more."""
 
+    upvotes: int | None
     total_authors: int
     tags: tuple[TagRef, ...]
     excerpt: str  # plain text of the rendered abstract, cut at a word (abstract_text)
@@ -62,7 +63,7 @@ class Summary(Line):
 def line(paper: Paper) -> Line:
     day = paper.archive_date
     date = day.isoformat() if day else None
-    return Line(paper.id, paper.title, urls.paper(paper.id), date, short_authors(paper.authors), paper.upvotes)
+    return Line(paper.id, paper.title, urls.paper(paper.id), date, short_authors(paper.authors))
 
 
 def paper_link(paper: Paper) -> PaperLink:

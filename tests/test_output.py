@@ -280,3 +280,20 @@ def test_a_restored_output_that_is_not_the_recorded_site_is_rebuilt(restored, se
     report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
     assert report.written == report.files
     assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("change", ["upvotes", "new day"])
+def test_a_build_rewrites_only_the_files_whose_bytes_change(change, seed, tmp_path):
+    """A re-vote changes the paper's page, its card and the lists ranked by upvotes, not the lists of
+    lines that hold it (tag, month, year pages...) nor its feeds: those are not even rewritten."""
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    before, inodes = tree_snapshot(out), {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    EDITS[change](seed)
+    report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    after = tree_snapshot(out)
+    rewritten = {str(p.relative_to(out)) for p, ino in inodes.items() if p.exists() and p.stat().st_ino != ino}
+    changed = {file for file in before.keys() & after.keys() if before[file] != after[file]}
+    assert rewritten == changed and 0 < report.written - len(after.keys() - before.keys()) == len(changed)
+    if change == "upvotes":  # the day's card, the paper page, top pages, digests, data; no list of lines
+        assert not [file for file in changed if b'<ol class="papers lines">' in before[file]]
