@@ -35,7 +35,7 @@ from generator.errors import UserError
 from generator.exports import plan_exports
 from generator.favicon import favicon_ico
 from generator.feeds import plan_feeds
-from generator.loader import LoadResult, load_content, scan
+from generator.loader import FileEntry, LoadResult, load_content, scan
 from generator.model import Problem
 from generator.opml import site_opml
 from generator.output import HOLD_BYTES, apply_changes, scratch, staging
@@ -126,7 +126,7 @@ def _build(
         return BuildReport(state.papers, state.pages, len(state.manifest), state.warnings, timings=tuple(steps.times))
 
     content_cache = cache.ContentCache(files.content, code_key) if files else None
-    known = content_cache.load() if content_cache else {}
+    known = content_cache.load(state.stamps, state.content) if content_cache else {}
     loaded = load_content(content_dir, known, jobs, stamps)
     if loaded.errors:
         raise BuildError(loaded.errors)
@@ -181,12 +181,20 @@ def _remember(
     manifest: dict[str, bytes],
     known: Mapping,
 ) -> None:
-    """Save what the next build can reuse (`state` completed); the parsed content only if some of it changed."""
+    """Save what the next build can reuse (`state` completed); the parsed content only if some of it changed:
+    not when only file times did (a checkout), which the state keeps."""
     stamps = {path: (e.size, e.mtime_ns) for path, e in loaded.files.items()}
-    if loaded.files.keys() != known.keys() or any(e is not known[path] for path, e in loaded.files.items()):
+    if loaded.files.keys() != known.keys() or any(_parsed_anew(e, known[path]) for path, e in loaded.files.items()):
         content_cache.save(loaded.files)
     whole = dataclasses.replace(state, stamps=stamps, manifest=manifest, papers=len(loaded.papers), warnings=warnings)
-    cache.save_state(files.build, whole)
+    cache.save_state(files.build, dataclasses.replace(whole, content=content_cache.version))
+
+
+def _parsed_anew(entry: FileEntry, known: FileEntry) -> bool:
+    """Whether `entry` holds other than what the cache has (not merely a new time: see `loader._same_bytes`)."""
+    if entry is known:
+        return False
+    return (entry.size, entry.digest, entry.problems) != (known.size, known.digest, known.problems)
 
 
 def _write_cold(

@@ -231,8 +231,13 @@ def test_a_fresh_checkout_with_cache_and_output_restored_builds_only_what_change
     EDITS["upvotes"](seed)
     fresh_checkout(seed, tmp_path)  # then checked out by the build
     restore(out), restore(cache_dir)
+    parsed = cache.ContentCache(cache.CacheFiles.of(cache_dir, seed, out).content, b"").file
+    base = parsed.path.read_bytes()
     report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
     assert 0 < report.written < report.files / 2  # an incremental build, not a cold one
+    delta = cache._load(parsed.delta_path)  # new file times alone change nothing in the parsed content:
+    assert isinstance(delta, cache.Delta) and len(delta.changed) == 4  # the day's 3 papers and the re-vote
+    assert parsed.path.read_bytes() == base
     assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
     again = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
     assert again.written == 0 and again.timings[-1][0] == "read the cache and scan the content"  # up to date
