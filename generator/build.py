@@ -32,7 +32,7 @@ from pathlib import Path
 from generator import cache, keys, outdir, urls
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.exports import plan_exports
+from generator.exports import Export, plan_exports
 from generator.favicon import favicon_ico
 from generator.feeds import plan_feeds
 from generator.loader import FileEntry, LoadResult, load_content, scan
@@ -144,9 +144,9 @@ def _build(
         *plan_exports(archive, pages),
     ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
-    renderer = Renderer(
-        Views(archive, tag_names), config, site_urls, loaded.digests, card_cache.load() if card_cache else {}
-    )
+    entry_cache, cited = (cache.EntryCache(files.entries, code_key), _cited(to_write)) if files else (None, {})
+    views = Views(archive, tag_names, entry_cache.load(cited) if entry_cache else {})
+    renderer = Renderer(views, config, site_urls, loaded.digests, card_cache.load() if card_cache else {})
     steps.done("index and plan")
     searched = SearchInput(archive, tag_names, config.language) if search else None
     with _write_errors(output_dir):
@@ -157,7 +157,7 @@ def _build(
             rendered = _write_cold(to_write, renderer, output_dir, config, searched, jobs)
             written, deleted = len(to_write), 0
     steps.done("render and write")
-    if files and content_cache and card_cache:
+    if files and content_cache and card_cache and entry_cache:
         _remember(
             files,
             content_cache,
@@ -168,6 +168,7 @@ def _build(
             known,
         )
         card_cache.save(archive.papers, rendered.cards)
+        entry_cache.save(cited, views.made_entries())  # those this process made: the workers' are made again
         steps.done("save the cache")
     return BuildReport(len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times))
 
@@ -188,6 +189,16 @@ def _remember(
         content_cache.save(loaded.files)
     whole = dataclasses.replace(state, stamps=stamps, manifest=manifest, papers=len(loaded.papers), warnings=warnings)
     cache.save_state(files.build, dataclasses.replace(whole, content=content_cache.version))
+
+
+def _cited(jobs: Sequence[Job]) -> dict[str, tuple[str, bytes]]:
+    """Paper id -> (citation key, digest of the fields its BibTeX entry shows), from the `.bib` lists."""
+    return {
+        pid: (key, shown)
+        for job in jobs
+        if isinstance(job, Export) and job.kind == "bib"
+        for pid, key, shown in job.context
+    }
 
 
 def _parsed_anew(entry: FileEntry, known: FileEntry) -> bool:

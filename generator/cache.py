@@ -13,6 +13,8 @@ For each (content folder, output folder) pair, under the cache folder (default
   state, with the version of the parsed content they go with.
 - `cards-*.pickle`: each paper's card in listings, as rendered, so that only new or changed
   papers' cards are rendered again.
+- `entries-*.pickle`: each paper's BibTeX entry, so that a `.bib` list a new paper joins is made
+  from the entries of the papers already in it.
 - `spares-*/`: output files that incremental builds replaced, to be written over (see `spares`).
 
 They are trusted only under the keys they were saved with (see `keys`). What is pickled are
@@ -59,6 +61,7 @@ class CacheFiles:
     build: Path
     content: Path
     cards: Path
+    entries: Path
     spares: Path  # a folder: see `spares`
 
     @classmethod
@@ -70,6 +73,7 @@ class CacheFiles:
             folder / f"build-{name}.pickle",
             folder / f"content-{name}.pickle",
             folder / f"cards-{name}.pickle",
+            folder / f"entries-{name}.pickle",
             folder / f"spares-{name}",
         )
 
@@ -216,6 +220,32 @@ class CardCache:
         if made or len(cards) != len(self.saved):
             cards.update(made)
             self.file.save(cards)
+
+
+class Entry(NamedTuple):
+    """A paper's BibTeX entry as a `.bib` list holds it, with what it was made from."""
+
+    key: str  # the citation key
+    cited: bytes  # the digest of the fields the entry shows (`exports.shown` of `exports.BIB_FIELDS`)
+    text: str
+
+
+class EntryCache:
+    """Each paper's BibTeX entry as the last build made it, saved as a DeltaFile under the code key.
+
+    A `.bib` list that gains a paper is made again whole, and a tag's list holds thousands: at 20,000
+    papers a daily build made 20,000 entries again (a quarter of its time) to add 30."""
+
+    def __init__(self, path: Path, code_key: bytes) -> None:
+        self.file = DeltaFile(path, code_key)
+
+    def load(self, cited: Mapping[str, tuple[str, bytes]]) -> dict[tuple[str, str], str]:
+        """(paper id, key) -> entry, for each saved entry whose paper still has the key and fields in `cited`."""
+        return {(pid, e.key): e.text for pid, e in self.file.load().items() if cited.get(pid) == (e.key, e.cited)}
+
+    def save(self, cited: Mapping[str, tuple[str, bytes]], made: Mapping[tuple[str, str], str]) -> None:
+        """Keep the entry of each paper in `cited` that `made` holds under its key."""
+        self.file.save({pid: Entry(k, c, made[pid, k]) for pid, (k, c) in cited.items() if (pid, k) in made})
 
 
 def forget(path: Path) -> None:

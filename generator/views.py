@@ -231,13 +231,15 @@ class Views:
     the summaries and views of the pages it renders.
     """
 
-    def __init__(self, archive: Archive, tag_names: Mapping[str, str]) -> None:
+    def __init__(
+        self, archive: Archive, tag_names: Mapping[str, str], entries: Mapping[tuple[str, str], str] = {}
+    ) -> None:
         self.archive, self.tag_names = archive, tag_names
         self.related = Related(archive)
         self._summaries: dict[str, Summary] = {}
         self._abstracts: dict[str, str] = {}
         self._linked: dict[str, tuple] = {}
-        self._entries: dict[tuple[str, str], str] = {}
+        self._entries: dict[tuple[str, str], str] = dict(entries)  # given: made by an earlier build (cache.py)
 
     def bibtex(self, pid: str, key: str) -> str:
         """A paper's BibTeX entry under its citation key: made once, for every `.bib` list it is in
@@ -246,6 +248,10 @@ class Views:
         if made is None:
             made = self._entries[pid, key] = bibtex_entry(self.archive.papers[pid], key)
         return made
+
+    def made_entries(self) -> Mapping[tuple[str, str], str]:
+        """The entries this process made or was given, for later builds."""
+        return self._entries
 
     def summary(self, pid: str) -> Summary:
         made = self._summaries.get(pid)

@@ -110,3 +110,14 @@ def test_saved_cards_round_trip_without_the_papers_gone(tmp_path):
     second.save({"a", "c"}, {"c": cache.Card(b"3", "<li>c</li>")})  # b is gone, c is new
     assert cache.CardCache(path, b"site").load() == {"a": (b"1", "<li>a</li>"), "c": (b"3", "<li>c</li>")}
     assert cache.CardCache(path, b"another theme").load() == {}
+
+
+def test_saved_bibtex_entries_are_reused_only_under_the_same_key_and_fields(tmp_path):
+    path, cited = tmp_path / "entries.pickle", {"a": ("smith2024a", b"fields a"), "b": ("jones2024b", b"fields b")}
+    made = {("a", "smith2024a"): "@misc{smith2024a, ...}", ("b", "jones2024b"): "@misc{jones2024b, ...}"}
+    cache.EntryCache(path, b"code").save(cited, made)
+    assert cache.EntryCache(path, b"code").load(cited) == made
+    renamed, edited = {**cited, "a": ("smith2024aa", b"fields a")}, {**cited, "b": ("jones2024b", b"new title")}
+    assert cache.EntryCache(path, b"code").load(renamed) == {("b", "jones2024b"): made["b", "jones2024b"]}
+    assert cache.EntryCache(path, b"code").load(edited) == {("a", "smith2024a"): made["a", "smith2024a"]}
+    assert cache.EntryCache(path, b"other code").load(cited) == {}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import cache, outdir
+from generator import cache, keys, outdir
 from generator.build import BuildError, build
 from generator.config import load_config
 from tests.conftest import REPO, paper_file, write_content
@@ -302,3 +302,16 @@ def test_a_build_rewrites_only_the_files_whose_bytes_change(change, seed, tmp_pa
     assert rewritten == changed and 0 < report.written - len(after.keys() - before.keys()) == len(changed)
     if change == "upvotes":  # the day's card, the paper page, top pages, digests, data; no list of lines
         assert not [file for file in changed if b'<ol class="papers lines">' in before[file]]
+
+
+def test_a_bib_list_is_made_from_the_entries_an_earlier_build_saved(seed, tmp_path):
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, jobs=1, search=False, cache_dir=cache_dir)
+    saved = cache.EntryCache(cache.CacheFiles.of(cache_dir, seed, out).entries, keys.code_key())
+    rows = saved.file.load()
+    assert len(rows) == len(list(seed.rglob("*.md")))  # one process made them all
+    pid = "filip-fine-grained-interactive-language-image-pre-training"
+    saved.file.save({**rows, pid: rows[pid]._replace(text="@misc{as the last build saved it}")})
+    a_new_day(seed)  # a new paper in the vision-language tag, and so in its .bib list with FILIP
+    build(seed, out, CONFIG, jobs=1, search=False, cache_dir=cache_dir)
+    assert b"@misc{as the last build saved it}" in (out / "tags/vision-language/papers.bib").read_bytes()
