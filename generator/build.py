@@ -32,10 +32,10 @@ from pathlib import Path
 from generator import cache, keys, outdir, sitesize, urls
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.exports import plan_exports
+from generator.exports import Export, plan_exports
 from generator.favicon import favicon_ico
 from generator.feeds import plan_feeds
-from generator.loader import LoadResult, load_content, scan
+from generator.loader import FileEntry, LoadResult, load_content, scan
 from generator.model import Problem
 from generator.opml import site_opml
 from generator.output import HOLD_BYTES, apply_changes, scratch, staging
@@ -129,7 +129,7 @@ def _build(
         return BuildReport(*kept, timings=tuple(steps.times), size=state.size, oversize=state.oversize)
 
     content_cache = cache.ContentCache(files.content, code_key) if files else None
-    known = content_cache.load() if content_cache else {}
+    known = content_cache.load(state.stamps, state.content) if content_cache else {}
     loaded = load_content(content_dir, known, jobs, stamps)
     if loaded.errors:
         raise BuildError(loaded.errors)
@@ -147,9 +147,9 @@ def _build(
         *plan_exports(archive, pages, config.exports),
     ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
-    renderer = Renderer(
-        Views(archive, tag_names), config, site_urls, loaded.digests, card_cache.load() if card_cache else {}
-    )
+    entry_cache, cited = (cache.EntryCache(files.entries, code_key), _cited(to_write)) if files else (None, {})
+    views = Views(archive, tag_names, entry_cache.load(cited) if entry_cache else {})
+    renderer = Renderer(views, config, site_urls, loaded.digests, card_cache.load() if card_cache else {})
     steps.done("index and plan")
     searched = SearchInput(archive, tag_names, config.language) if search else None
     with _write_errors(output_dir):
@@ -164,7 +164,7 @@ def _build(
     size = sitesize.site_bytes(sizes, output_dir)
     oversize = sitesize.oversize(size, to_write, sizes, list(archive.papers.values()), config)
     steps.done("render and write")
-    if files and content_cache and card_cache:
+    if files and content_cache and card_cache and entry_cache:
         made = cache.BuildState(code_key, site_key, {}, keys.folder_id(output_dir), token=token, pages=len(pages))
         _remember(
             files,
@@ -176,6 +176,7 @@ def _build(
             known,
         )
         card_cache.save(archive.papers, rendered.cards)
+        entry_cache.save(cited, views.made_entries())  # those this process made: the workers' are made again
         steps.done("save the cache")
     return BuildReport(
         len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times), size, oversize
@@ -191,12 +192,30 @@ def _remember(
     manifest: dict[str, bytes],
     known: Mapping,
 ) -> None:
-    """Save what the next build can reuse (`state` completed); the parsed content only if some of it changed."""
+    """Save what the next build can reuse (`state` completed); the parsed content only if some of it changed:
+    not when only file times did (a checkout), which the state keeps."""
     stamps = {path: (e.size, e.mtime_ns) for path, e in loaded.files.items()}
-    if loaded.files.keys() != known.keys() or any(e is not known[path] for path, e in loaded.files.items()):
+    if loaded.files.keys() != known.keys() or any(_parsed_anew(e, known[path]) for path, e in loaded.files.items()):
         content_cache.save(loaded.files)
     whole = dataclasses.replace(state, stamps=stamps, manifest=manifest, papers=len(loaded.papers), warnings=warnings)
-    cache.save_state(files.build, whole)
+    cache.save_state(files.build, dataclasses.replace(whole, content=content_cache.version))
+
+
+def _cited(jobs: Sequence[Job]) -> dict[str, tuple[str, bytes]]:
+    """Paper id -> (citation key, digest of the fields its BibTeX entry shows), from the `.bib` lists."""
+    return {
+        pid: (key, shown)
+        for job in jobs
+        if isinstance(job, Export) and job.kind == "bib"
+        for pid, key, shown in job.context
+    }
+
+
+def _parsed_anew(entry: FileEntry, known: FileEntry) -> bool:
+    """Whether `entry` holds other than what the cache has (not merely a new time: see `loader._same_bytes`)."""
+    if entry is known:
+        return False
+    return (entry.size, entry.digest, entry.problems) != (known.size, known.digest, known.problems)
 
 
 def _write_cold(

@@ -49,6 +49,9 @@ class Feed:
 
 
 MAX_BYTES = 1_000_000
+# The fields of a paper that a feed of papers shows (`_item`, `jsonfeed.paper_item`): such a feed is keyed on them,
+# so that a re-vote rewrites none (tests/test_feeds.py checks that no other field changes an item).
+FEED_FIELDS = ("id", "title", "aliases", "listed", "published", "abstract", "authors", "tags")
 DIGESTS = (
     ("weekly", "weekly digest", urls.weeks_index, weekly_issues),
     ("monthly", "monthly digest", urls.top, monthly_issues),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -27,12 +27,12 @@ from generator import urls
 from generator.cache import Card
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.exports import Export, make_export
-from generator.feeds import Feed, feed_bytes
+from generator.exports import Export, make_export, shown
+from generator.feeds import FEED_FIELDS, Feed, feed_bytes
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
 from generator.urls import Urls
-from generator.views import Summaries, Views, line
+from generator.views import Line, Summaries, Views, line
 
 PARALLEL_FROM = 200  # jobs to render before it pays to fork workers
 CARD_TEMPLATE = "partials/card.html"
@@ -116,6 +116,8 @@ class Renderer:
         self._env: jinja2.Environment | None = None
         self._cards: dict[str, Markup] = {}
         self._lines: dict[str, Markup] = {}
+        self._line_views: dict[str, tuple[Line, bytes]] = {}
+        self._feed_items: dict[str, bytes] = {}
         self._made: list[str] = []  # the papers whose cards this process rendered
         self._linked_as: dict[str, str] = {}  # paper id -> what pages linking to it show of it
 
@@ -130,11 +132,38 @@ class Renderer:
             return hashlib.blake2b(job.data, digest_size=16).digest()
         digest = hashlib.blake2b(repr(job).encode(), digest_size=16)
         papers = (job.paper,) if isinstance(job, Page) and job.paper is not None else job.papers
-        for pid in papers:  # the papers the job shows in full (or as summaries)
-            digest.update(self.digests.get(pid) or repr(self.views.archive.papers[pid]).encode())
+        paper_key = self._paper_key(job)
+        for pid in papers:  # what the job shows of its papers
+            digest.update(paper_key(pid))
         if isinstance(job, Page) and job.paper is not None:  # and those its page only links to
             digest.update(self._links_key(job.paper))
         return digest.digest()
+
+    def _paper_key(self, job: Page | Feed | Export) -> Callable[[str], bytes]:
+        """How the job's papers are keyed: on what it shows of them, so that a re-vote leaves a list of
+        lines or a feed as it was; else, to be safe, on their whole files."""
+        if isinstance(job, Page) and job.context.get("compact"):
+            return lambda pid: self._line(pid)[1]
+        if isinstance(job, Feed) and job.issues is None:  # a digest shows upvotes
+            return self._feed_item_key
+        return self._file_key
+
+    def _file_key(self, pid: str) -> bytes:
+        return self.digests.get(pid) or repr(self.views.archive.papers[pid]).encode()
+
+    def _feed_item_key(self, pid: str) -> bytes:
+        made = self._feed_items.get(pid)
+        if made is None:
+            made = self._feed_items[pid] = shown(self.views.archive.papers[pid], FEED_FIELDS)
+        return made
+
+    def _line(self, pid: str) -> tuple[Line, bytes]:
+        """What a compact listing shows of a paper (`views.Line`), and its key: a re-vote leaves it as it was."""
+        made = self._line_views.get(pid)
+        if made is None:
+            view = line(self.views.archive.papers[pid])
+            made = self._line_views[pid] = (view, repr(view).encode())
+        return made
 
     def _links_key(self, pid: str) -> bytes:
         """What a paper page shows of the papers it links to (see `views.PaperLink`): their titles
@@ -163,14 +192,17 @@ class Renderer:
         if page.paper is not None:
             cite = self.views.citation(page.paper, page.context["citation"])
             return {**page.context, "view": self.views.paper_view(page.paper), "cite": cite}
-        shown = self.line if page.context.get("compact") else self.card
-        return {**page.context, "papers": Summaries(self.views, page.papers), "cards": [shown(i) for i in page.papers]}
+        papers: Sequence[Line] = Summaries(self.views, page.papers)
+        shown = self.card
+        if page.context.get("compact"):  # keyed on its papers' lines (`key`): it is given no more of them
+            papers, shown = [self._line(i)[0] for i in page.papers], self.line
+        return {**page.context, "papers": papers, "cards": [shown(i) for i in page.papers]}
 
     def line(self, pid: str) -> Markup:
         """A paper as long listings show it (`views.Line`): rendered once per process."""
         made = self._lines.get(pid)
         if made is None:
-            view = line(self.views.archive.papers[pid])
+            view = self._line(pid)[0]
             made = self._lines[pid] = Markup(self.env.get_template(LINE_TEMPLATE).render(p=view).strip("\n"))
         return made
 
@@ -261,13 +293,10 @@ _WORK: Work | None = None
 def _render_dealt(k: int) -> Rendered:
     work = _WORK
     assert work is not None
-    rendered = _render_share(work, range(k, len(work.jobs), work.workers))
-    if not work.known and os.getpid() != work.parent:
-        # A cold build keeps only the cards its parent made: sending a worker's 20,000 cards back
-        # raised the peak memory of a 20,000-paper build by 190 MB. A later build renders the few
-        # cards of papers that only the workers' pages list.
-        rendered.cards = {}
-    return rendered
+    # A worker's cards go back to the parent too, for later builds: only day pages, the front page and top
+    # pages show cards now (a share of about 10,000 at 20,000 papers, not the 20,000 that once raised a cold
+    # build's peak by 190 MB), and dropping them made the next day's build render them all again.
+    return _render_share(work, range(k, len(work.jobs), work.workers))
 
 
 def _render_share(work: Work, share: range) -> Rendered:

@@ -44,13 +44,14 @@ class Line(PaperLink):
     """A paper as a long listing shows it: one line (see `pages.Listing`)."""
 
     authors: str  # the first few names, "et al." when there are more
-    upvotes: int | None
+    # No upvotes: a figure that moves every day would change every list holding a re-voted paper.
 
 
 @dataclass(frozen=True)
 class Summary(Line):
     """A paper as a listing's card shows it: its line, and more."""
 
+    upvotes: int | None
     total_authors: int
     tags: tuple[TagRef, ...]
     excerpt: str  # plain text of the rendered abstract, cut at a word (abstract_text)
@@ -62,7 +63,7 @@ class Summary(Line):
 def line(paper: Paper) -> Line:
     day = paper.archive_date
     date = day.isoformat() if day else None
-    return Line(paper.id, paper.title, urls.paper(paper.id), date, short_authors(paper.authors), paper.upvotes)
+    return Line(paper.id, paper.title, urls.paper(paper.id), date, short_authors(paper.authors))
 
 
 def paper_link(paper: Paper) -> PaperLink:
@@ -230,13 +231,15 @@ class Views:
     the summaries and views of the pages it renders.
     """
 
-    def __init__(self, archive: Archive, tag_names: Mapping[str, str]) -> None:
+    def __init__(
+        self, archive: Archive, tag_names: Mapping[str, str], entries: Mapping[tuple[str, str], str] = {}
+    ) -> None:
         self.archive, self.tag_names = archive, tag_names
         self.related = Related(archive)
         self._summaries: dict[str, Summary] = {}
         self._abstracts: dict[str, str] = {}
         self._linked: dict[str, tuple] = {}
-        self._entries: dict[tuple[str, str], str] = {}
+        self._entries: dict[tuple[str, str], str] = dict(entries)  # given: made by an earlier build (cache.py)
 
     def bibtex(self, pid: str, key: str) -> str:
         """A paper's BibTeX entry under its citation key: made once, for every `.bib` list it is in
@@ -249,6 +252,10 @@ class Views:
     def citation(self, pid: str, citation: Citation) -> CitationView:
         """What a paper page shows for citing the paper, with the entry its `.bib` lists share (`bibtex`)."""
         return citation.view(self.archive.papers[pid], self.bibtex(pid, citation.key))
+
+    def made_entries(self) -> Mapping[tuple[str, str], str]:
+        """The entries this process made or was given, for later builds."""
+        return self._entries
 
     def summary(self, pid: str) -> Summary:
         made = self._summaries.get(pid)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+
 from generator import cache, keys
-from generator.loader import load_content
+from generator.loader import FileEntry, Stamp, load_content
 from tests.conftest import REPO, paper_file, write_content
 
 
@@ -12,9 +16,30 @@ def test_parsed_content_round_trips_under_the_same_code_only(content, tmp_path):
     write_content(content, "2024/b.md", "---\ntitle: [unclosed\n---\n")
     entries = load_content(content).files
     path = tmp_path / "content.pickle"
-    cache.ContentCache(path, b"code-1").save(entries)
-    assert cache.ContentCache(path, b"code-1").load() == entries  # papers, problems (with lines), stamps, digests
-    assert cache.ContentCache(path, b"code-2").load() == {}
+    saved = cache.ContentCache(path, b"code-1")
+    saved.save(entries)
+    assert reload(path, b"code-1", entries, saved.version) == entries  # papers, problems (with lines), stamps, digests
+    assert cache.ContentCache(path, b"code-2").load(stamps(entries), saved.version) == {}
+
+
+def test_file_times_are_trusted_only_with_the_version_of_the_content_they_were_recorded_with(content, tmp_path):
+    write_content(content, "2024/a.md", paper_file("2403.00001", "A", "listed: 2024-03-01\n"))
+    old = 10**18  # a time long past, which a stamp may hold (see loader.RACY_NS)
+    entries = {path: dataclasses.replace(e, mtime_ns=old) for path, e in load_content(content).files.items()}
+    saved = cache.ContentCache(tmp_path / "content.pickle", b"k")
+    saved.save(entries)
+    assert [e.mtime_ns for e in reload(saved.file.path, b"k", entries, saved.version).values()] == [old]
+    # Saved with another version than the state's stamps (a build cut short in between): each file is hashed.
+    assert [e.mtime_ns for e in reload(saved.file.path, b"k", entries, b"an older version").values()] == [-1]
+
+
+def stamps(entries: Mapping[str, FileEntry]) -> dict[str, Stamp]:
+    return {path: (e.size, e.mtime_ns) for path, e in entries.items()}
+
+
+def reload(path: Path, key: bytes, entries: Mapping[str, FileEntry], version: bytes) -> dict[str, FileEntry]:
+    """What a later build loads from `path`, with the stamps of `entries` recorded with `version`."""
+    return cache.ContentCache(path, key).load(stamps(entries), version)
 
 
 def test_a_few_changes_go_to_a_delta_and_many_rewrite_the_base(content, tmp_path):
@@ -32,16 +57,16 @@ def test_a_few_changes_go_to_a_delta_and_many_rewrite_the_base(content, tmp_path
         edit(count, title)
         (content / "papers/2024/149.md").unlink(missing_ok=True)
         saved = cache.ContentCache(path, b"k")
-        saved.load()
+        saved.load({}, b"")
         saved.save(load_content(content).files)
         assert path.read_bytes() == base
-        assert cache.ContentCache(path, b"k").load() == load_content(content).files
+        assert reload(path, b"k", load_content(content).files, saved.version) == load_content(content).files
     edit(150, "Edited by all")  # more than a tenth of the files (and more than 100): a new base
     saved = cache.ContentCache(path, b"k")
-    saved.load()
+    saved.load({}, b"")
     saved.save(load_content(content).files)
     assert path.read_bytes() != base and not saved.file.delta_path.exists()
-    assert cache.ContentCache(path, b"k").load() == load_content(content).files
+    assert reload(path, b"k", load_content(content).files, saved.version) == load_content(content).files
 
 
 def test_unreadable_or_foreign_cache_files_read_as_empty(tmp_path):
@@ -50,7 +75,7 @@ def test_unreadable_or_foreign_cache_files_read_as_empty(tmp_path):
     for junk in (b"", b"\x80\x05garbage", b"not a pickle at all"):
         path.write_bytes(junk)
         assert cache.load_state(path) == cache.BuildState()
-        assert cache.ContentCache(path, b"k").load() == {}
+        assert cache.ContentCache(path, b"k").load({}, b"") == {}
 
 
 def test_code_key_follows_the_generator_source(tmp_path, monkeypatch):
@@ -85,3 +110,14 @@ def test_saved_cards_round_trip_without_the_papers_gone(tmp_path):
     second.save({"a", "c"}, {"c": cache.Card(b"3", "<li>c</li>")})  # b is gone, c is new
     assert cache.CardCache(path, b"site").load() == {"a": (b"1", "<li>a</li>"), "c": (b"3", "<li>c</li>")}
     assert cache.CardCache(path, b"another theme").load() == {}
+
+
+def test_saved_bibtex_entries_are_reused_only_under_the_same_key_and_fields(tmp_path):
+    path, cited = tmp_path / "entries.pickle", {"a": ("smith2024a", b"fields a"), "b": ("jones2024b", b"fields b")}
+    made = {("a", "smith2024a"): "@misc{smith2024a, ...}", ("b", "jones2024b"): "@misc{jones2024b, ...}"}
+    cache.EntryCache(path, b"code").save(cited, made)
+    assert cache.EntryCache(path, b"code").load(cited) == made
+    renamed, edited = {**cited, "a": ("smith2024aa", b"fields a")}, {**cited, "b": ("jones2024b", b"new title")}
+    assert cache.EntryCache(path, b"code").load(renamed) == {("b", "jones2024b"): made["b", "jones2024b"]}
+    assert cache.EntryCache(path, b"code").load(edited) == {("a", "smith2024a"): made["a", "smith2024a"]}
+    assert cache.EntryCache(path, b"other code").load(cited) == {}

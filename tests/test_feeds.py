@@ -1,11 +1,17 @@
+import dataclasses
 import datetime as dt
 
 import feedparser
+import pytest
 
 from generator.config import SiteConfig
-from generator.feeds import Feed, rss_feed
+from generator.exports import shown
+from generator.feeds import FEED_FIELDS, Feed, rss_feed
+from generator.jsonfeed import paper_item
+from generator.markup import render_abstract
 from generator.model import Paper
 from generator.urls import Urls
+from tests.test_exports import FULL, OTHER
 
 
 def feed_of(papers, base="https://example.org/sub/"):
@@ -88,3 +94,17 @@ def test_every_feed_of_the_recorded_site_is_under_one_megabyte_and_orgs_have_fee
         parsed = feedparser.parse(path.read_bytes())
         assert not parsed.bozo and parsed.entries
         assert parsed.feed.link == f"https://example.org/sub/orgs/{path.parent.name}/"
+
+
+@pytest.mark.parametrize("name", sorted(OTHER))
+def test_a_field_changes_a_feed_item_only_if_its_key_covers_it(name):
+    changed = dataclasses.replace(FULL, **{name: OTHER[name]})
+    site, names = Urls("https://example.org/"), {"security": "Security"}
+
+    def json_item(paper: Paper) -> dict:
+        return paper_item(paper, site, names, render_abstract(paper.abstract))
+
+    rss_same = feed_of([changed])[0] == feed_of([FULL])[0]
+    json_same = json_item(changed) == json_item(FULL)
+    assert (rss_same and json_same) or name in FEED_FIELDS
+    assert (shown(changed, FEED_FIELDS) == shown(FULL, FEED_FIELDS)) == (name not in FEED_FIELDS)

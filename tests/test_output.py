@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import cache, outdir
+from generator import cache, keys, outdir
 from generator.build import BuildError, build
 from generator.config import load_config
 from tests.conftest import REPO, paper_file, write_content
@@ -231,8 +231,13 @@ def test_a_fresh_checkout_with_cache_and_output_restored_builds_only_what_change
     EDITS["upvotes"](seed)
     fresh_checkout(seed, tmp_path)  # then checked out by the build
     restore(out), restore(cache_dir)
+    parsed = cache.ContentCache(cache.CacheFiles.of(cache_dir, seed, out).content, b"").file
+    base = parsed.path.read_bytes()
     report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
     assert 0 < report.written < report.files / 2  # an incremental build, not a cold one
+    delta = cache._load(parsed.delta_path)  # new file times alone change nothing in the parsed content:
+    assert isinstance(delta, cache.Delta) and len(delta.changed) == 4  # the day's 3 papers and the re-vote
+    assert parsed.path.read_bytes() == base
     assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
     again = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
     assert again.written == 0 and again.timings[-1][0] == "read the cache and scan the content"  # up to date
@@ -280,3 +285,33 @@ def test_a_restored_output_that_is_not_the_recorded_site_is_rebuilt(restored, se
     report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
     assert report.written == report.files
     assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("change", ["upvotes", "new day"])
+def test_a_build_rewrites_only_the_files_whose_bytes_change(change, seed, tmp_path):
+    """A re-vote changes the paper's page, its card and the lists ranked by upvotes, not the lists of
+    lines that hold it (tag, month, year pages...) nor its feeds: those are not even rewritten."""
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    before, inodes = tree_snapshot(out), {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    EDITS[change](seed)
+    report = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
+    after = tree_snapshot(out)
+    rewritten = {str(p.relative_to(out)) for p, ino in inodes.items() if p.exists() and p.stat().st_ino != ino}
+    changed = {file for file in before.keys() & after.keys() if before[file] != after[file]}
+    assert rewritten == changed and 0 < report.written - len(after.keys() - before.keys()) == len(changed)
+    if change == "upvotes":  # the day's card, the paper page, top pages, digests, data; no list of lines
+        assert not [file for file in changed if b'<ol class="papers lines">' in before[file]]
+
+
+def test_a_bib_list_is_made_from_the_entries_an_earlier_build_saved(seed, tmp_path):
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, jobs=1, search=False, cache_dir=cache_dir)
+    saved = cache.EntryCache(cache.CacheFiles.of(cache_dir, seed, out).entries, keys.code_key())
+    rows = saved.file.load()
+    assert len(rows) == len(list(seed.rglob("*.md")))  # one process made them all
+    pid = "filip-fine-grained-interactive-language-image-pre-training"
+    saved.file.save({**rows, pid: rows[pid]._replace(text="@misc{as the last build saved it}")})
+    a_new_day(seed)  # a new paper in the vision-language tag, and so in its .bib list with FILIP
+    build(seed, out, CONFIG, jobs=1, search=False, cache_dir=cache_dir)
+    assert b"@misc{as the last build saved it}" in (out / "tags/vision-language/papers.bib").read_bytes()
