@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from generator import urls
+from generator import search_words, urls
 from generator.errors import UserError
 from generator.model import Paper
 from generator.pagefind_service import ServiceError, write_bundle
@@ -36,7 +36,7 @@ SHARDS = "shards.json"
 ORDER = "order.json"
 SHARD_FOLDER = "shards"
 INDEX_FILES = ("pagefind-entry.json", "index", "filter", "fragment")  # and the .pf_meta file
-OWN_FILES = (SHARDS, ORDER, SHARD_FOLDER)
+OWN_FILES = (SHARDS, ORDER, SHARD_FOLDER, search_words.FOLDER)
 
 
 class SearchIndexError(UserError):
@@ -80,13 +80,19 @@ def update_bundle(old: Path | None, new: Path, source: SearchInput, undo: Rename
     each move logged in `undo`, the others made by Pagefind."""
     plan = plan_shards(source)
     known = _known(old) if old else {}
+    kept = _kept_words(old, known) if old else {}
+    held: dict[str, set[str]] = {}
     new.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".runs-", dir=new.parent) as runs:
         for shard in plan:
+            words = None
             if old is not None and undo is not None and known.get(shard.name) == (shard.digest, shard.where):
                 _move_shard(shard, old, new, undo)
+                words = kept.get(shard.name)
             else:
                 _make_shard(shard, source, Path(runs) / shard.name, new)
+            held[shard.name] = words if words is not None else search_words.index_words(shard.folder(new))
+    search_words.write(new, [s.name for s in plan], held)
     _write_json(new / SHARDS, {"shards": [{"name": s.name, "digest": s.digest, "path": s.where} for s in plan]})
     _write_json(new / ORDER, order(source.archive, plan, new))
 
@@ -105,11 +111,20 @@ def _newest_first(item: tuple[str, list[Paper]]) -> tuple:
 
 
 def _known(old: Path) -> dict[str, tuple[str, str]]:
-    """Shard name -> (digest, folder) of the bundle in place; nothing if it is not one of ours."""
+    """Shard name -> (digest, folder) of the bundle in place, in its order; nothing if it is not one of ours."""
     try:
         listed = json.loads((old / SHARDS).read_text(encoding="utf-8"))["shards"]
         return {s["name"]: (s["digest"], s["path"]) for s in listed}
     except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _kept_words(old: Path, known: Mapping[str, tuple[str, str]]) -> dict[str, set[str]]:
+    """The words of each shard in place, from its word lists (reading a shard's word index costs
+    about 0.4 ms of CPU a paper); nothing for a bundle without them or with unreadable ones."""
+    try:
+        return search_words.read(old, list(known)) if (old / search_words.FOLDER).is_dir() else {}
+    except (OSError, ValueError, AttributeError):
         return {}
 
 

@@ -126,13 +126,15 @@ def _read(path: Path) -> Any:
     return value if end == len(raw) and MAGIC + encode(value) == raw else None
 
 
-# -- the part of CBOR Pagefind writes: unsigned integers, text, arrays -------------------------------
+# -- the part of CBOR Pagefind writes: integers, text, arrays ----------------------------------------
 
 
 def decode(data: bytes, at: int) -> tuple[Any, int]:
-    major, value, at = _head(data, at)
+    major, value, at = head(data, at)
     if major == 0:
         return value, at
+    if major == 1:  # negative: word indexes mark weights and meta fields with them
+        return -1 - value, at
     if major == 3:
         return data[at : at + value].decode("utf-8"), at + value
     if major == 4:
@@ -144,7 +146,20 @@ def decode(data: bytes, at: int) -> tuple[Any, int]:
     raise ValueError(f"CBOR major type {major} at {at}")
 
 
-def _head(data: bytes, at: int) -> tuple[int, int, int]:
+def skip(data: bytes, at: int) -> int:
+    """Where the item at `at` ends, without building it (word indexes are mostly page numbers)."""
+    major, value, at = head(data, at)
+    if major in (2, 3):
+        return at + value
+    if major not in (0, 1, 4):
+        raise ValueError(f"CBOR major type {major} at {at}")
+    for _ in range(value if major == 4 else 0):
+        at = skip(data, at)
+    return at
+
+
+def head(data: bytes, at: int) -> tuple[int, int, int]:
+    """An item's major type, its value or length, and where what follows starts."""
     if at >= len(data):
         raise ValueError("truncated")
     first = data[at]
@@ -161,7 +176,7 @@ def encode(value: Any) -> bytes:
     if isinstance(value, bool) or not isinstance(value, (int, str, list)):
         raise TypeError(f"cannot encode {type(value).__name__}")
     if isinstance(value, int):
-        return _encode_head(0, value)
+        return _encode_head(0, value) if value >= 0 else _encode_head(1, -1 - value)
     if isinstance(value, str):
         raw = value.encode("utf-8")
         return _encode_head(3, len(raw)) + raw
