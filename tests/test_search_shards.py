@@ -18,11 +18,11 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from generator import search_words
 from generator.build import build, tag_display_names
 from generator.config import SiteConfig
 from generator.loader import load_content
 from generator.model import Paper
-from generator import search_words
 from generator.search import ORDER, SHARDS, SearchInput, index_site, update_bundle
 from generator.search_records import UNDATED, WHOLE, record, shards
 from generator.taxonomy import build_archive
