@@ -147,14 +147,26 @@ def decode(data: bytes, at: int) -> tuple[Any, int]:
 
 
 def skip(data: bytes, at: int) -> int:
-    """Where the item at `at` ends, without building it (word indexes are mostly page numbers)."""
-    major, value, at = head(data, at)
-    if major in (2, 3):
-        return at + value
-    if major not in (0, 1, 4):
-        raise ValueError(f"CBOR major type {major} at {at}")
-    for _ in range(value if major == 4 else 0):
-        at = skip(data, at)
+    """Where the item at `at` ends, without building it: one flat loop, as word indexes are
+    millions of small page numbers and positions."""
+    pending = 1
+    while pending:
+        first = data[at]
+        major, value = first >> 5, first & 0x1F
+        at += 1
+        if value >= 24:
+            size = 1 << (value - 24) if value < 28 else 0
+            if not size:
+                raise ValueError(f"CBOR length {value} at {at - 1}")
+            value = int.from_bytes(data[at : at + size], "big")
+            at += size
+        pending -= 1
+        if major == 4:
+            pending += value
+        elif major in (2, 3):
+            at += value
+        elif major > 1:
+            raise ValueError(f"CBOR major type {major} at {at}")
     return at
 
 

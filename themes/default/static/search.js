@@ -208,7 +208,7 @@ async function run() {
     return;
   }
   if (query && shardNames.length > 1) {
-    const asked = await shardsFor(query);
+    const asked = await shardsFor(query).catch(() => shardNames); // no stems (no worker): every shard
     if (mine !== latest) return;
     if (asked.length < shardNames.length) options.filters = { ...filters, shard: { any: [...asked, NO_SHARD] } };
   }
