@@ -31,17 +31,28 @@ def stabilize(bundle: Path) -> None:
         entry_file.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def read_pages(bundle: Path) -> list[str]:
-    """The ids (fragment hashes) of the bundle's pages, in the order they were indexed."""
+def read_pages(bundle: Path) -> list[tuple[str, int]]:
+    """The bundle's pages in the order they were indexed: each one's id (fragment hash) and word count."""
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    pages: list[str] = []
+    pages: list[tuple[str, int]] = []
     for language in entry["languages"].values():
         raw = gzip.decompress((bundle / f"pagefind.{language['hash']}.pf_meta").read_bytes())
         meta = decode(raw, len(MAGIC))[0] if raw.startswith(MAGIC) else None  # read only: not re-encoded
         if not (isinstance(meta, list) and len(meta) > 1 and isinstance(meta[1], list)):
             raise ValueError(f"unreadable Pagefind metadata in {bundle}")
-        pages += [page[0] for page in meta[1]]
+        pages += [(page[0], page[1]) for page in meta[1]]
     return pages
+
+
+def share_wasm(bundle: Path, depth: int) -> None:
+    """Point the index of a shard `depth` folders below the bundle at the bundle's own WebAssembly
+    (Pagefind fetches `<index folder>wasm.<name>.pagefind`; the URL's dot segments climb back up),
+    so a page that opens the shard as an index of its own does not need a copy of it."""
+    entry_file = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_file.read_text(encoding="utf-8"))
+    for language in entry["languages"].values():
+        language["wasm"] = "/".join(["x", *[".."] * (depth + 1), f"wasm.{language.get('wasm') or 'unknown'}"])
+    entry_file.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _stabilize_language(bundle: Path, meta_hash: str) -> str:
