@@ -132,7 +132,9 @@ export async function openShards(bundle, base, language) {
     const termIdf = holding.map((n) => idf(archive.pages, n));
     const totalIdf = termIdf.reduce((sum, x) => f(sum + x), 0);
     const originals = originalTerms(query);
-    const termsOf = (word) => terms.flatMap((term, t) => (term.words.includes(word) ? [t] : []));
+    const matching = new Map(); // indexed word -> the search words (their positions) it matches
+    terms.forEach((term, t) => term.words.forEach((word) => matching.set(word, [...(matching.get(word) || []), t])));
+    const termsOf = (word) => matching.get(word) || [];
     return (result) => {
       let score = 0;
       for (const { search_term: word, params } of result.scores || []) {
