@@ -10,7 +10,7 @@ Its modules, in the order data flows (docs/architecture.md has one line on each)
   `favicon`
 - what a page shows: `views`, `markup`, `citation`, `bibtex`, `charts`
 - rendering and writing: `render`, `keys`, `parallel`, `output`, `undo`, `spares`, `outdir`, `cache`,
-  `search`, `search_records`, `pagefind_service`, `stable_index`, `sitesize`, `build`
+  `search`, `search_records`, `search_words`, `pagefind_service`, `stable_index`, `sitesize`, `build`
 - commands: `__main__`, `cli`, `options`, `console`, `serve`, `devhttp`
 """
 

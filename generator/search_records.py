@@ -25,7 +25,7 @@ from generator.views import abstract_text, paper_links, tag_ref
 UNDATED = "undated"
 WHOLE = "all"
 WHOLE_BELOW = 1000
-RECORD_VERSION = "1"  # change it when a record's shape changes: every shard's digest changes with it
+RECORD_VERSION = "2"  # change it when a record or a shard's files change shape: every shard is made again
 
 
 def record(paper: Paper, tag_names: Mapping[str, str]) -> dict[str, Any]:

@@ -31,17 +31,28 @@ def stabilize(bundle: Path) -> None:
         entry_file.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def read_pages(bundle: Path) -> list[str]:
-    """The ids (fragment hashes) of the bundle's pages, in the order they were indexed."""
+def read_pages(bundle: Path) -> list[tuple[str, int]]:
+    """The bundle's pages in the order they were indexed: each one's id (fragment hash) and word count."""
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    pages: list[str] = []
+    pages: list[tuple[str, int]] = []
     for language in entry["languages"].values():
         raw = gzip.decompress((bundle / f"pagefind.{language['hash']}.pf_meta").read_bytes())
         meta = decode(raw, len(MAGIC))[0] if raw.startswith(MAGIC) else None  # read only: not re-encoded
         if not (isinstance(meta, list) and len(meta) > 1 and isinstance(meta[1], list)):
             raise ValueError(f"unreadable Pagefind metadata in {bundle}")
-        pages += [page[0] for page in meta[1]]
+        pages += [(page[0], page[1]) for page in meta[1]]
     return pages
+
+
+def share_wasm(bundle: Path, depth: int) -> None:
+    """Point the index of a shard `depth` folders below the bundle at the bundle's own WebAssembly
+    (Pagefind fetches `<index folder>wasm.<name>.pagefind`; the URL's dot segments climb back up),
+    so a page that opens the shard as an index of its own does not need a copy of it."""
+    entry_file = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_file.read_text(encoding="utf-8"))
+    for language in entry["languages"].values():
+        language["wasm"] = "/".join(["x", *[".."] * (depth + 1), f"wasm.{language.get('wasm') or 'unknown'}"])
+    entry_file.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _stabilize_language(bundle: Path, meta_hash: str) -> str:
@@ -126,13 +137,15 @@ def _read(path: Path) -> Any:
     return value if end == len(raw) and MAGIC + encode(value) == raw else None
 
 
-# -- the part of CBOR Pagefind writes: unsigned integers, text, arrays -------------------------------
+# -- the part of CBOR Pagefind writes: integers, text, arrays ----------------------------------------
 
 
 def decode(data: bytes, at: int) -> tuple[Any, int]:
-    major, value, at = _head(data, at)
+    major, value, at = head(data, at)
     if major == 0:
         return value, at
+    if major == 1:  # negative: word indexes mark weights and meta fields with them
+        return -1 - value, at
     if major == 3:
         return data[at : at + value].decode("utf-8"), at + value
     if major == 4:
@@ -144,7 +157,32 @@ def decode(data: bytes, at: int) -> tuple[Any, int]:
     raise ValueError(f"CBOR major type {major} at {at}")
 
 
-def _head(data: bytes, at: int) -> tuple[int, int, int]:
+def skip(data: bytes, at: int) -> int:
+    """Where the item at `at` ends, without building it: one flat loop, as word indexes are
+    millions of small page numbers and positions."""
+    pending = 1
+    while pending:
+        first = data[at]
+        major, value = first >> 5, first & 0x1F
+        at += 1
+        if value >= 24:
+            size = 1 << (value - 24) if value < 28 else 0
+            if not size:
+                raise ValueError(f"CBOR length {value} at {at - 1}")
+            value = int.from_bytes(data[at : at + size], "big")
+            at += size
+        pending -= 1
+        if major == 4:
+            pending += value
+        elif major in (2, 3):
+            at += value
+        elif major > 1:
+            raise ValueError(f"CBOR major type {major} at {at}")
+    return at
+
+
+def head(data: bytes, at: int) -> tuple[int, int, int]:
+    """An item's major type, its value or length, and where what follows starts."""
     if at >= len(data):
         raise ValueError("truncated")
     first = data[at]
@@ -161,7 +199,7 @@ def encode(value: Any) -> bytes:
     if isinstance(value, bool) or not isinstance(value, (int, str, list)):
         raise TypeError(f"cannot encode {type(value).__name__}")
     if isinstance(value, int):
-        return _encode_head(0, value)
+        return _encode_head(0, value) if value >= 0 else _encode_head(1, -1 - value)
     if isinstance(value, str):
         raw = value.encode("utf-8")
         return _encode_head(3, len(raw)) + raw

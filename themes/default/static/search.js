@@ -2,9 +2,11 @@
 // kept in the page's URL (/search/?q=diffusion&tag=vision-language&sort=upvotes) and restored
 // from it. Results are built with textContent, never innerHTML: titles and abstracts come from
 // untrusted paper text.
-// The bundle is one Pagefind index per date shard (shards.json), merged here: Pagefind sums the
-// filter counts over all of them, but orders merged results only within each shard, so the orders
-// come from order.json (every page newest first, and by upvotes), loaded the first time one is asked for.
+// The bundle is one Pagefind index per date shard, answered as one full index would answer by
+// search-shards.js; the orders "newest" and "most upvoted" come from order.json (every page newest
+// first, and by upvotes), loaded the first time one is asked for.
+import { openShards } from "./search-shards.js";
+
 const root = document.getElementById("search");
 const form = root.querySelector("form");
 const input = document.getElementById("search-input");
@@ -14,11 +16,12 @@ const FACETS = ["tag", "organization", "year", "code"];
 const SORTS = ["upvotes", "date"];
 const select = (key) => document.getElementById("search-" + key);
 const SHOWN = 20;
-let pagefind = null;
+let shards = null;
 let totals = {};
 const labels = {}; // filter -> Map of value -> the name the page gives it, in the page's order
 let latest = 0;
 let orders = null; // a promise of { date, upvotes }: Map of page id -> rank
+const TYPING = 300; // ms without a keystroke before a search runs
 
 const bundleFile = async (name) => {
   const response = await fetch(root.dataset.bundle + name, { cache: "no-cache" }); // a new build may have replaced it
@@ -28,13 +31,8 @@ const bundleFile = async (name) => {
 
 async function load() {
   // The bundle path carries the base URL's sub-path; baseUrl makes result links carry it too.
-  const { shards } = await bundleFile("shards.json");
-  pagefind = await import(root.dataset.bundle + "pagefind.js");
-  await pagefind.options({ baseUrl: root.dataset.base });
-  pagefind.init();
-  const others = shards.filter((shard) => shard.path); // the first shard is the bundle's own index
-  await Promise.all(others.map((shard) => pagefind.mergeIndex(root.dataset.bundle + shard.path, { baseUrl: root.dataset.base })));
-  totals = await pagefind.filters();
+  shards = await openShards(root.dataset.bundle, root.dataset.base, document.documentElement.lang);
+  totals = await shards.filters();
 }
 
 function ranks() {
@@ -132,13 +130,12 @@ function resultItem(data) {
   return li;
 }
 
-async function run() {
+async function run(typed = false) {
   const mine = ++latest;
   const state = readForm();
   writeUrl(state);
   const filters = {};
   for (const key of FACETS) if (state[key]) filters[key] = state[key];
-  const options = { filters };
   const query = state.q.trim();
   if (!query && !Object.keys(filters).length && !SORTS.includes(state.sort)) {
     results.replaceChildren();
@@ -146,9 +143,11 @@ async function run() {
     fillOptions(totals);
     return;
   }
+  if (query && typed) await new Promise((done) => setTimeout(done, TYPING));
+  if (mine !== latest) return; // a newer search superseded this one
   // No words: browse what the filters select (Pagefind takes a null query for that).
-  const search = query ? await pagefind.debouncedSearch(query, options) : await pagefind.search(null, options);
-  if (search === null || mine !== latest) return; // a newer search superseded this one
+  const search = await shards.search(query || null, filters);
+  if (mine !== latest) return;
   const ordered = await sorted(search.results, state.sort);
   if (mine !== latest) return;
   const found = await Promise.all(ordered.slice(0, SHOWN).map((r) => r.data()));
@@ -177,8 +176,8 @@ async function main() {
     event.preventDefault();
     run();
   });
-  input.addEventListener("input", run);
-  for (const key of [...FACETS, "sort"]) select(key).addEventListener("change", run);
+  input.addEventListener("input", () => run(true));
+  for (const key of [...FACETS, "sort"]) select(key).addEventListener("change", () => run());
   if (readForm().q || FACETS.some((key) => select(key).value) || select("sort").value) run();
 }
 
