@@ -22,7 +22,8 @@ ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "o
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 URL_SCHEMES = {"http", "https"}
 # A bare http(s) URL in running text; trailing punctuation belongs to the sentence.
-BARE_URL = re.compile(r"(?<![<(\[\"'=])\bhttps?://[^\s<>\"'`]+")
+# It stops at the &lt; and &gt; that `_escape_html` made: "<https://x>" must not link to "https://x&gt".
+BARE_URL = re.compile(r"(?<![<(\[\"'=])\bhttps?://(?:(?!&[lg]t;)[^\s<>\"'`])+")
 TRAILING = ".,;:!?)]}'\""
 
 # Text Markdown would leave alone: no inline markup (a backslash only before what it escapes,

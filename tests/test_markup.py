@@ -1,5 +1,6 @@
 import html as html_module
 import json
+import re
 from pathlib import Path
 
 import markupsafe
@@ -198,3 +199,12 @@ def test_readable_html_has_the_text_of_the_sanitised_html_on_tricky_text(source)
 @given(st.text(st.sampled_from("&<>'\"a é\n")) | st.text())
 def test_escape_text_escapes_as_jinja_does(text):
     assert markup.escape_text(text) == str(markupsafe.escape(text))
+
+
+@pytest.mark.parametrize(
+    "source", ["See <https://example.org/x> now.", "<https://example.org/x>", "(<https://example.org/x>)"]
+)
+def test_a_url_in_angle_brackets_links_to_the_url_without_the_bracket(source):
+    html = markup.render_abstract(source)
+    assert re.findall(r'href="([^"]*)"', html) == ["https://example.org/x"]
+    assert "&lt;" in html and "&gt;" in html  # the brackets stay as text
