@@ -250,7 +250,6 @@ class Work:
     known: Mapping[str, bytes]  # output file -> key of its bytes in the last build
     hold: int  # bytes of changed jobs this process may keep in memory
     workers: int = 1  # the processes the jobs are dealt out to: process k renders jobs k, k + workers, ...
-    parent: int = 0  # the process that dealt them out
 
 
 def render_jobs(
@@ -273,7 +272,7 @@ def render_jobs(
     if count == 1:
         return _render_share(Work(jobs, renderer, stage, known, hold), range(len(jobs)))
     global _WORK
-    _WORK = Work(jobs, renderer, stage, known, hold // count, count, os.getpid())
+    _WORK = Work(jobs, renderer, stage, known, hold // count, count)
     try:
         shares = fork_map(_render_dealt, range(count), count)
     finally:
