@@ -71,6 +71,11 @@ class Citation:
         return CitationView(canonical, meta, entry, description(paper))
 
 
+def citation_abstract(paper: Paper) -> str:
+    """The `citation_abstract` tag's text: the abstract on one line."""
+    return " ".join(paper.abstract.split())
+
+
 def highwire(paper: Paper, abstract: bool = True) -> tuple[Meta, ...]:
     tags = [("citation_title", paper.title)]
     tags += [("citation_author", name) for name in paper.authors if name.strip()]
@@ -85,7 +90,7 @@ def highwire(paper: Paper, abstract: bool = True) -> tuple[Meta, ...]:
             ("citation_doi", arxiv_doi(paper.id)),
         ]
     if abstract and paper.abstract.strip():
-        tags.append(("citation_abstract", " ".join(paper.abstract.split())))
+        tags.append(("citation_abstract", citation_abstract(paper)))
     return tuple(Meta("name", name, content) for name, content in tags)
 
 

@@ -11,7 +11,6 @@ data/*.json, the citation_abstract tag) are counted from the papers.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from collections import Counter
@@ -20,8 +19,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator import urls
+from generator.citation import citation_abstract
 from generator.config import Exports, SiteConfig
 from generator.exports import Export
+from generator.markup import escape_text
 from generator.model import Paper
 from generator.pages import Page
 from generator.render import Job, output_file
@@ -92,8 +93,8 @@ def savings(jobs: Sequence[Job], sizes: Mapping[str, int], papers: Sequence[Pape
             _DATA_KEY + _utf8(json.dumps(p.abstract, ensure_ascii=False)) for p in papers
         )
     if kept.citation_abstract:
-        cited = (" ".join(p.abstract.split()) for p in papers)
-        saved["exports: {citation_abstract: false}"] = sum(_CITATION_TAG + _utf8(html.escape(a)) for a in cited if a)
+        cited = (citation_abstract(p) for p in papers)  # escaped as `CitationView.meta_html` writes it
+        saved["exports: {citation_abstract: false}"] = sum(_CITATION_TAG + _utf8(escape_text(a)) for a in cited if a)
     return saved
 
 
