@@ -2,7 +2,7 @@
 
 Its modules, in the order data flows (docs/architecture.md has one line on each):
 
-- records, files, settings: `model`, `frontmatter`, `fields`, `loader`, `store`, `fsutil`, `config`,
+- records, files, settings: `model`, `frontmatter`, `fastyaml`, `fields`, `loader`, `store`, `fsutil`, `config`,
   `slugs`, `tagging`, `urls`, `errors`, `freshness`
 - into content/: `scrape` (the scraper, a package), `importer` (a copied listing page), `tidy`,
   `scaffold` (a new archive)

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from generator import fastyaml
 from generator.model import xml_safe
 
 try:  # libyaml is several times faster; the pure-Python loader behaves the same.
@@ -110,6 +111,9 @@ def read_mapping(yaml_text: str, first_line: int = 1) -> tuple[dict, dict[str, i
 
     `first_line` is the file line the YAML text starts on, so that lines point into the file.
     """
+    known = fastyaml.read(yaml_text, first_line)  # what dump writes, without PyYAML's cost
+    if known is not None:
+        return known
     loader = _Loader(yaml_text)
     try:
         node = loader.get_single_node()
