@@ -118,6 +118,7 @@ class Renderer:
         self._lines: dict[str, Markup] = {}
         self._line_views: dict[str, tuple[Line, bytes]] = {}
         self._feed_items: dict[str, bytes] = {}
+        self._rss_items: dict[str, str] = {}  # paper id -> its RSS item, shared by the feeds that carry it
         self._made: list[str] = []  # the papers whose cards this process rendered
         self._linked_as: dict[str, str] = {}  # paper id -> what pages linking to it show of it
 
@@ -226,7 +227,7 @@ class Renderer:
         return {pid: Card(self.digests[pid], str(self._cards[pid])) for pid in self._made if pid in self.digests}
 
     def _feed(self, feed: Feed) -> bytes:
-        return feed_bytes(feed, self.views, self.config, self.site_urls)
+        return feed_bytes(feed, self.views, self.config, self.site_urls, self._rss_items)
 
 
 @dataclass
