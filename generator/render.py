@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from markupsafe import Markup
 
 from generator import urls
@@ -272,6 +273,7 @@ def render_jobs(
     count = worker_count(workers, len(jobs), PARALLEL_FROM)
     if count == 1:
         return _render_share(Work(jobs, renderer, stage, known, hold), range(len(jobs)))
+    compile_templates(renderer.env, {job.template for job in jobs if isinstance(job, Page)})
     global _WORK
     _WORK = Work(jobs, renderer, stage, known, hold // count, count)
     try:
@@ -288,6 +290,19 @@ def render_jobs(
 
 
 _WORK: Work | None = None
+
+
+def compile_templates(env: jinja2.Environment, names: set[str]) -> None:
+    """Compile `names`, the partials and every template they extend or include, so that forked
+    workers inherit them instead of each compiling them again (0.1-0.2 s of CPU a process)."""
+    todo = {*names, CARD_TEMPLATE, LINE_TEMPLATE}
+    done: set[str] = set()
+    while todo:
+        name = todo.pop()
+        done.add(name)
+        env.get_template(name)
+        source = env.loader.get_source(env, name)[0] if env.loader else ""
+        todo.update(n for n in meta.find_referenced_templates(env.parse(source)) if n and n not in done)
 
 
 def _render_dealt(k: int) -> Rendered:
