@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta
 from markupsafe import Markup
 
 from generator import urls
@@ -32,12 +31,14 @@ from generator.exports import Export, make_export, shown
 from generator.feeds import FEED_FIELDS, Feed, feed_bytes
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
+from generator.templating import TemplateEnvironment, compile_templates
 from generator.urls import Urls
 from generator.views import Line, Summaries, Views, line
 
 PARALLEL_FROM = 200  # jobs to render before it pays to fork workers
 CARD_TEMPLATE = "partials/card.html"
 LINE_TEMPLATE = "partials/line.html"
+PARTIALS = (CARD_TEMPLATE, LINE_TEMPLATE)  # rendered by name, not through a page's template
 DEFAULT_THEME = "default"
 # In a checkout (and an editable install) the default theme is the repository's themes/default;
 # the wheel carries the same folder as generator/themes/default (pyproject.toml, force-include).
@@ -66,7 +67,7 @@ def theme_dirs(config: SiteConfig, kind: str) -> list[Path]:
 
 def make_environment(config: SiteConfig, site_urls: Urls) -> jinja2.Environment:
     dirs = theme_dirs(config, "templates")
-    env = jinja2.Environment(
+    env = TemplateEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,  # every value is untrusted text unless a template says otherwise
         auto_reload=False,  # templates do not change during a build; checking costs a stat per page
@@ -273,7 +274,7 @@ def render_jobs(
     count = worker_count(workers, len(jobs), PARALLEL_FROM)
     if count == 1:
         return _render_share(Work(jobs, renderer, stage, known, hold), range(len(jobs)))
-    compile_templates(renderer.env, {job.template for job in jobs if isinstance(job, Page)})
+    compile_templates(renderer.env, {job.template for job in jobs if isinstance(job, Page)}, PARTIALS)
     global _WORK
     _WORK = Work(jobs, renderer, stage, known, hold // count, count)
     try:
@@ -290,19 +291,6 @@ def render_jobs(
 
 
 _WORK: Work | None = None
-
-
-def compile_templates(env: jinja2.Environment, names: set[str]) -> None:
-    """Compile `names`, the partials and every template they extend or include, so that forked
-    workers inherit them instead of each compiling them again (0.1-0.2 s of CPU a process)."""
-    todo = {*names, CARD_TEMPLATE, LINE_TEMPLATE}
-    done: set[str] = set()
-    while todo:
-        name = todo.pop()
-        done.add(name)
-        env.get_template(name)
-        source = env.loader.get_source(env, name)[0] if env.loader else ""
-        todo.update(n for n in meta.find_referenced_templates(env.parse(source)) if n and n not in done)
 
 
 def _render_dealt(k: int) -> Rendered:

@@ -142,14 +142,3 @@ def test_a_build_saves_its_cards_for_the_next(seed, tmp_path):
     base = cache._load(files.cards).rows
     changed = cache._load(files.cards.with_name(files.cards.stem + "-delta.pickle")).changed
     assert changed[edited].digest == load_content(seed).digests[edited] != base[edited].digest
-
-
-def test_templates_are_compiled_with_what_they_extend_and_include(tmp_path: Path):
-    (tmp_path / "themes" / "own" / "templates").mkdir(parents=True)
-    (tmp_path / "themes" / "own" / "templates" / "unused.html").write_text("{% broken", encoding="utf-8")
-    config = SiteConfig(root=tmp_path, theme="own")
-    env = render.make_environment(config, urls.Urls(config.base_url))
-    render.compile_templates(env, {"paper.html"})
-    loaded = {template.name for template in env.cache.values()}
-    assert {"paper.html", "base.html", render.CARD_TEMPLATE, render.LINE_TEMPLATE} <= loaded
-    assert "index.html" not in loaded and "unused.html" not in loaded  # a broken template nothing uses is no error
