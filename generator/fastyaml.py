@@ -39,7 +39,8 @@ _ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,63}):(?: (.*)\n|\n((?:- .*\n)+))"
 _NOT_FIRST = re.escape("".join(sorted(_INDICATORS)) + "\n")
 _PLAIN_ITEMS = re.compile(f"(?:- [^{_NOT_FIRST}](?:[^\n: ]|:(?=[^ \n])| (?=[^#\n]))*\n)+")
 _FIRST_RESOLVED = re.escape("".join(sorted(c for c in _RESOLVED if c)))
-_MAYBE_RESOLVED = re.compile("" if _ANY_RESOLVED else f"^- [{_FIRST_RESOLVED}]", re.MULTILINE)
+# The items that PyYAML's resolver may read as other than a string.
+_MAYBE_RESOLVED = re.compile("^- (.*)" if _ANY_RESOLVED else f"^- ([{_FIRST_RESOLVED}].*)", re.MULTILINE)
 
 Mapping = tuple[dict[str, Any], dict[str, int], dict[str, str]]
 
@@ -80,7 +81,7 @@ def _items(block: str) -> list[Any] | None:
     """The values of `- item` lines (each ending in a line break), or None if unsure."""
     if _PLAIN_ITEMS.fullmatch(block):
         items = block[2:-1].split("\n- ")
-        if not _MAYBE_RESOLVED.search(block) or all(i[0] not in _RESOLVED or _tag(i) == _STR for i in items):
+        if all(_tag(item) == _STR for item in _MAYBE_RESOLVED.findall(block)):
             return items
     values = []
     for line in block[:-1].split("\n"):
