@@ -2,14 +2,14 @@
 
 Its modules, in the order data flows (docs/architecture.md has one line on each):
 
-- records, files, settings: `model`, `frontmatter`, `fields`, `loader`, `store`, `fsutil`, `config`,
+- records, files, settings: `model`, `frontmatter`, `fastyaml`, `fields`, `loader`, `store`, `fsutil`, `config`,
   `slugs`, `tagging`, `urls`, `errors`, `freshness`
 - into content/: `scrape` (the scraper, a package), `importer` (a copied listing page), `tidy`,
   `scaffold` (a new archive)
 - the plan: `taxonomy`, `weeks`, `pages`, `feeds`, `digest`, `jsonfeed`, `opml`, `sitemap`, `exports`,
   `favicon`
 - what a page shows: `views`, `markup`, `citation`, `bibtex`, `charts`
-- rendering and writing: `render`, `keys`, `parallel`, `output`, `undo`, `spares`, `outdir`, `cache`,
+- rendering and writing: `render`, `templating`, `keys`, `parallel`, `output`, `undo`, `spares`, `outdir`, `cache`,
   `search`, `search_records`, `search_words`, `pagefind_service`, `stable_index`, `sitesize`, `build`
 - commands: `__main__`, `cli`, `options`, `console`, `serve`, `devhttp`
 """

@@ -28,7 +28,7 @@ PROG = "broadsheet"
 def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in (sys.argv[1:] if argv is None else argv)  # known before parsing can fail
     try:
-        args = make_parser().parse_args(argv)
+        args = make_parser(_command_word(sys.argv[1:] if argv is None else argv)).parse_args(argv)
         debug = args.debug
         if args.verbosity < 0 and hasattr(args, "progress"):
             args.progress = False  # the scraper's progress bar
@@ -82,7 +82,18 @@ def one_line(text: str) -> str:
 # -- the parser ---------------------------------------------------------------------------------
 
 
-def make_parser() -> argparse.ArgumentParser:
+# The commands this module defines: when one of them is asked for, the scraper's (and the HTTP
+# client they import, a tenth of `build`'s start-up) are not loaded.
+CORE_COMMANDS = ("build", "check", "import-listing", "serve", "new", "tidy")
+
+
+def _command_word(argv: list[str]) -> str | None:
+    """The command asked for: the first word that is not a flag (no top-level flag takes a value)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; without the scraper's commands if `command` is one of CORE_COMMANDS."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -96,11 +107,12 @@ def make_parser() -> argparse.ArgumentParser:
     add_check(sub)
     add_import_listing(sub)
     add_serve(sub)
-    _add_optional_commands(sub)
+    if command not in CORE_COMMANDS:
+        _add_optional_commands(sub)
     add_new(sub)
     add_tidy(sub)
-    for command in {id(p): p for p in [parser, *sub.choices.values()]}.values():
-        add_global_flags(command, top=command is parser)
+    for each in {id(p): p for p in [parser, *sub.choices.values()]}.values():
+        add_global_flags(each, top=each is parser)
     return parser
 
 

@@ -12,12 +12,14 @@ A content file looks like::
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from generator import fastyaml
 from generator.model import xml_safe
 
 try:  # libyaml is several times faster; the pure-Python loader behaves the same.
@@ -110,6 +112,9 @@ def read_mapping(yaml_text: str, first_line: int = 1) -> tuple[dict, dict[str, i
 
     `first_line` is the file line the YAML text starts on, so that lines point into the file.
     """
+    known = fastyaml.read(yaml_text, first_line)  # what dump writes, without PyYAML's cost
+    if known is not None:
+        return known
     loader = _Loader(yaml_text)
     try:
         node = loader.get_single_node()
@@ -180,9 +185,23 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+# What str.splitlines (so `split`) takes for a line break, besides "\n".
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
 def split(text: str) -> tuple[str, str]:
     """Return (yaml_text, body). The file must open with a `---` line and close it."""
     text = text.removeprefix("\ufeff")
+    end = text.find("\n---\n") if text.startswith("---\n") else -1
+    # The usual file, found without splitting it into lines: no line before the closing fence
+    # starts with `---`, and only "\n" breaks lines there.
+    if end >= 0 and "\n---" not in text[3:end] and not _OTHER_BREAKS.search(text, 0, end):
+        return text[4 : end + 1], text[end + 5 :].strip("\n")
+    return _split_lines(text)
+
+
+def _split_lines(text: str) -> tuple[str, str]:
+    """`split`, line by line: for any file."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != FENCE:
         raise FrontMatterError("file must start with a '---' line opening the front matter", 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable
 
 import markdown
 import nh3
@@ -179,9 +180,24 @@ def sanitize(html: str) -> str:
 
 def escape_text(text: str) -> str:
     """`text` escaped for HTML exactly as markupsafe.escape (Jinja's autoescape) escapes it, for HTML
-    made in Python: its entry point costs a microsecond a call, and a paper page's head has about 60."""
+    made in Python and for the values templates print (`templating`): escape's entry point costs a
+    microsecond a call, as it makes a Markup object, and a 20,000-paper build escapes 2.7 million texts.
+    markupsafe's own C escaper takes 80 ns a text, five `str.replace` 290 ns."""
+    if _c_escape is not None:
+        return _c_escape(text)
+    return _escape_by_replace(text)
+
+
+def _escape_by_replace(text: str) -> str:
     text = text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
     return text.replace("'", "&#39;").replace('"', "&#34;")
+
+
+_c_escape: Callable[[str], str] | None
+try:  # markupsafe's escaper without the Markup object; tests/test_markup.py checks it writes what escape does
+    from markupsafe._speedups import _escape_inner as _c_escape
+except ImportError:  # pragma: no cover - markupsafe built without its C speedups
+    _c_escape = None
 
 
 def safe_url(url: str | None) -> str | None:

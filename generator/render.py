@@ -31,12 +31,14 @@ from generator.exports import Export, make_export, shown
 from generator.feeds import FEED_FIELDS, Feed, feed_bytes
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
+from generator.templating import TemplateEnvironment, compile_templates
 from generator.urls import Urls
 from generator.views import Line, Summaries, Views, line
 
 PARALLEL_FROM = 200  # jobs to render before it pays to fork workers
 CARD_TEMPLATE = "partials/card.html"
 LINE_TEMPLATE = "partials/line.html"
+PARTIALS = (CARD_TEMPLATE, LINE_TEMPLATE)  # rendered by name, not through a page's template
 DEFAULT_THEME = "default"
 # In a checkout (and an editable install) the default theme is the repository's themes/default;
 # the wheel carries the same folder as generator/themes/default (pyproject.toml, force-include).
@@ -65,7 +67,7 @@ def theme_dirs(config: SiteConfig, kind: str) -> list[Path]:
 
 def make_environment(config: SiteConfig, site_urls: Urls) -> jinja2.Environment:
     dirs = theme_dirs(config, "templates")
-    env = jinja2.Environment(
+    env = TemplateEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,  # every value is untrusted text unless a template says otherwise
         auto_reload=False,  # templates do not change during a build; checking costs a stat per page
@@ -118,6 +120,7 @@ class Renderer:
         self._lines: dict[str, Markup] = {}
         self._line_views: dict[str, tuple[Line, bytes]] = {}
         self._feed_items: dict[str, bytes] = {}
+        self._rss_items: dict[str, str] = {}  # paper id -> its RSS item, shared by the feeds that carry it
         self._made: list[str] = []  # the papers whose cards this process rendered
         self._linked_as: dict[str, str] = {}  # paper id -> what pages linking to it show of it
 
@@ -226,7 +229,7 @@ class Renderer:
         return {pid: Card(self.digests[pid], str(self._cards[pid])) for pid in self._made if pid in self.digests}
 
     def _feed(self, feed: Feed) -> bytes:
-        return feed_bytes(feed, self.views, self.config, self.site_urls)
+        return feed_bytes(feed, self.views, self.config, self.site_urls, self._rss_items)
 
 
 @dataclass
@@ -271,6 +274,7 @@ def render_jobs(
     count = worker_count(workers, len(jobs), PARALLEL_FROM)
     if count == 1:
         return _render_share(Work(jobs, renderer, stage, known, hold), range(len(jobs)))
+    compile_templates(renderer.env, {job.template for job in jobs if isinstance(job, Page)}, PARTIALS)
     global _WORK
     _WORK = Work(jobs, renderer, stage, known, hold // count, count)
     try:

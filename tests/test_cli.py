@@ -288,14 +288,24 @@ def test_version():
     assert (result.returncode, result.stdout) == (0, f"broadsheet {generator.__version__}\n")
 
 
-def subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = cli.make_parser()
+def subcommands(parser: argparse.ArgumentParser | None = None) -> dict[str, argparse.ArgumentParser]:
+    parser = parser or cli.make_parser()
     (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return dict(sub.choices)
 
 
 def test_every_command_is_there():
     assert {"build", "check", "import-listing", "serve", "scrape", "add"} <= set(subcommands())
+
+
+def test_a_core_command_starts_without_the_scraper(tmp_path: Path):
+    (tmp_path / "content" / "papers").mkdir(parents=True)
+    (tmp_path / "content" / "papers" / "a.md").write_text(paper_file("2403.00001"), encoding="utf-8")
+    code = "import sys; from generator.cli import main; main(sys.argv[1:]); print([m for m in sys.modules if 'scrape' in m])"
+    check = subprocess.run([sys.executable, "-c", code, "-q", "check"], cwd=tmp_path, capture_output=True, text=True)
+    assert check.stdout == "[]\n", check.stderr
+    assert "usage: broadsheet scrape" in run("scrape", "--help").stdout  # the other commands still load it
+    assert "scrape" not in subcommands(cli.make_parser("build")) and "scrape" in subcommands(cli.make_parser())
 
 
 @pytest.mark.parametrize("name", sorted(subcommands()))

@@ -3,6 +3,8 @@ import datetime as dt
 
 import feedparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.config import SiteConfig
 from generator.exports import shown
@@ -108,3 +110,79 @@ def test_a_field_changes_a_feed_item_only_if_its_key_covers_it(name):
     json_same = json_item(changed) == json_item(FULL)
     assert (rss_same and json_same) or name in FEED_FIELDS
     assert (shown(changed, FEED_FIELDS) == shown(FULL, FEED_FIELDS)) == (name not in FEED_FIELDS)
+
+
+# The RSS writer as it was, through ElementTree: the text writer must give its very bytes.
+def reference_rss(papers, config, site_urls, feed, tag_names) -> bytes:
+    import xml.etree.ElementTree as ET
+
+    from generator.feeds import ATOM, DC, description, plain_text_refs, rfc822
+    from generator.model import xml_safe
+    from generator.urls import paper as paper_path
+
+    ET.register_namespace("atom", ATOM)
+    ET.register_namespace("dc", DC)
+
+    def text(parent, tag, value):
+        element = ET.SubElement(parent, tag)
+        element.text = xml_safe(value)
+        return element
+
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    text(channel, "title", feed.title)
+    text(channel, "link", site_urls.absolute(feed.page_path))
+    text(channel, "description", description(config, feed.through))
+    text(channel, "language", config.language)
+    self_link = {"href": xml_safe(site_urls.absolute(feed.path)), "rel": "self", "type": "application/rss+xml"}
+    ET.SubElement(channel, f"{{{ATOM}}}link", self_link)
+    newest = next((p.archive_date for p in papers if p.archive_date), None)
+    if newest:
+        text(channel, "lastBuildDate", rfc822(newest))
+    for paper in papers:
+        item = ET.SubElement(channel, "item")
+        link = site_urls.absolute(paper_path(paper.id))
+        text(item, "title", paper.title)
+        text(item, "link", link)
+        guid = site_urls.absolute(paper_path(paper.aliases[0])) if paper.aliases else link
+        text(item, "guid", guid).set("isPermaLink", "true")
+        if paper.archive_date:
+            text(item, "pubDate", rfc822(paper.archive_date))
+        text(item, "description", render_abstract(paper.abstract))
+        for name in paper.authors:
+            text(item, f"{{{DC}}}creator", name)
+        for slug in paper.tags:
+            text(item, "category", tag_names.get(slug, slug))
+    ET.indent(rss)
+    return plain_text_refs(
+        ("<?xml version='1.0' encoding='utf-8'?>\n" + ET.tostring(rss, encoding="unicode") + "\n").encode()
+    )
+
+
+TEXTS = st.one_of(st.text(max_size=12), st.sampled_from(["", "a & b", "<x>", "]]>", '"q"', "\r\n\t", "\x00\ufffe"]))
+PAPERS = st.builds(
+    Paper,
+    id=st.from_regex(r"[0-9a-z.]{1,10}", fullmatch=True),
+    title=TEXTS,
+    abstract=TEXTS,
+    authors=st.lists(TEXTS, max_size=3).map(tuple),
+    tags=st.lists(st.sampled_from(["x", "y", "a&b"]), max_size=2).map(tuple),
+    aliases=st.lists(st.from_regex(r"[0-9a-z]{1,6}", fullmatch=True), max_size=1).map(tuple),
+    listed=st.none() | st.dates(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(PAPERS, max_size=4, unique_by=lambda p: p.id),
+    TEXTS,
+    st.sampled_from(["https://example.org/", 'https://e.org/a&b"<c>/']),
+)
+def test_the_text_writer_writes_what_elementtree_wrote(papers, title, base):
+    config = SiteConfig(base_url=base, title=title or "T", description=title)
+    feed = Feed("tags/x/feed.xml", f"Site: {title}", "tags/x/", (), through=papers[0].listed if papers else None)
+    names = {"x": "Ex & <b>", "a&b": ""}
+    shared: dict[str, str] = {}  # items made by one feed, reused by the next
+    for _ in range(2):
+        data = rss_feed(papers, config, Urls(base), feed, names, None, shared)
+        assert data == reference_rss(papers, config, Urls(base), feed, names)

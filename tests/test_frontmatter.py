@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from generator import frontmatter
 
@@ -97,3 +99,20 @@ def test_a_character_yaml_refuses_is_an_error_at_its_line():
     with pytest.raises(frontmatter.FrontMatterError) as err:
         frontmatter.parse("---\ntitle: T\nauthors: [A\x00]\n---\n")
     assert err.value.line == 3 and "U+0000" in err.value.message
+
+
+def split_or_error(split, text: str) -> object:
+    try:
+        return split(text)
+    except frontmatter.FrontMatterError as exc:
+        return exc.line, exc.message
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["---", "\n", "---\n", "\r\n", " ", "a: b", "\x85", "\u2028", "-", "\ufeff", "\t"])))
+@example(["---\n", "a: b", "\n", "---\n", "body"])
+@example(["---\n", "--- ", "\n", "---\n"])
+def test_the_quick_split_splits_as_the_line_by_line_one(parts):
+    text = "".join(parts)
+    expected = split_or_error(frontmatter._split_lines, text.removeprefix("\ufeff"))
+    assert split_or_error(frontmatter.split, text) == expected
