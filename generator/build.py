@@ -148,7 +148,10 @@ def _build(
     ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
     entry_cache, cited = (cache.EntryCache(files.entries, code_key), _cited(to_write)) if files else (None, {})
-    views = Views(archive, tag_names, entry_cache.load(cited) if entry_cache else {})
+    related_cache = cache.RelatedCache(files.related, code_key) if files else None
+    views = Views(archive, tag_names, entry_cache.load(cited) if entry_cache else {}, _load(related_cache))
+    if related_cache:  # all found here, before the workers fork, so that all are saved for the next build
+        views.related.every()
     renderer = Renderer(views, config, site_urls, loaded.digests, card_cache.load() if card_cache else {})
     steps.done("index and plan")
     searched = SearchInput(archive, tag_names, config.language) if search else None
@@ -177,6 +180,8 @@ def _build(
         )
         card_cache.save(archive.papers, rendered.cards)
         entry_cache.save(cited, views.made_entries())  # those this process made: the workers' are made again
+        if related_cache:
+            related_cache.save(views.related.found)
         steps.done("save the cache")
     return BuildReport(
         len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times), size, oversize
@@ -199,6 +204,10 @@ def _remember(
         content_cache.save(loaded.files)
     whole = dataclasses.replace(state, stamps=stamps, manifest=manifest, papers=len(loaded.papers), warnings=warnings)
     cache.save_state(files.build, dataclasses.replace(whole, content=content_cache.version))
+
+
+def _load(related: cache.RelatedCache | None) -> Mapping:
+    return related.load() if related else {}
 
 
 def _cited(jobs: Sequence[Job]) -> dict[str, tuple[str, bytes]]:
