@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -134,7 +135,7 @@ def _build(
     if loaded.errors:
         raise BuildError(loaded.errors)
     warnings = tuple(p for p in loaded.problems if not p.is_error)
-    token = keys.build_token(site_key, ((Path(path).name, e.digest) for path, e in loaded.files.items()))
+    token = keys.build_token(site_key, ((os.path.basename(path), e.digest) for path, e in loaded.files.items()))
     steps.done("load the content")
     archive = build_archive(loaded.papers)
     tag_names = tag_display_names(config)

@@ -21,7 +21,6 @@ from generator.charts import Bar, bar_chart
 from generator.citation import Citation
 from generator.config import BIB_LISTS, SiteConfig
 from generator.freshness import freshness, newest_listed
-from generator.model import newest_first_key
 from generator.taxonomy import Archive, ranked_by_day
 from generator.views import TagRef, tag_ref
 from generator.weeks import Week, ranked, weeks
@@ -267,9 +266,9 @@ def search_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:
 
 def most_upvoted(archive: Archive, ids: Sequence[str], size: int) -> list[str]:
     """The `size` most upvoted of `ids` (equal upvotes: newest first, then by id), whatever their order."""
-    papers = archive.papers
+    papers, rank = archive.papers, archive.rank
     voted = [i for i in ids if papers[i].upvotes is not None]
-    return sorted(voted, key=lambda i: (-(papers[i].upvotes or 0), newest_first_key(papers[i])))[:size]
+    return sorted(voted, key=lambda i: (-(papers[i].upvotes or 0), rank[i]))[:size]
 
 
 def stats_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:

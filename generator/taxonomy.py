@@ -44,6 +44,15 @@ class Archive:
         return self.papers[self.orgs[slug][0]].organization or slug
 
     @property
+    def rank(self) -> dict[str, int]:
+        """Paper id -> its index in listing order (`order`): sorting by it ranks a day by upvotes."""
+        cached = self.__dict__.get("_rank_cache")
+        if cached is None:
+            cached = {pid: i for i, pid in enumerate(self.order)}
+            object.__setattr__(self, "_rank_cache", cached)
+        return cached
+
+    @property
     def position(self) -> dict[str, int]:
         """Paper id -> its index on the timeline."""
         cached = self.__dict__.get("_position_cache")
@@ -82,8 +91,7 @@ def build_archive(papers: Iterable[Paper]) -> Archive:
 
 def ranked_by_day(archive: Archive, ids: Iterable[str]) -> tuple[str, ...]:
     """`ids` in listing order: newest day first, most upvoted first within a day (then by id)."""
-    papers = archive.papers
-    return tuple(sorted(ids, key=lambda pid: newest_first_key(papers[pid])))
+    return tuple(sorted(ids, key=archive.rank.__getitem__))
 
 
 def org_slug(name: str) -> str:

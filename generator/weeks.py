@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator import urls
-from generator.model import newest_first_key
 from generator.taxonomy import Archive
 
 
@@ -64,12 +63,8 @@ def weeks(archive: Archive) -> dict[Week, tuple[str, ...]]:
 def ranked(archive: Archive, ids: Sequence[str]) -> list[str]:
     """Most upvoted first; papers without a count after those with one; equal counts in listing order
     (newest day first, then by id), whatever the order of `ids`."""
-    papers = archive.papers
-
-    def key(pid: str) -> tuple:
-        return (papers[pid].upvotes is None, -(papers[pid].upvotes or 0), newest_first_key(papers[pid]))
-
-    return sorted(ids, key=key)
+    papers, rank = archive.papers, archive.rank
+    return sorted(ids, key=lambda i: (papers[i].upvotes is None, -(papers[i].upvotes or 0), rank[i]))
 
 
 def finished_weeks(by_week: Mapping[Week, tuple[str, ...]], newest: dt.date | None) -> list[Week]:
