@@ -150,7 +150,7 @@ def _build(
     card_cache = cache.CardCache(files.cards, site_key) if files else None
     entry_cache, cited = (cache.EntryCache(files.entries, code_key), _cited(to_write)) if files else (None, {})
     related_cache = cache.RelatedCache(files.related, code_key) if files else None
-    views = Views(archive, tag_names, entry_cache.load(cited) if entry_cache else {}, _load(related_cache))
+    views = Views(archive, tag_names, entry_cache.load(cited) if entry_cache else {}, _saved_related(related_cache))
     if related_cache:  # all found here, before the workers fork, so that all are saved for the next build
         views.related.every()
     renderer = Renderer(views, config, site_urls, loaded.digests, card_cache.load() if card_cache else {})
@@ -207,7 +207,7 @@ def _remember(
     cache.save_state(files.build, dataclasses.replace(whole, content=content_cache.version))
 
 
-def _load(related: cache.RelatedCache | None) -> Mapping:
+def _saved_related(related: cache.RelatedCache | None) -> Mapping:
     return related.load() if related else {}
 
 

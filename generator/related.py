@@ -68,8 +68,8 @@ class Related:
         ranked = sorted((-sum(o in s for s in sets), abs(o - here), self.timeline[o]) for o in multi)[: self.limit]
         need = self.limit - len(ranked)
         if need > 0:  # then the nearest papers in one window only: windows are in time order
-            reach = need + len(multi)
-            near = {o for spots, at in windows for o in spots[max(0, at - reach) : at + reach + 1]} - multi - {here}
+            span = need + len(multi)
+            near = {o for spots, at in windows for o in spots[max(0, at - span) : at + span + 1]} - multi - {here}
             ranked += sorted((-1, abs(o - here), self.timeline[o]) for o in near)[:need]
         newest, oldest = self._stretch(here, paper.tags, windows)
         return Reach(tuple(o for _, _, o in ranked), newest, oldest, paper.archive_date, paper.tags)
