@@ -8,7 +8,7 @@ Its modules, in the order data flows (docs/architecture.md has one line on each)
   `scaffold` (a new archive)
 - the plan: `taxonomy`, `weeks`, `pages`, `feeds`, `digest`, `jsonfeed`, `opml`, `sitemap`, `exports`,
   `favicon`
-- what a page shows: `views`, `markup`, `citation`, `bibtex`, `charts`
+- what a page shows: `views`, `related`, `markup`, `citation`, `bibtex`, `charts`
 - rendering and writing: `render`, `templating`, `keys`, `parallel`, `output`, `undo`, `spares`, `outdir`, `cache`,
   `search`, `search_records`, `search_words`, `pagefind_service`, `stable_index`, `sitesize`, `build`
 - commands: `__main__`, `cli`, `options`, `console`, `serve`, `devhttp`

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -134,7 +135,7 @@ def _build(
     if loaded.errors:
         raise BuildError(loaded.errors)
     warnings = tuple(p for p in loaded.problems if not p.is_error)
-    token = keys.build_token(site_key, ((Path(path).name, e.digest) for path, e in loaded.files.items()))
+    token = keys.build_token(site_key, ((os.path.basename(path), e.digest) for path, e in loaded.files.items()))
     steps.done("load the content")
     archive = build_archive(loaded.papers)
     tag_names = tag_display_names(config)
@@ -148,7 +149,10 @@ def _build(
     ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
     entry_cache, cited = (cache.EntryCache(files.entries, code_key), _cited(to_write)) if files else (None, {})
-    views = Views(archive, tag_names, entry_cache.load(cited) if entry_cache else {})
+    related_cache = cache.RelatedCache(files.related, code_key) if files else None
+    views = Views(archive, tag_names, entry_cache.load(cited) if entry_cache else {}, _saved_related(related_cache))
+    if related_cache:  # all found here, before the workers fork, so that all are saved for the next build
+        views.related.every()
     renderer = Renderer(views, config, site_urls, loaded.digests, card_cache.load() if card_cache else {})
     steps.done("index and plan")
     searched = SearchInput(archive, tag_names, config.language) if search else None
@@ -177,6 +181,8 @@ def _build(
         )
         card_cache.save(archive.papers, rendered.cards)
         entry_cache.save(cited, views.made_entries())  # those this process made: the workers' are made again
+        if related_cache:
+            related_cache.save(views.related.found)
         steps.done("save the cache")
     return BuildReport(
         len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times), size, oversize
@@ -199,6 +205,10 @@ def _remember(
         content_cache.save(loaded.files)
     whole = dataclasses.replace(state, stamps=stamps, manifest=manifest, papers=len(loaded.papers), warnings=warnings)
     cache.save_state(files.build, dataclasses.replace(whole, content=content_cache.version))
+
+
+def _saved_related(related: cache.RelatedCache | None) -> Mapping:
+    return related.load() if related else {}
 
 
 def _cited(jobs: Sequence[Job]) -> dict[str, tuple[str, bytes]]:

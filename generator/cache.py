@@ -15,6 +15,8 @@ For each (content folder, output folder) pair, under the cache folder (default
   papers' cards are rendered again.
 - `entries-*.pickle`: each paper's BibTeX entry, so that a `.bib` list a new paper joins is made
   from the entries of the papers already in it.
+- `related-*.pickle`: each paper's related papers with the stretch of the timeline they follow
+  from (`related.Reach`), so that only those of papers near a change are found again.
 - `spares-*/`: output files that incremental builds replaced, to be written over (see `spares`).
 
 They are trusted only under the keys they were saved with (see `keys`). What is pickled are
@@ -37,6 +39,7 @@ from typing import Any, NamedTuple
 from generator.fsutil import write_atomic
 from generator.loader import FileEntry, Stamp
 from generator.model import Paper, Problem
+from generator.related import Reach
 
 FORMAT = 6  # bump when what is pickled changes shape
 _paper_row = operator.attrgetter(*(f.name for f in dataclasses.fields(Paper)))  # Paper -> tuple of its fields
@@ -66,6 +69,7 @@ class CacheFiles:
     cards: Path
     entries: Path
     spares: Path  # a folder: see `spares`
+    related: Path
 
     @classmethod
     def of(cls, cache_dir: Path, content_dir: Path, output_dir: Path) -> CacheFiles:
@@ -78,6 +82,7 @@ class CacheFiles:
             folder / f"cards-{name}.pickle",
             folder / f"entries-{name}.pickle",
             folder / f"spares-{name}",
+            folder / f"related-{name}.pickle",
         )
 
 
@@ -249,6 +254,20 @@ class EntryCache:
     def save(self, cited: Mapping[str, tuple[str, bytes]], made: Mapping[tuple[str, str], str]) -> None:
         """Keep the entry of each paper in `cited` that `made` holds under its key."""
         self.file.save({pid: Entry(k, c, made[pid, k]) for pid, (k, c) in cited.items() if (pid, k) in made})
+
+
+class RelatedCache:
+    """Each paper's related papers as the last build found them (`related.Reach`), saved as a DeltaFile
+    under the code key (the code finds them; nothing else does)."""
+
+    def __init__(self, path: Path, code_key: bytes) -> None:
+        self.file = DeltaFile(path, code_key)
+
+    def load(self) -> dict[str, Reach]:
+        return self.file.load()
+
+    def save(self, found: Mapping[str, Reach]) -> None:
+        self.file.save(found)
 
 
 def forget(path: Path) -> None:

@@ -66,7 +66,7 @@ def plan_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) -
 def rss_feeds(archive: Archive, config: SiteConfig, names: Mapping[str, str]) -> list[Feed]:
     size = config.feed_size
     through = newest_listed(archive.papers.values())
-    feeds = [Feed(urls.feed(), config.title, urls.home(), archive.order[:size], through=through)]
+    feeds = [Feed(urls.feed(), config.title, urls.home(), archive.timeline[:size], through=through)]
     for slug, ids in archive.tags.items():
         feeds.append(Feed(urls.tag_feed(slug), f"{config.title}: {names.get(slug, slug)}", urls.tag(slug), ids[:size]))
     for slug, ids in archive.orgs.items():

@@ -21,7 +21,7 @@ from generator.charts import Bar, bar_chart
 from generator.citation import Citation
 from generator.config import BIB_LISTS, SiteConfig
 from generator.freshness import freshness, newest_listed
-from generator.taxonomy import Archive
+from generator.taxonomy import Archive, ranked_by_day
 from generator.views import TagRef, tag_ref
 from generator.weeks import Week, ranked, weeks
 
@@ -65,7 +65,8 @@ def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str
     listing = Listing(config.per_page)
     through = freshness(newest_listed(archive.papers.values()))
     home = {"title": None, "through": through}
-    pages = list(listing.pages(archive.order, urls.home, "index.html", home, cards=FRONT))
+    pages = list(listing.pages(archive.timeline, urls.home, "index.html", home, cards=FRONT))
+    pages[0] = dataclasses.replace(pages[0], papers=ranked_by_day(archive, pages[0].papers))  # its cards: ranked
     pages += paper_pages(archive, config)
     pages += tag_pages(archive, tag_names, listing)
     pages += date_pages(archive, listing, through)
@@ -148,7 +149,8 @@ def date_pages(archive: Archive, listing: Listing, through: tuple[str, str] | No
             "bib": list_bib(urls.day(d), ids, "day"),
             "week": (f"Week {week.label}", week.path),
         }
-        yield from listing.pages(ids, functools.partial(urls.day, d), "period.html", extra, cards=ALL)
+        ranked_ids = ranked_by_day(archive, ids)  # cards, ranked; its .bib in timeline order, as every .bib
+        yield from listing.pages(ranked_ids, functools.partial(urls.day, d), "period.html", extra, cards=ALL)
 
 
 def top_pages(archive: Archive, size: int) -> Iterator[Page]:
@@ -198,7 +200,7 @@ def week_pages(archive: Archive) -> Iterator[Page]:
     rows = [(week.label, week.span, week.path, len(by_week[week])) for week in order]
     yield Page(urls.weeks_index(), "weeks.html", {"title": "Weeks", "weeks": rows})
     for n, week in enumerate(order):
-        ids = tuple(ranked(archive, by_week[week]))
+        ids = tuple(ranked(archive, by_week[week]))  # its .bib: in timeline order, so a re-vote leaves it
         newer, older = (order[n - 1] if n > 0 else None), (order[n + 1] if n + 1 < len(order) else None)
         nav = {"newer": newer and (newer.label, newer.path), "older": older and (older.label, older.path)}
         yield Page(
@@ -208,7 +210,7 @@ def week_pages(archive: Archive) -> Iterator[Page]:
                 "title": f"Week {week.label}",
                 "span": week.span,
                 **nav,
-                "bib": list_bib(week.path, ids, "week"),
+                "bib": list_bib(week.path, by_week[week], "week"),
                 "pagination": Pagination(0, None, None),
                 "compact": True,
             },
@@ -263,9 +265,10 @@ def search_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:
 
 
 def most_upvoted(archive: Archive, ids: Sequence[str], size: int) -> list[str]:
-    # `ids` are newest first and sorted() is stable: equal upvotes stay newest first.
-    voted = [i for i in ids if archive.papers[i].upvotes is not None]
-    return sorted(voted, key=lambda i: -(archive.papers[i].upvotes or 0))[:size]
+    """The `size` most upvoted of `ids` (equal upvotes: newest first, then by id), whatever their order."""
+    papers, rank = archive.papers, archive.rank
+    voted = [i for i in ids if papers[i].upvotes is not None]
+    return sorted(voted, key=lambda i: (-(papers[i].upvotes or 0), rank[i]))[:size]
 
 
 def stats_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:

@@ -1,7 +1,9 @@
 """Indexes over the loaded papers, keyed by id (never by object): tags and dates.
 
-Every index is built in one pass over the papers, already sorted newest first, so each
-list of ids below is newest first too.
+Every index is built in one pass over the papers on the timeline (newest day first, then by id),
+so each list of ids below is in timeline order too: a re-vote moves no paper in any of them. Pages
+that show the ranking (a day's cards, the front page's, weeks, top lists) rank their papers themselves
+(`ranked_by_day`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class Archive:
     papers: Mapping[str, Paper]  # id -> paper
     order: tuple[str, ...]  # all ids, newest first (listing order: upvotes within a day)
     timeline: tuple[str, ...]  # all ids, newest first by date then id: "newer" and "older" follow it
+    # The indexes below list their ids in timeline order.
     tags: Mapping[str, tuple[str, ...]]  # tag slug -> ids
     days: Mapping[dt.date, tuple[str, ...]]  # archive day -> ids
     months: Mapping[tuple[int, int], tuple[str, ...]]  # (year, month) -> ids
@@ -41,6 +44,15 @@ class Archive:
         return self.papers[self.orgs[slug][0]].organization or slug
 
     @property
+    def rank(self) -> dict[str, int]:
+        """Paper id -> its index in listing order (`order`): sorting by it ranks a day by upvotes."""
+        cached = self.__dict__.get("_rank_cache")
+        if cached is None:
+            cached = {pid: i for i, pid in enumerate(self.order)}
+            object.__setattr__(self, "_rank_cache", cached)
+        return cached
+
+    @property
     def position(self) -> dict[str, int]:
         """Paper id -> its index on the timeline."""
         cached = self.__dict__.get("_position_cache")
@@ -52,10 +64,11 @@ class Archive:
 
 def build_archive(papers: Iterable[Paper]) -> Archive:
     ordered = sorted(papers, key=newest_first_key)
+    line = timeline(ordered)
     tags: dict[str, list[str]] = defaultdict(list)
     days: dict[dt.date, list[str]] = defaultdict(list)
     orgs: dict[str, list[str]] = defaultdict(list)
-    for paper in ordered:
+    for paper in line:
         if paper.organization and org_slug(paper.organization):
             orgs[org_slug(paper.organization)].append(paper.id)
         for slug in paper.tags:
@@ -67,7 +80,7 @@ def build_archive(papers: Iterable[Paper]) -> Archive:
     return Archive(
         papers={p.id: p for p in ordered},
         order=tuple(p.id for p in ordered),
-        timeline=tuple(p.id for p in timeline(ordered)),
+        timeline=tuple(p.id for p in line),
         tags={slug: tuple(ids) for slug, ids in sorted(tags.items())},
         days={d: tuple(ids) for d, ids in sorted(days.items(), reverse=True)},
         months=months,
@@ -76,13 +89,18 @@ def build_archive(papers: Iterable[Paper]) -> Archive:
     )
 
 
+def ranked_by_day(archive: Archive, ids: Iterable[str]) -> tuple[str, ...]:
+    """`ids` in listing order: newest day first, most upvoted first within a day (then by id)."""
+    return tuple(sorted(ids, key=archive.rank.__getitem__))
+
+
 def org_slug(name: str) -> str:
     """'KAIST AI' -> 'kaist-ai': the organisation's page and its search filter value."""
     return slugify(name)
 
 
 def _group(days: Mapping[dt.date, list[str]], key: Callable[[dt.date], Any]) -> dict:
-    """Merge day lists into coarser periods, newest period first, ids still newest first."""
+    """Merge day lists into coarser periods, newest period first, ids still in timeline order."""
     grouped: dict = defaultdict(list)
     for day in sorted(days, reverse=True):
         grouped[key(day)].extend(days[day])

@@ -12,6 +12,7 @@ from generator.bibtex import bibtex_entry
 from generator.citation import Citation, CitationView, coins
 from generator.markup import readable_html, render_abstract, safe_url
 from generator.model import Paper
+from generator.related import Reach, Related
 from generator.taxonomy import Archive, org_slug
 
 
@@ -170,44 +171,6 @@ def org_link(paper: Paper) -> TagRef | None:
     return TagRef(slug, paper.organization or "", urls.org(slug)) if slug else None
 
 
-class Related:
-    """The papers sharing most tags with a paper (ties: nearest in time first).
-
-    A tag of 100,000 papers would make an all-pairs count quadratic, so each paper only
-    looks at the `window` papers on either side of it in each tag's (date-ordered) list:
-    work is tags x window per paper, and what is found is close in time, which is what a
-    reader browsing "related" wants anyway.
-    """
-
-    def __init__(self, archive: Archive, limit: int = 5, window: int = 50) -> None:
-        self.archive, self.limit, self.window = archive, limit, window
-        # On the timeline rather than in listing order, so that re-voting a paper changes nobody's
-        # related papers; as timeline positions, which are cheaper to compare than ids.
-        self.position, self.timeline = archive.position, archive.timeline
-        self.tags = {slug: sorted(self.position[pid] for pid in ids) for slug, ids in archive.tags.items()}
-        self.in_tag = {slug: {spot: i for i, spot in enumerate(spots)} for slug, spots in self.tags.items()}
-
-    def of(self, pid: str) -> tuple[str, ...]:
-        here = self.position[pid]
-        windows = [self._window(slug, here) for slug in self.archive.papers[pid].tags]
-        sets = [set(spots) for spots, _ in windows] if len(windows) > 1 else []
-        # Papers in two or more of the windows rank first: few, so they are ranked in full.
-        multi = set().union(*(a & b for i, a in enumerate(sets) for b in sets[i + 1 :])) - {here}
-        ranked = sorted((-sum(o in s for s in sets), abs(o - here), self.timeline[o]) for o in multi)[: self.limit]
-        need = self.limit - len(ranked)
-        if need > 0:  # then the nearest papers in one window only: windows are in time order
-            reach = need + len(multi)
-            near = {o for spots, at in windows for o in spots[max(0, at - reach) : at + reach + 1]} - multi - {here}
-            ranked += sorted((-1, abs(o - here), self.timeline[o]) for o in near)[:need]
-        return tuple(o for _, _, o in ranked)
-
-    def _window(self, slug: str, here: int) -> tuple[list[int], int]:
-        """The papers within `window` of the paper at `here` in the tag's list, and where it is in them."""
-        spots, at = self.tags[slug], self.in_tag[slug][here]
-        start = max(0, at - self.window)
-        return spots[start : at + self.window + 1], at - start
-
-
 class Summaries(Sequence):
     """The summaries of a listing's papers, made only if its template reads them: the default
     theme's listings show each paper's card, which later builds reuse (see `cache.Card`)."""
@@ -232,10 +195,14 @@ class Views:
     """
 
     def __init__(
-        self, archive: Archive, tag_names: Mapping[str, str], entries: Mapping[tuple[str, str], str] = {}
+        self,
+        archive: Archive,
+        tag_names: Mapping[str, str],
+        entries: Mapping[tuple[str, str], str] = {},
+        related: Mapping[str, Reach] = {},
     ) -> None:
         self.archive, self.tag_names = archive, tag_names
-        self.related = Related(archive)
+        self.related = Related(archive, saved=related)  # given: found by an earlier build (`related`)
         self._summaries: dict[str, Summary] = {}
         self._abstracts: dict[str, str] = {}
         self._linked: dict[str, tuple] = {}

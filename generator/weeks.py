@@ -53,7 +53,7 @@ def long_date(day: dt.date) -> str:
 
 
 def weeks(archive: Archive) -> dict[Week, tuple[str, ...]]:
-    """Week -> ids of its papers, newest week first, ids in listing order."""
+    """Week -> ids of its papers, newest week first, ids in timeline order."""
     grouped: dict[Week, list[str]] = {}
     for day, ids in archive.days.items():  # newest day first
         grouped.setdefault(Week.of(day), []).extend(ids)
@@ -61,10 +61,10 @@ def weeks(archive: Archive) -> dict[Week, tuple[str, ...]]:
 
 
 def ranked(archive: Archive, ids: Sequence[str]) -> list[str]:
-    """Most upvoted first; papers without a count after those with one (sorted() is stable:
-    ties keep listing order)."""
-    papers = archive.papers
-    return sorted(ids, key=lambda i: (papers[i].upvotes is None, -(papers[i].upvotes or 0)))
+    """Most upvoted first; papers without a count after those with one; equal counts in listing order
+    (newest day first, then by id), whatever the order of `ids`."""
+    papers, rank = archive.papers, archive.rank
+    return sorted(ids, key=lambda i: (papers[i].upvotes is None, -(papers[i].upvotes or 0), rank[i]))
 
 
 def finished_weeks(by_week: Mapping[Week, tuple[str, ...]], newest: dt.date | None) -> list[Week]:

@@ -186,3 +186,20 @@ def test_the_text_writer_writes_what_elementtree_wrote(papers, title, base):
     for _ in range(2):
         data = rss_feed(papers, config, Urls(base), feed, names, None, shared)
         assert data == reference_rss(papers, config, Urls(base), feed, names)
+
+
+def test_a_re_vote_reorders_no_feed_but_the_digests():
+    from generator.feeds import rss_feeds
+    from generator.taxonomy import build_archive
+
+    day = [
+        Paper(id=f"p{i:02d}", title=f"P{i}", listed=dt.date(2024, 3, 5), upvotes=50 - i, tags=("x",), organization="O")
+        for i in range(30)
+    ]
+    config = SiteConfig(feed_size=10)
+    before = rss_feeds(build_archive(day), config, {})
+    after = rss_feeds(
+        build_archive([dataclasses.replace(p, upvotes=900) if p.id == "p00" else p for p in day]), config, {}
+    )
+    assert [f.papers for f in before if f.issues is None] == [f.papers for f in after if f.issues is None]
+    assert before[0].papers == tuple(f"p{i:02d}" for i in range(29, 19, -1))  # the newest ten, by id

@@ -89,3 +89,26 @@ def test_each_kind_of_list_names_its_bib_as_exports_bib_does_and_only_kept_kinds
         pages = plan_pages(build_archive(items), SiteConfig(exports=Exports(bib=kept)), {})
         assert {page.context["bib"].kind for page in pages if "bib" in page.context} == set(kept)
         assert [p.path for p in pages] == [p.path for p in every]
+
+
+def test_a_re_vote_moves_no_paper_on_a_list_of_lines_nor_in_a_bib_only_on_ranked_pages():
+    """Lists of lines (home's numbered pages, months, years, tags, organisations) and every day's and week's
+    .bib are in timeline order; a day's cards and the front page's rank by upvotes."""
+    day = [
+        Paper(id=f"p{i:03d}", title=f"P{i}", listed=dt.date(2024, 3, 5), upvotes=100 - i, tags=("x",), organization="O")
+        for i in range(25)
+    ]
+    before = plan(day)
+    revoted = [dataclasses.replace(p, upvotes=500) if p.id == "p020" else p for p in day]
+    after = plan(revoted)
+    lines = [path for path, page in before.items() if page.context.get("compact") and page.template != "week.html"]
+    assert {"page/1/", "2024/03/", "2024/", "tags/x/page/2/", "orgs/o/"} <= set(lines)
+    assert before["2024/03/"].papers == tuple(f"p{i:03d}" for i in range(24, -1, -1))[: len(before["2024/03/"].papers)]
+    for path in lines:
+        assert after[path].papers == before[path].papers, path
+    for path, page in before.items():
+        if "bib" in page.context and page.context["bib"].kind != "top":
+            assert after[path].context["bib"].ids == page.context["bib"].ids, path
+    assert after["2024/03/05/"].papers[0] == "p020" and before["2024/03/05/"].papers[0] == "p000"
+    assert after[""].papers[0] == "p020" and set(after[""].papers) == set(before[""].papers)
+    assert after["weeks/2024-W10/"].papers[0] == "p020"  # a week ranks its papers, on one line each

@@ -11,8 +11,8 @@ from generator.build import build
 from generator.config import SiteConfig, load_config
 from generator.model import Paper
 from generator.pages import plan_pages
+from generator.related import Related
 from generator.taxonomy import build_archive
-from generator.views import Related
 from tests.conftest import REPO, paper_file, write_content
 from tests.themesite import build_archive_site
 

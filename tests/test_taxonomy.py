@@ -1,7 +1,7 @@
 import datetime as dt
 
 from generator.model import Paper
-from generator.taxonomy import build_archive
+from generator.taxonomy import build_archive, ranked_by_day
 
 
 def paper(pid, day=None, upvotes=None, tags=(), listed=None):
@@ -39,3 +39,17 @@ def test_the_timeline_ignores_upvotes():
     assert archive.order == ("2401.00010", "2401.00001", "2401.00002")
     assert archive.timeline == ("2401.00010", "2401.00002", "2401.00001")
     assert archive.neighbours("2401.00002") == ("2401.00010", "2401.00001")
+
+
+def test_every_index_is_in_timeline_order_and_ranked_by_day_gives_the_listing_order():
+    archive = build_archive(
+        [
+            paper("2401.00002", dt.date(2024, 1, 5), 1, ("x",)),
+            paper("2401.00010", dt.date(2024, 1, 5), 9, ("x",)),
+            paper("2401.00001", dt.date(2024, 1, 5), 5, ("x",)),
+        ]
+    )
+    on_timeline = ("2401.00010", "2401.00002", "2401.00001")
+    assert archive.tags["x"] == archive.days[dt.date(2024, 1, 5)] == archive.months[(2024, 1)] == on_timeline
+    assert archive.years[2024] == on_timeline
+    assert ranked_by_day(archive, reversed(on_timeline)) == archive.order == ("2401.00010", "2401.00001", "2401.00002")

@@ -97,3 +97,14 @@ def test_week_and_organization_pages_offer_one_bib_per_list(site: Path):
     page = soup(site, f"orgs/{org}")
     assert page.select("ol.lines > li") and page.select_one("p.list-bib a")["href"] == f"/sub/orgs/{org}/papers.bib"
     assert (site / "orgs" / org / "papers.bib").is_file()
+
+
+def test_ranked_gives_the_same_order_whatever_the_order_it_is_given():
+    archive = build_archive(
+        [
+            Paper(id=pid, title=pid, listed=dt.date(2024, 1, d), upvotes=votes)
+            for pid, d, votes in (("a", 5, 3), ("b", 5, 3), ("c", 6, 3), ("d", 6, None), ("e", 4, 9))
+        ]
+    )
+    ids = list(archive.papers)
+    assert ranked(archive, ids) == ranked(archive, ids[::-1]) == ["e", "c", "a", "b", "d"]
