@@ -20,7 +20,10 @@ change the newest shard. The same papers give the same bytes.
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
+import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +43,7 @@ ORDER = "order.json"
 SHARD_FOLDER = "shards"
 INDEX_FILES = ("pagefind-entry.json", "index", "filter", "fragment")  # and the .pf_meta file
 OWN_FILES = (SHARDS, ORDER, SHARD_FOLDER, search_words.FOLDER)
+MAX_WORKERS = 4  # Pagefind processes at once: each holds up to ~350 MiB for a quarter's shard
 
 
 class SearchIndexError(UserError):
@@ -58,6 +62,7 @@ class SearchInput:
     tag_names: Mapping[str, str]
     language: str = "en"
     whole_below: int = WHOLE_BELOW  # fewer papers than this: one shard
+    workers: int | None = None  # processes that make shards at once; default: one per core, at most MAX_WORKERS
 
 
 @dataclass(frozen=True)
@@ -84,19 +89,21 @@ def update_bundle(old: Path | None, new: Path, source: SearchInput, undo: Rename
     plan = plan_shards(source)
     known = _known(old) if old else {}
     kept = _kept_words(old, known) if old else {}
-    held: dict[str, set[str]] = {}
+    made: dict[str, Made] = {}
     new.mkdir(parents=True, exist_ok=True)
+    to_make = []
+    for shard in plan:
+        if old is not None and undo is not None and known.get(shard.name) == (shard.digest, shard.where):
+            _move_shard(shard, old, new, undo)
+            words = kept.get(shard.name)
+            folder = shard.folder(new)
+            made[shard.name] = (words if words is not None else search_words.index_words(folder), read_pages(folder))
+        else:
+            to_make.append(shard)
     with tempfile.TemporaryDirectory(prefix=".runs-", dir=new.parent) as runs:
-        for shard in plan:
-            words = None
-            if old is not None and undo is not None and known.get(shard.name) == (shard.digest, shard.where):
-                _move_shard(shard, old, new, undo)
-                words = kept.get(shard.name)
-            else:
-                _make_shard(shard, source, Path(runs) / shard.name, new)
-            held[shard.name] = words if words is not None else search_words.index_words(shard.folder(new))
-    search_words.write(new, [s.name for s in plan], held)
-    pages = {shard.name: read_pages(shard.folder(new)) for shard in plan}
+        made.update(_make_shards(to_make, source, Path(runs), new))
+    search_words.write(new, [s.name for s in plan], {name: words for name, (words, _) in made.items()})
+    pages = {name: listed for name, (_, listed) in made.items()}
     _write_json(new / SHARDS, {"shards": [_listing(shard, pages[shard.name]) for shard in plan]})
     _write_json(new / ORDER, order(source.archive, plan, pages, new))
 
@@ -139,12 +146,53 @@ def _kept_words(old: Path, known: Mapping[str, tuple[str, str]]) -> dict[str, se
         return {}
 
 
-def _make_shard(shard: Shard, source: SearchInput, run: Path, bundle: Path) -> None:
-    records = (record(paper, source.tag_names) for paper in shard.papers)
+Made = tuple[set[str], list[tuple[str, int]]]  # a shard's indexed words, and its pages (`read_pages`)
+_WORK: tuple[Sequence[Shard], SearchInput, Path, Path] | None = None  # what forked makers inherit
+
+
+def _make_shards(shards: Sequence[Shard], source: SearchInput, runs: Path, bundle: Path) -> dict[str, Made]:
+    """Make the shards, each with its own Pagefind process, on every core (up to `MAX_WORKERS`):
+    forked processes, each making one shard at a time, the largest first."""
+    global _WORK
+    largest_first = sorted(shards, key=lambda shard: -len(shard.papers))
+    workers = min(source.workers or os.cpu_count() or 1, MAX_WORKERS, len(largest_first))
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        answers = [_made(shard, source, runs, bundle) for shard in largest_first]
+    else:
+        _WORK = (largest_first, source, runs, bundle)
+        gc.freeze()  # the collector's writes would copy, in each process, every page of the parent's it visits
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                answers = list(pool.imap_unordered(_make_nth, range(len(largest_first))))
+        finally:
+            gc.unfreeze()
+            _WORK = None
+    made: dict[str, Made] = {}
+    for answer in answers:
+        if isinstance(answer, str):
+            raise SearchIndexError(answer, bundle)
+        made[answer[0]] = answer[1]
+    return made
+
+
+def _make_nth(n: int) -> tuple[str, Made] | str:
+    assert _WORK is not None
+    shards, source, runs, bundle = _WORK
+    return _made(shards[n], source, runs, bundle)
+
+
+def _made(shard: Shard, source: SearchInput, runs: Path, bundle: Path) -> tuple[str, Made] | str:
+    """Make a shard in place; its name, words and pages, or what Pagefind said when it failed."""
     try:
-        write_bundle(records, source.language, run)
+        _make_shard(shard, source, runs / shard.name, bundle)
     except ServiceError as exc:
-        raise SearchIndexError(f"search index failed: {exc}", bundle) from exc
+        return f"search index failed: {exc}"
+    folder = shard.folder(bundle)
+    return shard.name, (search_words.index_words(folder), read_pages(folder))
+
+
+def _make_shard(shard: Shard, source: SearchInput, run: Path, bundle: Path) -> None:
+    write_bundle((record(paper, source.tag_names) for paper in shard.papers), source.language, run)
     stabilize(run)  # the same records give the same bundle, filters included
     if shard.where:
         share_wasm(run, shard.where.count("/"))
