@@ -24,9 +24,13 @@ import gc
 import json
 import multiprocessing
 import os
+import signal
+import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
@@ -81,6 +85,50 @@ def index_site(site: Path, source: SearchInput, bundle: Path | None = None) -> P
     bundle = bundle or site / urls.search_bundle().rstrip("/")
     update_bundle(None, bundle, source)
     return bundle
+
+
+@contextmanager
+def indexing_beside(site: Path, source: SearchInput | None) -> Iterator[None]:
+    """Make the bundle (`index_site`) in a forked process while the body runs (a cold build's render):
+    the records come from the papers, not the pages, so the index need not wait for them. A failure
+    of either ends both; Pagefind's is raised when the body is done. On one process (`workers` 1)
+    the index is made after the body."""
+    if source is None or source.workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield
+        if source is not None:
+            index_site(site, source)
+        return
+    receive, send = multiprocessing.Pipe(duplex=False)
+    gc.freeze()  # as in `parallel.fork_map`: the two processes share the papers' pages
+    child = multiprocessing.get_context("fork").Process(target=_index_in_child, args=(site, source, send))
+    try:
+        child.start()
+    finally:
+        gc.unfreeze()
+        send.close()
+    try:
+        yield
+    except BaseException:
+        child.terminate()
+        child.join()
+        raise
+    try:
+        failed = receive.recv()
+    except EOFError:  # it died without a word: a bug or a kill, not Pagefind's refusal
+        child.join()
+        raise RuntimeError(f"the search index process ended with {child.exitcode}") from None
+    child.join()
+    if failed is not None:
+        raise SearchIndexError(*failed)
+
+
+def _index_in_child(site: Path, source: SearchInput, send: Connection) -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that its makers' pool is ended too
+    try:
+        index_site(site, source)
+        send.send(None)
+    except SearchIndexError as exc:
+        send.send((exc.what, exc.where))
 
 
 def update_bundle(old: Path | None, new: Path, source: SearchInput, undo: Renames | None = None) -> None:

@@ -21,9 +21,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from generator import urls
+from generator.markup import safe_url
 from generator.model import Paper
 from generator.taxonomy import Archive, org_slug
-from generator.views import abstract_text, paper_links, tag_ref
+from generator.views import abstract_text
 
 UNDATED = "undated"
 WHOLE = "all"
@@ -36,7 +37,7 @@ def record(paper: Paper, tag_names: Mapping[str, str]) -> dict[str, Any]:
     meta = {"title": paper.title}
     extras = {
         "authors": ", ".join(paper.authors),
-        "tags": ", ".join(tag_ref(slug, tag_names).name for slug in paper.tags),
+        "tags": ", ".join(tag_names.get(slug, slug) for slug in paper.tags),  # as `views.tag_ref` names them
         "summary": paper.ai_summary or "",
         "keywords": ", ".join(paper.keywords),
     }
@@ -55,7 +56,7 @@ def filters(paper: Paper) -> dict[str, list[str]]:
         "tag": list(paper.tags),
         "year": [str(paper.archive_date.year)] if paper.archive_date else [],
         "organization": [org_slug(paper.organization)] if paper.organization else [],
-        "code": ["yes"] if any(link.label == "GitHub" for link in paper_links(paper)) else [],
+        "code": ["yes"] if safe_url(paper.github) else [],  # when the page links to GitHub (`views.paper_links`)
     }
     return {key: values for key, values in found.items() if values}
 
@@ -85,7 +86,7 @@ def digest(papers: Sequence[Paper], tag_names: Mapping[str, str]) -> str:
     """Changes exactly when a record of the shard (or their order) would: cheap, no Markdown."""
     h = hashlib.sha256(RECORD_VERSION.encode())
     for p in papers:
-        names = [tag_ref(slug, tag_names).name for slug in p.tags]
+        names = [tag_names.get(slug, slug) for slug in p.tags]
         fields = [p.id, p.title, p.authors, p.abstract, p.tags, names, p.organization, p.github, p.ai_summary]
         fields += [p.keywords, p.archive_date.isoformat() if p.archive_date else None]
         h.update(json.dumps(fields, ensure_ascii=False, default=list).encode())
