@@ -4,11 +4,12 @@ Pagefind indexes one record per paper (`search_records`), never the HTML, so a s
 and costs neither the pages' parsing nor their memory. The papers are split into shards by date
 (`search_records.shards`); each shard is one Pagefind index, made by its own Pagefind process, so
 the largest shard, not the archive, bounds the memory. Shards are made by forked processes, one per
-core (at most `MAX_WORKERS`), and a cold build makes them while its pages render (`indexing_beside`). The search page (`search-shards.js`) asks
-every shard and merges their answers as one full index would answer: it sums the filter counts,
-takes answers only from the shards that match each search word as the whole archive does, and
-scores best matches again with the archive's statistics. The orders "newest" and "most upvoted"
-are not Pagefind's: `order.json` lists every page newest first and by upvotes, and the page sorts by it.
+core (at most `MAX_WORKERS`), and a cold build makes them while its pages render
+(`indexing_beside`). The search page (`search-shards.js`) asks every shard and merges their answers
+as one full index would answer: it sums the filter counts, takes answers only from the shards that
+match each search word as the whole archive does, and scores best matches again with the archive's
+statistics. The orders "newest" and "most upvoted" are not Pagefind's: `order.json` lists every page
+newest first and by upvotes, and the page sorts by it.
 
 Layout of the bundle (`pagefind/`): Pagefind's scripts and the newest shard at the top, every
 other shard's index in `shards/<name>/` (its `pagefind-entry.json` pointing at the top's
