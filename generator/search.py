@@ -49,7 +49,7 @@ ORDER = "order.json"
 SHARD_FOLDER = "shards"
 INDEX_FILES = ("pagefind-entry.json", "index", "filter", "fragment")  # and the .pf_meta file
 OWN_FILES = (SHARDS, ORDER, SHARD_FOLDER, search_words.FOLDER)
-MAX_WORKERS = 4  # Pagefind processes at once: each holds up to ~350 MiB for a quarter's shard
+MAX_WORKERS = 2  # Pagefind processes at once (each up to ~200-350 MiB for a quarter), beside the render: bounded memory
 
 
 class SearchIndexError(UserError):
