@@ -42,7 +42,7 @@ from generator.opml import site_opml
 from generator.output import HOLD_BYTES, apply_changes, scratch, staging
 from generator.pages import REDIRECT, Page, plan_pages
 from generator.render import Job, Output, Rendered, Renderer, keys_by_file, render_jobs, theme_dirs
-from generator.search import SearchIndexError, SearchInput, index_site, update_bundle
+from generator.search import SearchIndexError, SearchInput, indexing_beside, update_bundle
 from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
 from generator.spares import Spares
@@ -155,7 +155,7 @@ def _build(
         views.related.every()
     renderer = Renderer(views, config, site_urls, loaded.digests, card_cache.load() if card_cache else {})
     steps.done("index and plan")
-    searched = SearchInput(archive, tag_names, config.language) if search else None
+    searched = SearchInput(archive, tag_names, config.language, workers=jobs) if search else None
     with _write_errors(output_dir):
         if incremental:
             assert files is not None
@@ -236,11 +236,9 @@ def _write_cold(
     search: SearchInput | None,
     jobs: int | None,
 ) -> Rendered:
-    with staging(output_dir) as stage:
+    with staging(output_dir) as stage, indexing_beside(stage, search):  # the index is made while the pages render
         rendered = render_jobs(jobs_to_write, renderer, stage, {}, jobs)
         copy_static(config, stage)
-        if search:
-            index_site(stage, search)
     return rendered
 
 

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 
@@ -94,11 +94,16 @@ def _receive(stdout: IO[bytes], bundle: Path) -> int:
 
 
 def _write(files: list[dict], bundle: Path) -> None:
+    folders: set[Path] = set()
     for file in files:
-        path = bundle / file["path"]
-        if not path.resolve().is_relative_to(bundle.resolve()):
+        name = PurePosixPath(file["path"])
+        # checked as text, in a fresh folder of our own: resolving each path cost 2 s of a 20,000-file bundle
+        if name.is_absolute() or ".." in name.parts or not name.parts:
             raise ServiceError(f"Pagefind named a file outside its bundle: {file['path']}")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = bundle.joinpath(*name.parts)
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
         path.write_bytes(base64.b64decode(file["content"]))
 
 

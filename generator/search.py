@@ -3,11 +3,13 @@
 Pagefind indexes one record per paper (`search_records`), never the HTML, so a search lists papers
 and costs neither the pages' parsing nor their memory. The papers are split into shards by date
 (`search_records.shards`); each shard is one Pagefind index, made by its own Pagefind process, so
-the largest shard, not the archive, bounds the memory. The search page (`search-shards.js`) asks
-every shard and merges their answers as one full index would answer: it sums the filter counts,
-takes answers only from the shards that match each search word as the whole archive does, and
-scores best matches again with the archive's statistics. The orders "newest" and "most upvoted"
-are not Pagefind's: `order.json` lists every page newest first and by upvotes, and the page sorts by it.
+the largest shard, not the archive, bounds the memory. Shards are made by forked processes, one per
+core (at most `MAX_WORKERS`), and a cold build makes them while its pages render
+(`indexing_beside`). The search page (`search-shards.js`) asks every shard and merges their answers
+as one full index would answer: it sums the filter counts, takes answers only from the shards that
+match each search word as the whole archive does, and scores best matches again with the archive's
+statistics. The orders "newest" and "most upvoted" are not Pagefind's: `order.json` lists every page
+newest first and by upvotes, and the page sorts by it.
 
 Layout of the bundle (`pagefind/`): Pagefind's scripts and the newest shard at the top, every
 other shard's index in `shards/<name>/` (its `pagefind-entry.json` pointing at the top's
@@ -20,10 +22,17 @@ change the newest shard. The same papers give the same bytes.
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
+import os
+import signal
+import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
@@ -40,6 +49,7 @@ ORDER = "order.json"
 SHARD_FOLDER = "shards"
 INDEX_FILES = ("pagefind-entry.json", "index", "filter", "fragment")  # and the .pf_meta file
 OWN_FILES = (SHARDS, ORDER, SHARD_FOLDER, search_words.FOLDER)
+MAX_WORKERS = 2  # Pagefind processes at once (each up to ~200-350 MiB for a quarter), beside the render: bounded memory
 
 
 class SearchIndexError(UserError):
@@ -58,6 +68,7 @@ class SearchInput:
     tag_names: Mapping[str, str]
     language: str = "en"
     whole_below: int = WHOLE_BELOW  # fewer papers than this: one shard
+    workers: int | None = None  # processes that make shards at once; default: one per core, at most MAX_WORKERS
 
 
 @dataclass(frozen=True)
@@ -78,25 +89,71 @@ def index_site(site: Path, source: SearchInput, bundle: Path | None = None) -> P
     return bundle
 
 
+@contextmanager
+def indexing_beside(site: Path, source: SearchInput | None) -> Iterator[None]:
+    """Make the bundle (`index_site`) in a forked process while the body runs (a cold build's render):
+    the records come from the papers, not the pages, so the index need not wait for them. A failure
+    of either ends both; Pagefind's is raised when the body is done. On one process (`workers` 1)
+    the index is made after the body."""
+    if source is None or source.workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield
+        if source is not None:
+            index_site(site, source)
+        return
+    receive, send = multiprocessing.Pipe(duplex=False)
+    gc.freeze()  # as in `parallel.fork_map`: the two processes share the papers' pages
+    child = multiprocessing.get_context("fork").Process(target=_index_in_child, args=(site, source, send))
+    try:
+        child.start()
+    finally:
+        gc.unfreeze()
+        send.close()
+    try:
+        yield
+    except BaseException:
+        child.terminate()
+        child.join()
+        raise
+    try:
+        failed = receive.recv()
+    except EOFError:  # it died without a word: a bug or a kill, not Pagefind's refusal
+        child.join()
+        raise RuntimeError(f"the search index process ended with {child.exitcode}") from None
+    child.join()
+    if failed is not None:
+        raise SearchIndexError(*failed)
+
+
+def _index_in_child(site: Path, source: SearchInput, send: Connection) -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that its makers' pool is ended too
+    try:
+        index_site(site, source)
+        send.send(None)
+    except SearchIndexError as exc:
+        send.send((exc.what, exc.where))
+
+
 def update_bundle(old: Path | None, new: Path, source: SearchInput, undo: Renames | None = None) -> None:
     """Make the bundle in `new`; shards unchanged since `old` (the bundle in place) are moved over,
     each move logged in `undo`, the others made by Pagefind."""
     plan = plan_shards(source)
     known = _known(old) if old else {}
     kept = _kept_words(old, known) if old else {}
-    held: dict[str, set[str]] = {}
+    made: dict[str, Made] = {}
     new.mkdir(parents=True, exist_ok=True)
+    to_make = []
+    for shard in plan:
+        if old is not None and undo is not None and known.get(shard.name) == (shard.digest, shard.where):
+            _move_shard(shard, old, new, undo)
+            words = kept.get(shard.name)
+            folder = shard.folder(new)
+            made[shard.name] = (words if words is not None else search_words.index_words(folder), read_pages(folder))
+        else:
+            to_make.append(shard)
     with tempfile.TemporaryDirectory(prefix=".runs-", dir=new.parent) as runs:
-        for shard in plan:
-            words = None
-            if old is not None and undo is not None and known.get(shard.name) == (shard.digest, shard.where):
-                _move_shard(shard, old, new, undo)
-                words = kept.get(shard.name)
-            else:
-                _make_shard(shard, source, Path(runs) / shard.name, new)
-            held[shard.name] = words if words is not None else search_words.index_words(shard.folder(new))
-    search_words.write(new, [s.name for s in plan], held)
-    pages = {shard.name: read_pages(shard.folder(new)) for shard in plan}
+        made.update(_make_shards(to_make, source, Path(runs), new))
+    search_words.write(new, [s.name for s in plan], {name: words for name, (words, _) in made.items()})
+    pages = {name: listed for name, (_, listed) in made.items()}
     _write_json(new / SHARDS, {"shards": [_listing(shard, pages[shard.name]) for shard in plan]})
     _write_json(new / ORDER, order(source.archive, plan, pages, new))
 
@@ -139,12 +196,53 @@ def _kept_words(old: Path, known: Mapping[str, tuple[str, str]]) -> dict[str, se
         return {}
 
 
-def _make_shard(shard: Shard, source: SearchInput, run: Path, bundle: Path) -> None:
-    records = (record(paper, source.tag_names) for paper in shard.papers)
+Made = tuple[set[str], list[tuple[str, int]]]  # a shard's indexed words, and its pages (`read_pages`)
+_WORK: tuple[Sequence[Shard], SearchInput, Path, Path] | None = None  # what forked makers inherit
+
+
+def _make_shards(shards: Sequence[Shard], source: SearchInput, runs: Path, bundle: Path) -> dict[str, Made]:
+    """Make the shards, each with its own Pagefind process, on every core (up to `MAX_WORKERS`):
+    forked processes, each making one shard at a time, the largest first."""
+    global _WORK
+    largest_first = sorted(shards, key=lambda shard: -len(shard.papers))
+    workers = min(source.workers or os.cpu_count() or 1, MAX_WORKERS, len(largest_first))
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        answers = [_made(shard, source, runs, bundle) for shard in largest_first]
+    else:
+        _WORK = (largest_first, source, runs, bundle)
+        gc.freeze()  # the collector's writes would copy, in each process, every page of the parent's it visits
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                answers = list(pool.imap_unordered(_make_nth, range(len(largest_first))))
+        finally:
+            gc.unfreeze()
+            _WORK = None
+    made: dict[str, Made] = {}
+    for answer in answers:
+        if isinstance(answer, str):
+            raise SearchIndexError(answer, bundle)
+        made[answer[0]] = answer[1]
+    return made
+
+
+def _make_nth(n: int) -> tuple[str, Made] | str:
+    assert _WORK is not None
+    shards, source, runs, bundle = _WORK
+    return _made(shards[n], source, runs, bundle)
+
+
+def _made(shard: Shard, source: SearchInput, runs: Path, bundle: Path) -> tuple[str, Made] | str:
+    """Make a shard in place; its name, words and pages, or what Pagefind said when it failed."""
     try:
-        write_bundle(records, source.language, run)
+        _make_shard(shard, source, runs / shard.name, bundle)
     except ServiceError as exc:
-        raise SearchIndexError(f"search index failed: {exc}", bundle) from exc
+        return f"search index failed: {exc}"
+    folder = shard.folder(bundle)
+    return shard.name, (search_words.index_words(folder), read_pages(folder))
+
+
+def _make_shard(shard: Shard, source: SearchInput, run: Path, bundle: Path) -> None:
+    write_bundle((record(paper, source.tag_names) for paper in shard.papers), source.language, run)
     stabilize(run)  # the same records give the same bundle, filters included
     if shard.where:
         share_wasm(run, shard.where.count("/"))

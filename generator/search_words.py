@@ -13,8 +13,10 @@ A file maps each word to a hex mask over the shards in `shards.json` order (bit 
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -44,8 +46,40 @@ def _chunk_words(data: bytes, at: int) -> Iterable[str]:
         fields, at = _array(data, at)
         word, at = decode(data, at)
         yield word
+        if fields > 1:
+            end = _pages_end(data, at)  # most words' pages in a few regex matches
+            at, fields = (end, fields - 1) if end is not None else (at, fields)
         for _ in range(fields - 1):
             at = skip(data, at)
+
+
+# A word's pages: [[page, [positions], [meta positions]?], ...], every number a CBOR integer (its
+# first byte says how many follow), each list of positions shorter than 24 (a one-byte head).
+_INTEGER = rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38].|[\x19\x39]..|[\x1a\x3a]....|[\x1b\x3b].{8})"
+_INTEGERS = b"(?:" + b"|".join(bytes([0x80 + n]) + _INTEGER + b"{%d}" % n for n in range(24)) + b")"
+_PAGE = b"(?:\x82" + _INTEGER + _INTEGERS + b"|\x83" + _INTEGER + _INTEGERS + _INTEGERS + b")"
+
+
+def _pages_end(data: bytes, at: int) -> int | None:
+    """Where the pages of a word at `at` end if they all have that shape, else None (then `skip`
+    walks them): matched in runs of 2^k pages, one compiled pattern each, by the count's bits."""
+    major, count, at = head(data, at)
+    if major != 4:
+        return None
+    bit = 0
+    while count:
+        if count & 1:
+            run = _page_run(bit).match(data, at)
+            if run is None:
+                return None
+            at = run.end()
+        count, bit = count >> 1, bit + 1
+    return at
+
+
+@functools.cache
+def _page_run(bit: int) -> re.Pattern[bytes]:
+    return re.compile(_PAGE + b"{%d}" % (1 << bit), re.DOTALL)
 
 
 def _array(data: bytes, at: int) -> tuple[int, int]:

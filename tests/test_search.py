@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import multiprocessing
+import time
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
+from generator import build as build_module
 from generator import pagefind_service
 from generator.build import build
 from generator.cli import main
@@ -92,3 +96,25 @@ def test_a_failed_index_leaves_the_previous_output(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["content", "site", "out", "failing-pagefind"] + (["cache"] if cache else [])
     )
+
+
+def test_a_failed_render_ends_the_index_made_beside_it(
+    content: Path, site_root: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """A cold build indexes while it renders (`search.indexing_beside`): when the render fails, the
+    index process is ended and waited for, and nothing of either is left."""
+    three_papers(content)
+    out = tmp_path / "out"
+    build(content, out, SiteConfig(root=site_root))
+    before = tree_snapshot(out)
+
+    def full_disk(*args, **kwargs):
+        time.sleep(0.5)  # the index process is at work by now
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(build_module, "render_jobs", full_disk)
+    with pytest.raises(UserError, match="cannot write the site: No space left on device"):
+        build(content, out, SiteConfig(root=site_root))
+    assert multiprocessing.active_children() == []
+    assert tree_snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "out", "site"]

@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urljoin
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from generator import search_words
+from generator import search_records, search_words
 from generator.build import build, tag_display_names
 from generator.config import SiteConfig
 from generator.loader import load_content
@@ -36,7 +36,7 @@ def paper(pid: str, day: dt.date | None, upvotes: int = 0, **fields) -> Paper:
     return Paper(id=pid, title=f"Paper {pid}", abstract=f"About {pid}.", listed=day, upvotes=upvotes, **fields)
 
 
-def test_small_archives_are_one_shard_and_large_ones_split_by_year_and_newest_months() -> None:
+def test_small_archives_are_one_shard_and_large_ones_split_by_quarter_and_newest_months() -> None:
     papers = [
         paper("a", dt.date(2023, 5, 1)),
         paper("b", dt.date(2024, 1, 9)),
@@ -50,7 +50,7 @@ def test_small_archives_are_one_shard_and_large_ones_split_by_year_and_newest_mo
     assert {name: [p.id for p in ps] for name, ps in split.items()} == {
         "2024-03": ["c", "d"],
         "2024-01": ["b"],
-        "2023": ["a"],
+        "2023-q2": ["a"],
         UNDATED: ["e"],
     }
 
@@ -101,7 +101,7 @@ def test_a_rebuild_makes_only_changed_shards_and_gives_a_cold_builds_bytes(tmp_p
     source = SearchInput(build_archive(papers), {}, whole_below=0)
     old = index_site(tmp_path, source, tmp_path / "old")
     names = [s["name"] for s in json.loads((old / SHARDS).read_text())["shards"]]
-    assert names == ["2021-03", "2021-02", "2020"]
+    assert names == ["2021-03", "2021-02", "2020-q1"]
     # A re-vote of the oldest paper and a new paper in the newest month.
     changed = [*papers[1:], dataclasses.replace(papers[0], upvotes=99), paper("2150.00009", dt.date(2021, 3, 9))]
     source = SearchInput(build_archive(changed), {}, whole_below=0)
@@ -109,12 +109,38 @@ def test_a_rebuild_makes_only_changed_shards_and_gives_a_cold_builds_bytes(tmp_p
     update_bundle(old, tmp_path / "new", source, moves)
     assert {(o.relative_to(old).as_posix(), n.relative_to(tmp_path / "new").as_posix()) for o, n in moves.log} == {
         ("shards/2021-02", "shards/2021-02"),
-        ("shards/2020", "shards/2020"),
+        ("shards/2020-q1", "shards/2020-q1"),
     }  # the unchanged shards moved over, the newest one made again
     cold = index_site(tmp_path, source, tmp_path / "cold")
     assert files(tmp_path / "new") == files(cold)
     order = json.loads((cold / ORDER).read_text())
     assert order["date"][order["upvotes"][0]] == order["date"][-1]  # the re-voted oldest paper leads by upvotes
+
+
+def test_shards_made_at_once_by_forked_processes_give_one_process_bytes(tmp_path: Path) -> None:
+    papers = [
+        paper(f"2{y % 100}0{q}.0000{d}", dt.date(y, 3 * q, d)) for y in (2022, 2023) for q in (1, 2, 4) for d in (1, 2)
+    ]
+    one = index_site(tmp_path, SearchInput(build_archive(papers), {}, whole_below=0, workers=1), tmp_path / "one")
+    two = index_site(tmp_path, SearchInput(build_archive(papers), {}, whole_below=0, workers=2), tmp_path / "two")
+    assert len(json.loads((one / SHARDS).read_text())["shards"]) == 6
+    assert files(two) == files(one)
+
+
+def test_a_bundle_of_an_older_shard_layout_is_replaced_cleanly(tmp_path: Path, monkeypatch) -> None:
+    papers = [
+        paper(f"2{m:02}0.0000{d}", dt.date(2020 + m // 13, (m - 1) % 12 + 1, d)) for m in (3, 7, 14) for d in (1, 2)
+    ]
+    source = SearchInput(build_archive(papers), {}, whole_below=0)
+    with monkeypatch.context() as patched:  # shards of whole years, as bundles were made before quarters
+        patched.setattr(search_records, "shard_name", lambda p, newest: f"{p.archive_date.year}")
+        old = index_site(tmp_path, source, tmp_path / "old")
+    assert sorted(p.name for p in (old / "shards").iterdir()) == ["2020"]
+    moves = Moves()
+    update_bundle(old, tmp_path / "new", source, moves)
+    assert moves.log == []  # no shard of the old layout is kept: each one is made anew
+    assert files(tmp_path / "new") == files(index_site(tmp_path, source, tmp_path / "cold"))
+    assert sorted(p.name for p in (tmp_path / "new" / "shards").iterdir()) == ["2020-q1", "2020-q3"]
 
 
 def test_every_shard_loads_the_bundles_one_webassembly(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gzip
 import json
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from generator import search_words
 from generator.model import Paper
 from generator.search import SHARDS, SearchInput, index_site, update_bundle
+from generator.stable_index import MAGIC, decode
 from generator.taxonomy import build_archive
 from tests.test_search_shards import Moves, files
 
@@ -34,14 +36,29 @@ def test_the_words_of_a_real_index_are_its_stems(tmp_path: Path) -> None:
     assert not any(w.startswith("quokka") for w in words)
 
 
+def test_words_read_by_the_fast_path_and_item_by_item_are_the_index_s_words(tmp_path: Path) -> None:
+    """Most words' pages are matched by regex; a word on a page more than 23 times (a long list of
+    positions) is walked item by item. Both give the words a full decode of the index gives."""
+    many = [
+        paper(f"2401.{n:05}", dt.date(2024, 1, 2), f"Word{n % 7} zebra{n % 3}s graze. " * (1 + n % 30))
+        for n in range(60)
+    ]
+    bundle = index_site(tmp_path, SearchInput(build_archive(many), {}), tmp_path / "b")
+    decoded = set()
+    for chunk in (bundle / "index").glob("*.pf_index"):
+        data = gzip.decompress(chunk.read_bytes())
+        decoded |= {entry[0] for entry in decode(data, len(MAGIC))[0][0]}
+    assert search_words.index_words(bundle) == decoded and {"zebra0", "word6", "graze"} <= decoded
+
+
 def test_each_word_lists_the_shards_that_hold_it(tmp_path: Path) -> None:
     bundle = index_site(tmp_path, SearchInput(build_archive(PAPERS), {}, whole_below=0), tmp_path / "b")
     names = [s["name"] for s in json.loads((bundle / SHARDS).read_text())["shards"]]
-    assert names == ["2024-02", "2024-01", "2023"]
+    assert names == ["2024-02", "2024-01", "2023-q2"]
     listed = json.loads((bundle / search_words.FOLDER / "7a.json").read_text())  # "z"
     assert listed["zebra"] == format(0b110, "x")  # the second and third shards
     held = search_words.read(bundle, names)
-    assert "quokka" in held["2024-02"] and "quokka" not in held["2024-01"] and "zebra" in held["2023"]
+    assert "quokka" in held["2024-02"] and "quokka" not in held["2024-01"] and "zebra" in held["2023-q2"]
 
 
 def test_masks_and_files_read_back_as_written(tmp_path: Path) -> None:
