@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from generator.model import Paper, newest_first_key, timeline
@@ -43,24 +44,15 @@ class Archive:
         """An organisation as its newest paper names it."""
         return self.papers[self.orgs[slug][0]].organization or slug
 
-    @property
+    @cached_property  # writes the instance's __dict__ directly, so a frozen dataclass can cache it
     def rank(self) -> dict[str, int]:
         """Paper id -> its index in listing order (`order`): sorting by it ranks a day by upvotes."""
-        cached = self.__dict__.get("_rank_cache")
-        if cached is None:
-            cached = {pid: i for i, pid in enumerate(self.order)}
-            object.__setattr__(self, "_rank_cache", cached)
-        return cached
+        return {pid: i for i, pid in enumerate(self.order)}
 
-    @property
+    @cached_property
     def position(self) -> dict[str, int]:
         """Paper id -> its index on the timeline."""
-        cached = self.__dict__.get("_position_cache")
-        if cached is None:
-            cached = {pid: i for i, pid in enumerate(self.timeline)}
-            object.__setattr__(self, "_position_cache", cached)
-        return cached
-
+        return {pid: i for i, pid in enumerate(self.timeline)}
 
 def build_archive(papers: Iterable[Paper]) -> Archive:
     ordered = sorted(papers, key=newest_first_key)
