@@ -4,11 +4,11 @@ Pagefind indexes one record per paper (`search_records`), never the HTML, so a s
 and costs neither the pages' parsing nor their memory. The papers are split into shards by date
 (`search_records.shards`); each shard is one Pagefind index, made by its own Pagefind process, so
 the largest shard, not the archive, bounds the memory. Shards are made by forked processes, one per
-core (at most `MAX_WORKERS`), and a cold build makes them while its pages render
-(`indexing_beside`). The search page (`search-shards.js`) asks every shard and merges their answers
-as one full index would answer: it sums the filter counts, takes answers only from the shards that
-match each search word as the whole archive does, and scores best matches again with the archive's
-statistics. The orders "newest" and "most upvoted" are not Pagefind's: `order.json` lists every page
+core (at most `MAX_WORKERS`), and a cold build of fewer than `BESIDE_BELOW` papers makes them while
+its pages render (`indexing_beside`). The search page (`search-shards.js`) asks every shard and merges
+their answers as one full index would answer: it sums the filter counts, takes answers only from the
+shards that match each search word as the whole archive does, and scores best matches again with the
+archive's statistics. The orders "newest" and "most upvoted" are not Pagefind's: `order.json` lists every page
 newest first and by upvotes, and the page sorts by it.
 
 Layout of the bundle (`pagefind/`): Pagefind's scripts and the newest shard at the top, every
@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from generator import search_words, urls
 from generator.errors import UserError
@@ -50,6 +50,10 @@ SHARD_FOLDER = "shards"
 INDEX_FILES = ("pagefind-entry.json", "index", "filter", "fragment")  # and the .pf_meta file
 OWN_FILES = (SHARDS, ORDER, SHARD_FOLDER, search_words.FOLDER)
 MAX_WORKERS = 2  # Pagefind processes at once (each up to ~200-350 MiB for a quarter), beside the render: bounded memory
+# From this many papers a cold build indexes after its render, not beside it: the index process and its
+# makers come to hold their own copy of every paper, and a cold publish of 100,000 papers peaked at
+# 4.77 GiB of tree PSS beside the render (1.33 GiB at 20,000), over the 4 GiB a large archive is held to.
+BESIDE_BELOW = 50_000
 
 
 class SearchIndexError(UserError):
@@ -69,6 +73,7 @@ class SearchInput:
     language: str = "en"
     whole_below: int = WHOLE_BELOW  # fewer papers than this: one shard
     workers: int | None = None  # processes that make shards at once; default: one per core, at most MAX_WORKERS
+    beside_below: int = BESIDE_BELOW  # fewer papers than this: a cold build indexes while it renders
 
 
 @dataclass(frozen=True)
@@ -94,8 +99,8 @@ def indexing_beside(site: Path, source: SearchInput | None) -> Iterator[None]:
     """Make the bundle (`index_site`) in a forked process while the body runs (a cold build's render):
     the records come from the papers, not the pages, so the index need not wait for them. A failure
     of either ends both; Pagefind's is raised when the body is done. On one process (`workers` 1)
-    the index is made after the body."""
-    if source is None or source.workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    the index is made after the body, and so it is for an archive of `beside_below` papers or more."""
+    if not _beside(source):
         yield
         if source is not None:
             index_site(site, source)
@@ -122,6 +127,15 @@ def indexing_beside(site: Path, source: SearchInput | None) -> Iterator[None]:
     child.join()
     if failed is not None:
         raise SearchIndexError(*failed)
+
+
+def _beside(source: SearchInput | None) -> TypeGuard[SearchInput]:
+    return (
+        source is not None
+        and source.workers != 1
+        and len(source.archive.papers) < source.beside_below
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
 
 
 def _index_in_child(site: Path, source: SearchInput, send: Connection) -> None:

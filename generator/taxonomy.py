@@ -54,6 +54,7 @@ class Archive:
         """Paper id -> its index on the timeline."""
         return {pid: i for i, pid in enumerate(self.timeline)}
 
+
 def build_archive(papers: Iterable[Paper]) -> Archive:
     ordered = sorted(papers, key=newest_first_key)
     line = timeline(ordered)

@@ -17,6 +17,9 @@ from generator.build import build
 from generator.cli import main
 from generator.config import SiteConfig
 from generator.errors import UserError
+from generator.model import Paper
+from generator.search import SearchInput, indexing_beside
+from generator.taxonomy import build_archive
 from tests.conftest import paper_file, write_content
 from tests.sitecheck import tree_snapshot
 
@@ -118,3 +121,17 @@ def test_a_failed_render_ends_the_index_made_beside_it(
     assert multiprocessing.active_children() == []
     assert tree_snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "out", "site"]
+
+
+@pytest.mark.parametrize("beside_below, beside", [(4, True), (3, False)])
+def test_an_archive_of_beside_below_papers_or_more_is_indexed_after_the_render(
+    tmp_path: Path, beside_below: int, beside: bool
+) -> None:
+    """Beside the render the index process holds its own copy of the papers: from `beside_below`
+    papers the index is made after the body, in the build's own process."""
+    papers = [Paper(id=f"2403.0000{i}", title=f"Paper {i}", abstract="Words to index.") for i in range(3)]
+    source = SearchInput(build_archive(papers), {}, beside_below=beside_below)
+    with indexing_beside(tmp_path, source):
+        assert bool(multiprocessing.active_children()) == beside
+    assert multiprocessing.active_children() == []
+    assert json.loads((tmp_path / "pagefind" / "shards.json").read_text())
