@@ -148,12 +148,14 @@ def _build(
         *plan_exports(archive, pages, config.exports),
     ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
+    record_cache = cache.RecordCache(files.records, site_key) if files else None
     entry_cache, cited = (cache.EntryCache(files.entries, code_key), _cited(to_write)) if files else (None, {})
     related_cache = cache.RelatedCache(files.related, code_key) if files else None
     views = Views(archive, tag_names, entry_cache.load(cited) if entry_cache else {}, _saved_related(related_cache))
     if related_cache:  # all found here, before the workers fork, so that all are saved for the next build
         views.related.every()
-    renderer = Renderer(views, config, site_urls, loaded.digests, card_cache.load() if card_cache else {})
+    saved_cards, saved_records = (card_cache.load(), record_cache.load()) if card_cache and record_cache else ({}, {})
+    renderer = Renderer(views, config, site_urls, loaded.digests, saved_cards, saved_records)
     steps.done("index and plan")
     searched = SearchInput(archive, tag_names, config.language, workers=jobs) if search else None
     with _write_errors(output_dir):
@@ -168,7 +170,7 @@ def _build(
     size = sitesize.site_bytes(sizes, output_dir)
     oversize = sitesize.oversize(size, to_write, sizes, list(archive.papers.values()), config)
     steps.done("render and write")
-    if files and content_cache and card_cache and entry_cache:
+    if files and content_cache and card_cache and record_cache and entry_cache:
         made = cache.BuildState(code_key, site_key, {}, keys.folder_id(output_dir), token=token, pages=len(pages))
         _remember(
             files,
@@ -180,6 +182,7 @@ def _build(
             known,
         )
         card_cache.save(archive.papers, rendered.cards)
+        record_cache.save(archive.papers, rendered.records)
         entry_cache.save(cited, views.made_entries())  # those this process made: the workers' are made again
         if related_cache:
             related_cache.save(views.related.found)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 
 from generator import urls
@@ -87,14 +87,19 @@ def data_files(archive: Archive, abstracts: bool = True) -> list[Export]:
     return [Export("data/index.json", "index", (), (newest.isoformat() if newest else None, listing)), *files]
 
 
-def make_export(job: Export, views: Views, site_urls: urls.Urls) -> bytes:
+# A paper's line in a data file, by paper id and whether it holds the abstract (`paper_json`): the renderer
+# passes one that reuses the lines of papers whose file did not change (`render.Renderer.record`).
+RecordMaker = Callable[[str, bool], bytes]
+
+
+def make_export(job: Export, views: Views, site_urls: urls.Urls, record: RecordMaker | None = None) -> bytes:
     if job.kind == "bib":
         return bibtex_file(views.bibtex(pid, key) for pid, key, _ in job.context)
     if job.kind == "markdown":
         return paper_markdown(views.archive.papers[job.context[0]], site_urls).encode("utf-8")
-    papers = [views.archive.papers[pid] for pid in job.papers]
     if job.kind == "year":
-        return year_json(papers, site_urls, abstracts=job.context[0])
+        made = record or (lambda pid, abstract: paper_json(views.archive.papers[pid], site_urls, abstract))
+        return year_json(made(pid, job.context[0]) for pid in job.papers)
     return index_json(job.context, site_urls)
 
 
@@ -112,10 +117,15 @@ def paper_record(paper: Paper, site_urls: urls.Urls, abstract: bool = True) -> d
     return record
 
 
-def year_json(papers: Sequence[Paper], site_urls: urls.Urls, abstracts: bool = True) -> bytes:
+def paper_json(paper: Paper, site_urls: urls.Urls, abstract: bool = True) -> bytes:
+    """The paper's line in its data file: its record as JSON, UTF-8 encoded."""
+    return json.dumps(paper_record(paper, site_urls, abstract), ensure_ascii=False).encode("utf-8")
+
+
+def year_json(lines: Iterable[bytes]) -> bytes:
+    """A data file of the papers whose lines (`paper_json`) these are, in that order."""
     # One paper a line: a day's changes stay a readable diff for people who keep the files in git.
-    lines = ",\n".join(json.dumps(paper_record(p, site_urls, abstracts), ensure_ascii=False) for p in papers)
-    return ('{"papers": [\n' + lines + "\n]}\n").encode("utf-8")
+    return b'{"papers": [\n' + b",\n".join(lines) + b"\n]}\n"
 
 
 def index_json(context: tuple, site_urls: urls.Urls) -> bytes:
