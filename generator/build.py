@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import shutil
 import time
@@ -102,8 +103,31 @@ def build(
     outdir.refuse_foreign(
         output_dir, lambda: files is not None and cache.load_state(files.build).output_id == keys.folder_id(output_dir)
     )
-    with outdir.claimed(output_dir):
+    with outdir.claimed(output_dir), _collector_paused():
         return _build(content_dir, output_dir, config, jobs, search, files, steps)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector stays off while the build reads its caches and plans the site (`_planned` turns
+    it on again), and back on, with nothing frozen, once the build is over.
+
+    What is read and planned lives until the build ends, so collecting there finds little: at 20,000 papers
+    a daily build's collections, mostly full ones visiting every paper, took about 0.65 s of its 5.3 s CPU,
+    and a cold build's peak memory stayed as it was (653 -> 655 MB) with the collector off there."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def _planned() -> None:
+    """The collector on again, for rendering, without visiting what was read and planned (frozen: see
+    `_collector_paused`): rendering leaves garbage that must be collected."""
+    gc.freeze()
+    gc.enable()
 
 
 def _build(
@@ -156,6 +180,7 @@ def _build(
         views.related.every()
     saved_cards, saved_records = (card_cache.load(), record_cache.load()) if card_cache and record_cache else ({}, {})
     renderer = Renderer(views, config, site_urls, loaded.digests, saved_cards, saved_records)
+    _planned()
     steps.done("index and plan")
     searched = SearchInput(archive, tag_names, config.language, workers=jobs) if search else None
     with _write_errors(output_dir):
