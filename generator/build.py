@@ -34,7 +34,7 @@ from pathlib import Path
 from generator import cache, keys, outdir, sitesize, urls
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.exports import Export, plan_exports
+from generator.exports import Export, FieldDigests, plan_exports
 from generator.favicon import favicon_ico
 from generator.feeds import plan_feeds
 from generator.loader import FileEntry, LoadResult, load_content, scan
@@ -165,11 +165,14 @@ def _build(
     tag_names = tag_display_names(config)
     site_urls = urls.Urls(config.base_url)
     pages = plan_pages(archive, config, tag_names)
+    shown_cache = cache.ShownCache(files.shown, code_key) if files else None
+    digests = loaded.digests
+    field_digests = FieldDigests(digests, shown_cache.load() if shown_cache else {})
     to_write: list[Job] = [
         *pages,
         *plan_feeds(archive, config, tag_names),
         *fixed_outputs(archive, config, site_urls, pages, tag_names, token),
-        *plan_exports(archive, pages, config.exports),
+        *plan_exports(archive, pages, config.exports, field_digests),
     ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
     record_cache = cache.RecordCache(files.records, site_key) if files else None
@@ -179,7 +182,7 @@ def _build(
     if related_cache:  # all found here, before the workers fork, so that all are saved for the next build
         views.related.every()
     saved_cards, saved_records = (card_cache.load(), record_cache.load()) if card_cache and record_cache else ({}, {})
-    renderer = Renderer(views, config, site_urls, loaded.digests, saved_cards, saved_records)
+    renderer = Renderer(views, config, site_urls, digests, saved_cards, saved_records)
     _planned()
     steps.done("index and plan")
     searched = SearchInput(archive, tag_names, config.language, workers=jobs) if search else None
@@ -195,7 +198,7 @@ def _build(
     size = sitesize.site_bytes(sizes, output_dir)
     oversize = sitesize.oversize(size, to_write, sizes, list(archive.papers.values()), config)
     steps.done("render and write")
-    if files and content_cache and card_cache and record_cache and entry_cache:
+    if files and content_cache and card_cache and record_cache and entry_cache and shown_cache:
         made = cache.BuildState(code_key, site_key, {}, keys.folder_id(output_dir), token=token, pages=len(pages))
         _remember(
             files,
@@ -208,6 +211,7 @@ def _build(
         )
         card_cache.save(archive.papers, rendered.cards)
         record_cache.save(archive.papers, rendered.records)
+        shown_cache.save(archive.papers, field_digests.made)
         entry_cache.save(cited, views.made_entries())  # those this process made: the workers' are made again
         if related_cache:
             related_cache.save(views.related.found)

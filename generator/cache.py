@@ -15,6 +15,8 @@ For each (content folder, output folder) pair, under the cache folder (default
   papers' cards are rendered again.
 - `records-*.pickle`: each paper's line in its `data/<year>.json`, so that a re-vote, which changes every
   year's file, serialises again only the papers whose file changed.
+- `shown-*.pickle`: digests of the fields each paper's BibTeX entry and Markdown copy show
+  (`exports.Shown`), so that only those of new or changed papers are made again.
 - `entries-*.pickle`: each paper's BibTeX entry, so that a `.bib` list a new paper joins is made
   from the entries of the papers already in it.
 - `related-*.pickle`: each paper's related papers with the stretch of the timeline they follow
@@ -38,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from generator.exports import Shown
 from generator.fsutil import write_atomic
 from generator.loader import FileEntry, Stamp
 from generator.model import Paper, Problem
@@ -74,6 +77,7 @@ class CacheFiles:
     spares: Path  # a folder: see `spares`
     related: Path
     records: Path
+    shown: Path
 
     @classmethod
     def of(cls, cache_dir: Path, content_dir: Path, output_dir: Path) -> CacheFiles:
@@ -88,6 +92,7 @@ class CacheFiles:
             folder / f"spares-{name}",
             folder / f"related-{name}.pickle",
             folder / f"records-{name}.pickle",
+            folder / f"shown-{name}.pickle",
         )
 
 
@@ -217,10 +222,10 @@ class Card(NamedTuple):
 
 class _ByPaper(Generic[T]):
     """What the last build made of each paper's file (each value holds the file's digest), saved as a
-    DeltaFile under the site key: the templates, the config and the code make them too."""
+    DeltaFile under the key of what else makes them: the site key (templates, config, code) or the code key."""
 
-    def __init__(self, path: Path, site_key: bytes) -> None:
-        self.file = DeltaFile(path, site_key)
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.file = DeltaFile(path, key)
         self.saved: dict[str, T] = {}
 
     def load(self) -> dict[str, T]:
@@ -251,6 +256,11 @@ class RecordCache(_ByPaper[Record]):
 
     At 20,000 papers a re-vote, which changes every year's file, made the four files again from 20,000
     records (1.35 s of a daily build's 14 s profiled) to change 200 of them."""
+
+
+class ShownCache(_ByPaper[Shown]):
+    """What each paper's BibTeX entry and Markdown copy showed in the last build (`exports.FieldDigests`):
+    saved under the code key, which alone decides what `exports.shown` makes of a file."""
 
 
 class Entry(NamedTuple):

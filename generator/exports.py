@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 from generator import urls
 from generator.bibtex import bibtex_file
@@ -50,23 +51,55 @@ def shown(paper: Paper, names: Sequence[str]) -> bytes:
     return hashlib.blake2b(repr([getattr(paper, name) for name in names]).encode(), digest_size=8).digest()
 
 
-def plan_exports(archive: Archive, pages: Sequence[Page], switched: Exports = EVERY) -> list[Export]:
+class Shown(NamedTuple):
+    """What a paper's BibTeX entry and Markdown copy show of it (`shown`), and the digest of its file."""
+
+    file: bytes
+    bib: bytes
+    markdown: bytes
+
+
+class FieldDigests:
+    """Each paper's `Shown`, reused from the last build while its file is unchanged.
+
+    At 20,000 papers making them all took 0.35 s of a daily build's CPU (1.0 s of 14 s profiled), for the
+    few hundred papers whose file changed."""
+
+    def __init__(self, files: Mapping[str, bytes] = {}, saved: Mapping[str, Shown] = {}) -> None:
+        self.files, self.saved = files, saved  # paper id -> digest of its file; -> Shown of an earlier build
+        self.made: dict[str, Shown] = {}  # those made by this build, for the next
+
+    def of(self, paper: Paper) -> Shown:
+        file = self.files.get(paper.id)
+        saved = self.saved.get(paper.id)
+        if saved is not None and saved.file == file:
+            return saved
+        made = Shown(file or b"", shown(paper, BIB_FIELDS), shown(paper, MARKDOWN_FIELDS))
+        if file is not None:
+            self.made[paper.id] = made
+        return made
+
+
+def plan_exports(
+    archive: Archive, pages: Sequence[Page], switched: Exports = EVERY, digests: FieldDigests | None = None
+) -> list[Export]:
     """Every export site.yaml keeps (`switched`), in a stable order: the .bib of each list the pages link
     to, each paper's Markdown copy, then the open data."""
+    of = (digests or FieldDigests()).of
     keys = {page.paper: page.context["citation"].key for page in pages if page.paper is not None}
     lists: dict[str, tuple[tuple[str, ...], str]] = {}
     for page in pages:
         bib = page.context.get("bib")
         if bib is not None and bib.count:
             lists.setdefault(bib.path, (bib.ids, bib.kind))
-    cited = {pid: shown(paper, BIB_FIELDS) for pid, paper in archive.papers.items()} if lists else {}
+    cited = {pid: of(paper).bib for pid, paper in archive.papers.items()} if lists else {}
     exports = [
         Export(path, "bib", context=tuple((pid, keys[pid], cited[pid]) for pid in ids), group=kind)
         for path, (ids, kind) in lists.items()
     ]
     if switched.markdown:
         exports += [
-            Export(urls.paper(pid) + "index.md", "markdown", context=(pid, shown(paper, MARKDOWN_FIELDS)))
+            Export(urls.paper(pid) + "index.md", "markdown", context=(pid, of(paper).markdown))
             for pid, paper in archive.papers.items()
         ]
     return exports + data_files(archive, switched.data_abstracts)
