@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import shutil
 import time
@@ -33,7 +34,7 @@ from pathlib import Path
 from generator import cache, keys, outdir, sitesize, urls
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.exports import Export, plan_exports
+from generator.exports import Export, FieldDigests, plan_exports
 from generator.favicon import favicon_ico
 from generator.feeds import plan_feeds
 from generator.loader import FileEntry, LoadResult, load_content, scan
@@ -102,8 +103,31 @@ def build(
     outdir.refuse_foreign(
         output_dir, lambda: files is not None and cache.load_state(files.build).output_id == keys.folder_id(output_dir)
     )
-    with outdir.claimed(output_dir):
+    with outdir.claimed(output_dir), _collector_paused():
         return _build(content_dir, output_dir, config, jobs, search, files, steps)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector stays off while the build reads its caches and plans the site (`_planned` turns
+    it on again), and back on, with nothing frozen, once the build is over.
+
+    What is read and planned lives until the build ends, so collecting there finds little: at 20,000 papers
+    a daily build's collections, mostly full ones visiting every paper, took about 0.65 s of its 5.3 s CPU,
+    and a cold build's peak memory stayed as it was (653 -> 655 MB) with the collector off there."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def _planned() -> None:
+    """The collector on again, for rendering, without visiting what was read and planned (frozen: see
+    `_collector_paused`): rendering leaves garbage that must be collected."""
+    gc.freeze()
+    gc.enable()
 
 
 def _build(
@@ -141,19 +165,25 @@ def _build(
     tag_names = tag_display_names(config)
     site_urls = urls.Urls(config.base_url)
     pages = plan_pages(archive, config, tag_names)
+    shown_cache = cache.ShownCache(files.shown, code_key) if files else None
+    digests = loaded.digests
+    field_digests = FieldDigests(digests, shown_cache.load() if shown_cache else {})
     to_write: list[Job] = [
         *pages,
         *plan_feeds(archive, config, tag_names),
         *fixed_outputs(archive, config, site_urls, pages, tag_names, token),
-        *plan_exports(archive, pages, config.exports),
+        *plan_exports(archive, pages, config.exports, field_digests),
     ]
     card_cache = cache.CardCache(files.cards, site_key) if files else None
+    record_cache = cache.RecordCache(files.records, site_key) if files else None
     entry_cache, cited = (cache.EntryCache(files.entries, code_key), _cited(to_write)) if files else (None, {})
     related_cache = cache.RelatedCache(files.related, code_key) if files else None
     views = Views(archive, tag_names, entry_cache.load(cited) if entry_cache else {}, _saved_related(related_cache))
     if related_cache:  # all found here, before the workers fork, so that all are saved for the next build
         views.related.every()
-    renderer = Renderer(views, config, site_urls, loaded.digests, card_cache.load() if card_cache else {})
+    saved_cards, saved_records = (card_cache.load(), record_cache.load()) if card_cache and record_cache else ({}, {})
+    renderer = Renderer(views, config, site_urls, digests, saved_cards, saved_records)
+    _planned()
     steps.done("index and plan")
     searched = SearchInput(archive, tag_names, config.language, workers=jobs) if search else None
     with _write_errors(output_dir):
@@ -168,7 +198,7 @@ def _build(
     size = sitesize.site_bytes(sizes, output_dir)
     oversize = sitesize.oversize(size, to_write, sizes, list(archive.papers.values()), config)
     steps.done("render and write")
-    if files and content_cache and card_cache and entry_cache:
+    if files and content_cache and card_cache and record_cache and entry_cache and shown_cache:
         made = cache.BuildState(code_key, site_key, {}, keys.folder_id(output_dir), token=token, pages=len(pages))
         _remember(
             files,
@@ -180,6 +210,8 @@ def _build(
             known,
         )
         card_cache.save(archive.papers, rendered.cards)
+        record_cache.save(archive.papers, rendered.records)
+        shown_cache.save(archive.papers, field_digests.made)
         entry_cache.save(cited, views.made_entries())  # those this process made: the workers' are made again
         if related_cache:
             related_cache.save(views.related.found)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 from generator import urls
 from generator.bibtex import bibtex_file
@@ -50,23 +51,55 @@ def shown(paper: Paper, names: Sequence[str]) -> bytes:
     return hashlib.blake2b(repr([getattr(paper, name) for name in names]).encode(), digest_size=8).digest()
 
 
-def plan_exports(archive: Archive, pages: Sequence[Page], switched: Exports = EVERY) -> list[Export]:
+class Shown(NamedTuple):
+    """What a paper's BibTeX entry and Markdown copy show of it (`shown`), and the digest of its file."""
+
+    file: bytes
+    bib: bytes
+    markdown: bytes
+
+
+class FieldDigests:
+    """Each paper's `Shown`, reused from the last build while its file is unchanged.
+
+    At 20,000 papers making them all took 0.35 s of a daily build's CPU (1.0 s of 14 s profiled), for the
+    few hundred papers whose file changed."""
+
+    def __init__(self, files: Mapping[str, bytes] = {}, saved: Mapping[str, Shown] = {}) -> None:
+        self.files, self.saved = files, saved  # paper id -> digest of its file; -> Shown of an earlier build
+        self.made: dict[str, Shown] = {}  # those made by this build, for the next
+
+    def of(self, paper: Paper) -> Shown:
+        file = self.files.get(paper.id)
+        saved = self.saved.get(paper.id)
+        if saved is not None and saved.file == file:
+            return saved
+        made = Shown(file or b"", shown(paper, BIB_FIELDS), shown(paper, MARKDOWN_FIELDS))
+        if file is not None:
+            self.made[paper.id] = made
+        return made
+
+
+def plan_exports(
+    archive: Archive, pages: Sequence[Page], switched: Exports = EVERY, digests: FieldDigests | None = None
+) -> list[Export]:
     """Every export site.yaml keeps (`switched`), in a stable order: the .bib of each list the pages link
     to, each paper's Markdown copy, then the open data."""
+    of = (digests or FieldDigests()).of
     keys = {page.paper: page.context["citation"].key for page in pages if page.paper is not None}
     lists: dict[str, tuple[tuple[str, ...], str]] = {}
     for page in pages:
         bib = page.context.get("bib")
         if bib is not None and bib.count:
             lists.setdefault(bib.path, (bib.ids, bib.kind))
-    cited = {pid: shown(paper, BIB_FIELDS) for pid, paper in archive.papers.items()} if lists else {}
+    cited = {pid: of(paper).bib for pid, paper in archive.papers.items()} if lists else {}
     exports = [
         Export(path, "bib", context=tuple((pid, keys[pid], cited[pid]) for pid in ids), group=kind)
         for path, (ids, kind) in lists.items()
     ]
     if switched.markdown:
         exports += [
-            Export(urls.paper(pid) + "index.md", "markdown", context=(pid, shown(paper, MARKDOWN_FIELDS)))
+            Export(urls.paper(pid) + "index.md", "markdown", context=(pid, of(paper).markdown))
             for pid, paper in archive.papers.items()
         ]
     return exports + data_files(archive, switched.data_abstracts)
@@ -87,14 +120,19 @@ def data_files(archive: Archive, abstracts: bool = True) -> list[Export]:
     return [Export("data/index.json", "index", (), (newest.isoformat() if newest else None, listing)), *files]
 
 
-def make_export(job: Export, views: Views, site_urls: urls.Urls) -> bytes:
+# A paper's line in a data file, by paper id and whether it holds the abstract (`paper_json`): the renderer
+# passes one that reuses the lines of papers whose file did not change (`render.Renderer.record`).
+RecordMaker = Callable[[str, bool], bytes]
+
+
+def make_export(job: Export, views: Views, site_urls: urls.Urls, record: RecordMaker | None = None) -> bytes:
     if job.kind == "bib":
         return bibtex_file(views.bibtex(pid, key) for pid, key, _ in job.context)
     if job.kind == "markdown":
         return paper_markdown(views.archive.papers[job.context[0]], site_urls).encode("utf-8")
-    papers = [views.archive.papers[pid] for pid in job.papers]
     if job.kind == "year":
-        return year_json(papers, site_urls, abstracts=job.context[0])
+        made = record or (lambda pid, abstract: paper_json(views.archive.papers[pid], site_urls, abstract))
+        return year_json(made(pid, job.context[0]) for pid in job.papers)
     return index_json(job.context, site_urls)
 
 
@@ -112,10 +150,15 @@ def paper_record(paper: Paper, site_urls: urls.Urls, abstract: bool = True) -> d
     return record
 
 
-def year_json(papers: Sequence[Paper], site_urls: urls.Urls, abstracts: bool = True) -> bytes:
+def paper_json(paper: Paper, site_urls: urls.Urls, abstract: bool = True) -> bytes:
+    """The paper's line in its data file: its record as JSON, UTF-8 encoded."""
+    return json.dumps(paper_record(paper, site_urls, abstract), ensure_ascii=False).encode("utf-8")
+
+
+def year_json(lines: Iterable[bytes]) -> bytes:
+    """A data file of the papers whose lines (`paper_json`) these are, in that order."""
     # One paper a line: a day's changes stay a readable diff for people who keep the files in git.
-    lines = ",\n".join(json.dumps(paper_record(p, site_urls, abstracts), ensure_ascii=False) for p in papers)
-    return ('{"papers": [\n' + lines + "\n]}\n").encode("utf-8")
+    return b'{"papers": [\n' + b",\n".join(lines) + b"\n]}\n"
 
 
 def index_json(context: tuple, site_urls: urls.Urls) -> bytes:

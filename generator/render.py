@@ -24,10 +24,10 @@ import jinja2
 from markupsafe import Markup
 
 from generator import urls
-from generator.cache import Card
+from generator.cache import Card, Record
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.exports import Export, make_export, shown
+from generator.exports import Export, make_export, paper_json, shown
 from generator.feeds import FEED_FIELDS, Feed, feed_bytes
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
@@ -112,9 +112,12 @@ class Renderer:
         site_urls: urls.Urls,
         digests: Mapping[str, bytes],
         saved_cards: Mapping[str, Card] = {},
+        saved_records: Mapping[str, Record] = {},
     ) -> None:
         self.views, self.config, self.site_urls, self.digests = views, config, site_urls, digests
         self.saved_cards = saved_cards  # paper id -> Card, made by earlier builds under the same site key
+        self.saved_records = saved_records  # paper id -> Record, likewise
+        self._made_records: dict[str, Record] = {}  # the data files' lines this process made
         self._env: jinja2.Environment | None = None
         self._cards: dict[str, Markup] = {}
         self._lines: dict[str, Markup] = {}
@@ -187,7 +190,7 @@ class Renderer:
         if isinstance(job, Feed):
             return self._feed(job)
         if isinstance(job, Export):
-            return make_export(job, self.views, self.site_urls)
+            return make_export(job, self.views, self.site_urls, self.record)
         return render_page(self.env, job, self.values(job)).encode("utf-8")
 
     def values(self, page: Page) -> dict:
@@ -228,6 +231,20 @@ class Renderer:
         # Saved as plain text: unpickling 20,000 Markup objects took 0.2 s, wrapping them on use a tenth of it.
         return {pid: Card(self.digests[pid], str(self._cards[pid])) for pid in self._made if pid in self.digests}
 
+    def record(self, pid: str, abstract: bool) -> bytes:
+        """A paper's line in its data file: the last build's while the paper's file is unchanged."""
+        digest = self.digests.get(pid)
+        saved = self.saved_records.get(pid)
+        if saved is not None and saved.digest == digest:
+            return saved.line
+        made = paper_json(self.views.archive.papers[pid], self.site_urls, abstract)
+        if digest is not None:
+            self._made_records[pid] = Record(digest, made)
+        return made
+
+    def made_records(self) -> dict[str, Record]:
+        return self._made_records
+
     def _feed(self, feed: Feed) -> bytes:
         return feed_bytes(feed, self.views, self.config, self.site_urls, self._rss_items)
 
@@ -240,6 +257,7 @@ class Rendered:
     keys: list[bytes]
     held: dict[int, bytes] = field(default_factory=dict)
     cards: dict[str, Card] = field(default_factory=dict)
+    records: dict[str, Record] = field(default_factory=dict)  # the data files' lines it made
     sizes: list[int] = field(default_factory=list)  # every job's bytes, -1 for those left as they were
 
 
@@ -287,6 +305,7 @@ def render_jobs(
         rendered.sizes[k::count] = share.sizes
         rendered.held.update(share.held)
         rendered.cards.update(share.cards)
+        rendered.records.update(share.records)
     return rendered
 
 
@@ -318,6 +337,7 @@ def _render_share(work: Work, share: range) -> Rendered:
         rendered.keys.append(key)
         rendered.sizes.append(size)
     rendered.cards = work.renderer.made_cards()
+    rendered.records = work.renderer.made_records()
     return rendered
 
 

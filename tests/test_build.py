@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from pathlib import Path
 
 import feedparser
 import pytest
 
+from generator import build as building
 from generator.build import BuildError, build
 from generator.config import load_config
 from tests.conftest import REPO, paper_file, write_content
@@ -156,3 +158,24 @@ def test_rebuilding_the_same_content_gives_identical_bytes(shipped, tmp_path):
     again = tmp_path / "again"
     build(REPO / "content", again, repo_config(base_url="https://example.org/"))
     assert tree_snapshot(again) == tree_snapshot(shipped)
+
+
+def test_the_collector_is_off_while_planning_on_while_rendering_and_as_it_was_after(tmp_path, monkeypatch):
+    seen = {}
+
+    def watched(name, function):
+        def call(*args, **kwargs):
+            seen[name] = gc.isenabled(), gc.get_freeze_count() > 0
+            return function(*args, **kwargs)
+
+        monkeypatch.setattr(building, name, call)
+
+    watched("plan_pages", building.plan_pages)
+    watched("render_jobs", building.render_jobs)
+    build(REPO / "content", tmp_path / "out", repo_config(), jobs=1, search=False, cache_dir=tmp_path / "cache")
+    assert seen == {"plan_pages": (False, False), "render_jobs": (True, True)}  # what planning made is frozen
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    write_content(tmp_path / "broken", "2024/x.md", "---\ntitle: [unclosed\n---\n")
+    with pytest.raises(BuildError):
+        build(tmp_path / "broken", tmp_path / "out2", repo_config(), search=False)
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -15,7 +15,7 @@ from generator import urls
 from generator.bibtex import bibtex_entry
 from generator.build import build
 from generator.config import Exports
-from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, paper_markdown, shown
+from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, FieldDigests, Shown, paper_markdown, shown
 from generator.model import Paper
 from tests.conftest import REPO
 from tests.sitecheck import html_files, internal_targets, missing_targets
@@ -92,6 +92,28 @@ def test_a_re_vote_rewrites_the_page_but_not_the_bib_lists_or_the_markdown_copy(
     build(content, output, CONFIG, search=False, cache_dir=cache_dir)
     after = {f: os.stat(output / f).st_ino for f in files}
     assert [f for f in files if after[f] != before[f]] == [f"papers/{pid}/index.html"]
+
+
+def test_the_fields_shown_are_digested_again_only_when_the_papers_file_changed():
+    fresh = Shown(b"file", shown(FULL, BIB_FIELDS), shown(FULL, MARKDOWN_FIELDS))
+    saved = Shown(b"file", b"kept bib", b"kept markdown")
+    assert FieldDigests({FULL.id: b"file"}, {FULL.id: saved}).of(FULL) == saved
+    edited = FieldDigests({FULL.id: b"edited file"}, {FULL.id: saved})
+    assert edited.of(FULL) == fresh._replace(file=b"edited file") and edited.made == {FULL.id: edited.of(FULL)}
+    assert FieldDigests().of(FULL) == fresh._replace(file=b"") and not FieldDigests().made  # no file: not kept
+
+
+def test_a_title_edit_rewrites_the_markdown_copy_as_a_cold_build_writes_it(tmp_path: Path):
+    content, output, cache_dir = tmp_path / "content", tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(REPO / "content", content)
+    build(content, output, CONFIG, search=False, cache_dir=cache_dir)
+    pid = "filip-fine-grained-interactive-language-image-pre-training"
+    edit_file(content, f"{pid}.md", r"^title: .*", "title: An edited title")
+    build(content, output, CONFIG, search=False, cache_dir=cache_dir)
+    build(content, tmp_path / "cold", CONFIG, search=False)
+    for name in (f"papers/{pid}/index.md", "2021/papers.bib"):
+        assert "An edited title" in (output / name).read_text(encoding="utf-8")
+        assert (output / name).read_bytes() == (tmp_path / "cold" / name).read_bytes()
 
 
 def _built(tmp_path: Path, exports: Exports) -> Path:

@@ -1,5 +1,5 @@
 """render: the theme (the default one ships with the package; a site overrides single files and inherits
-the rest), and listing cards rendered once and reused."""
+the rest), and listing cards and data file lines made once and reused."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from generator import cache, render, urls
 from generator.build import build
 from generator.config import SiteConfig, load_config
 from generator.errors import UserError
+from generator.exports import paper_json
 from generator.loader import load_content
 from generator.render import Renderer
 from generator.taxonomy import build_archive
@@ -142,3 +143,37 @@ def test_a_build_saves_its_cards_for_the_next(seed, tmp_path):
     base = cache._load(files.cards).rows
     changed = cache._load(files.cards.with_name(files.cards.stem + "-delta.pickle")).changed
     assert changed[edited].digest == load_content(seed).digests[edited] != base[edited].digest
+
+
+def test_a_data_file_line_is_made_again_only_when_its_papers_file_changed(seed, tmp_path):
+    loaded = load_content(seed)
+    archive = build_archive(loaded.papers)
+    old, new = archive.order[:2]
+    saved = {old: cache.Record(loaded.digests[old], b"kept"), new: cache.Record(b"an older file", b"stale")}
+    site = urls.Urls(CONFIG.base_url)
+    renderer = Renderer(Views(archive, {}), CONFIG, site, loaded.digests, saved_records=saved)
+    assert renderer.record(old, True) == b"kept"
+    assert renderer.record(new, True) == paper_json(archive.papers[new], site)
+    assert renderer.made_records() == {new: (loaded.digests[new], paper_json(archive.papers[new], site))}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_re_vote_makes_one_data_line_again_and_the_year_file_a_cold_build_makes(jobs, seed, tmp_path, monkeypatch):
+    out, cache_dir, voted = (
+        tmp_path / "out",
+        tmp_path / "cache",
+        "filip-fine-grained-interactive-language-image-pre-training",
+    )
+    build(seed, out, CONFIG, jobs=jobs, search=False, cache_dir=cache_dir)
+    EDITS["upvotes"](seed)
+    made: list[str] = []
+    monkeypatch.setattr(render, "paper_json", lambda paper, *args: made.append(paper.id) or paper_json(paper, *args))
+    build(seed, out, CONFIG, jobs=jobs, search=False, cache_dir=cache_dir)
+    assert made == [voted] or (jobs > 1 and made == [])  # a forked worker's calls are not seen here
+    monkeypatch.undo()
+    build(seed, tmp_path / "cold", CONFIG, search=False)
+    for year in (out / "data").iterdir():
+        assert year.read_bytes() == (tmp_path / "cold/data" / year.name).read_bytes()
+    files = cache.CacheFiles.of(cache_dir, seed, out)
+    saved = cache.RecordCache(files.records, cache._load(files.build).site_key).load()
+    assert saved[voted].digest == load_content(seed).digests[voted]  # the workers' lines are saved too
