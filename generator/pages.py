@@ -266,9 +266,7 @@ def search_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:
 
 def most_upvoted(archive: Archive, ids: Sequence[str], size: int) -> list[str]:
     """The `size` most upvoted of `ids` (equal upvotes: newest first, then by id), whatever their order."""
-    papers, rank = archive.papers, archive.rank
-    voted = [i for i in ids if papers[i].upvotes is not None]
-    return sorted(voted, key=lambda i: (-(papers[i].upvotes or 0), rank[i]))[:size]
+    return [i for i in ranked(archive, ids) if archive.papers[i].upvotes is not None][:size]
 
 
 def stats_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:
