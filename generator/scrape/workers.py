@@ -21,7 +21,7 @@ def in_order(
 ) -> Iterator[R]:
     """work(item) for each item, in order; late(item) for each one not done when seconds_left()
     reaches zero. Leaving the loop early cancels the units not yet started."""
-    futures = _start(work, items, max(1, workers))
+    futures = _start(work, items, max(1, workers), seconds_left)
     try:
         for item, future in zip(items, futures, strict=True):
             try:
@@ -34,7 +34,9 @@ def in_order(
             future.cancel()
 
 
-def _start(work: Callable[[T], R], items: Sequence[T], workers: int) -> list[Future[R]]:
+def _start(
+    work: Callable[[T], R], items: Sequence[T], workers: int, seconds_left: Callable[[], float]
+) -> list[Future[R]]:
     futures: list[Future[R]] = [Future() for _ in items]
     queue = list(zip(items, futures, strict=True))[::-1]
     lock = threading.Lock()
@@ -48,9 +50,16 @@ def _start(work: Callable[[T], R], items: Sequence[T], workers: int) -> list[Fut
             if not future.set_running_or_notify_cancel():
                 continue  # given up on before it started
             try:
-                future.set_result(work(item))
+                result = work(item)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller, who re-raises it
                 future.set_exception(exc)
+                continue
+            # Done after the deadline is not done by it: the caller, woken a moment late on a busy
+            # machine, would otherwise take this result instead of late(item).
+            if seconds_left() <= 0:
+                future.set_exception(TimeoutError())
+            else:
+                future.set_result(result)
 
     for _ in range(min(workers, len(items))):
         threading.Thread(target=worker, daemon=True, name="scrape-worker").start()
