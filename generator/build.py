@@ -185,7 +185,7 @@ def _build(
     renderer = Renderer(views, config, site_urls, digests, saved_cards, saved_records)
     _planned()
     steps.done("index and plan")
-    searched = SearchInput(archive, tag_names, config.language, workers=jobs) if search else None
+    searched = _search_input(archive, tag_names, config, jobs, field_digests) if search else None
     with _write_errors(output_dir):
         if incremental:
             assert files is not None
@@ -237,6 +237,14 @@ def _remember(
         content_cache.save(loaded.files)
     whole = dataclasses.replace(state, stamps=stamps, manifest=manifest, papers=len(loaded.papers), warnings=warnings)
     cache.save_state(files.build, dataclasses.replace(whole, content=content_cache.version))
+
+
+def _search_input(
+    archive: Archive, tag_names: Mapping[str, str], config: SiteConfig, jobs: int | None, digests: FieldDigests
+) -> SearchInput:
+    """What the index is made of, with each paper's record digest as the exports' cache knows it."""
+    known = {pid: digests.of(paper).search for pid, paper in archive.papers.items()}
+    return SearchInput(archive, tag_names, config.language, workers=jobs, record_digests=known)
 
 
 def _saved_related(related: cache.RelatedCache | None) -> Mapping:

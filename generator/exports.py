@@ -20,6 +20,7 @@ from generator.bibtex import bibtex_file
 from generator.config import Exports
 from generator.model import Paper
 from generator.pages import Page
+from generator.search_records import record_digest
 from generator.taxonomy import Archive
 from generator.views import Views, paper_links
 
@@ -52,11 +53,13 @@ def shown(paper: Paper, names: Sequence[str]) -> bytes:
 
 
 class Shown(NamedTuple):
-    """What a paper's BibTeX entry and Markdown copy show of it (`shown`), and the digest of its file."""
+    """What a paper's BibTeX entry, Markdown copy and search record show of it (`shown`,
+    `search_records.record_digest`), and the digest of its file."""
 
     file: bytes
     bib: bytes
     markdown: bytes
+    search: bytes
 
 
 class FieldDigests:
@@ -71,10 +74,10 @@ class FieldDigests:
 
     def of(self, paper: Paper) -> Shown:
         file = self.files.get(paper.id)
-        saved = self.saved.get(paper.id)
+        saved = self.made.get(paper.id) or self.saved.get(paper.id)
         if saved is not None and saved.file == file:
             return saved
-        made = Shown(file or b"", shown(paper, BIB_FIELDS), shown(paper, MARKDOWN_FIELDS))
+        made = Shown(file or b"", shown(paper, BIB_FIELDS), shown(paper, MARKDOWN_FIELDS), record_digest(paper))
         if file is not None:
             self.made[paper.id] = made
         return made

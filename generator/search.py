@@ -31,7 +31,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol, TypeGuard
@@ -74,6 +74,7 @@ class SearchInput:
     whole_below: int = WHOLE_BELOW  # fewer papers than this: one shard
     workers: int | None = None  # processes that make shards at once; default: one per core, at most MAX_WORKERS
     beside_below: int = BESIDE_BELOW  # fewer papers than this: a cold build indexes while it renders
+    record_digests: Mapping[str, bytes] = field(default_factory=dict)  # paper id -> `record_digest`, where known
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,12 @@ def _listing(shard: Shard, pages: Sequence[tuple[str, int]]) -> dict[str, object
 def plan_shards(source: SearchInput) -> list[Shard]:
     split = shards(source.archive, source.whole_below)
     return [
-        Shard(name, digest(papers, source.tag_names), tuple(papers), f"{SHARD_FOLDER}/{name}/" if i else "")
+        Shard(
+            name,
+            digest(papers, source.tag_names, source.record_digests),
+            tuple(papers),
+            f"{SHARD_FOLDER}/{name}/" if i else "",
+        )
         for i, (name, papers) in enumerate(sorted(split.items(), key=_newest_first))
     ]
 

@@ -82,12 +82,21 @@ def shard_name(paper: Paper, newest_year: int) -> str:
     return f"{day.year}-q{(day.month - 1) // 3 + 1}"
 
 
-def digest(papers: Sequence[Paper], tag_names: Mapping[str, str]) -> str:
-    """Changes exactly when a record of the shard (or their order) would: cheap, no Markdown."""
+# The fields of a paper its record shows (`record`, `filters`): a shard is made again when one of them changes.
+RECORD_FIELDS = ("id", "title", "authors", "abstract", "tags", "organization", "github", "ai_summary", "keywords")
+
+
+def record_digest(paper: Paper) -> bytes:
+    """A digest of the fields of `paper` its record is made from (its date included: the year filter)."""
+    shown = [getattr(paper, name) for name in RECORD_FIELDS] + [paper.archive_date]
+    return hashlib.blake2b(repr(shown).encode(), digest_size=8).digest()
+
+
+def digest(papers: Sequence[Paper], tag_names: Mapping[str, str], known: Mapping[str, bytes] = {}) -> str:
+    """Changes exactly when a record of the shard (or their order) would: cheap, no Markdown. `known`:
+    paper id -> its `record_digest`, where the build has it already (`exports.FieldDigests`)."""
     h = hashlib.sha256(RECORD_VERSION.encode())
+    h.update(json.dumps(sorted(tag_names.items()), ensure_ascii=False).encode())
     for p in papers:
-        names = [tag_names.get(slug, slug) for slug in p.tags]
-        fields = [p.id, p.title, p.authors, p.abstract, p.tags, names, p.organization, p.github, p.ai_summary]
-        fields += [p.keywords, p.archive_date.isoformat() if p.archive_date else None]
-        h.update(json.dumps(fields, ensure_ascii=False, default=list).encode())
+        h.update(known.get(p.id) or record_digest(p))
     return h.hexdigest()[:16]

@@ -17,6 +17,7 @@ from generator.build import build
 from generator.config import Exports
 from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, FieldDigests, Shown, paper_markdown, shown
 from generator.model import Paper
+from generator.search_records import record, record_digest
 from tests.conftest import REPO
 from tests.sitecheck import html_files, internal_targets, missing_targets
 from tests.test_output import CONFIG, edit_file
@@ -79,6 +80,9 @@ def test_a_field_changes_a_bib_entry_or_markdown_copy_only_if_its_key_covers_it(
     assert markdown_same or name in MARKDOWN_FIELDS
     assert (shown(changed, BIB_FIELDS) == shown(FULL, BIB_FIELDS)) == (name not in BIB_FIELDS)
     assert (shown(changed, MARKDOWN_FIELDS) == shown(FULL, MARKDOWN_FIELDS)) == (name not in MARKDOWN_FIELDS)
+    names = {"rl": "Reinforcement Learning"}
+    record_same = record(changed, names) == record(FULL, names)
+    assert record_same or record_digest(changed) != record_digest(FULL)  # a changed record: its shard made again
 
 
 def test_a_re_vote_rewrites_the_page_but_not_the_bib_lists_or_the_markdown_copy(tmp_path: Path):
@@ -95,8 +99,8 @@ def test_a_re_vote_rewrites_the_page_but_not_the_bib_lists_or_the_markdown_copy(
 
 
 def test_the_fields_shown_are_digested_again_only_when_the_papers_file_changed():
-    fresh = Shown(b"file", shown(FULL, BIB_FIELDS), shown(FULL, MARKDOWN_FIELDS))
-    saved = Shown(b"file", b"kept bib", b"kept markdown")
+    fresh = Shown(b"file", shown(FULL, BIB_FIELDS), shown(FULL, MARKDOWN_FIELDS), record_digest(FULL))
+    saved = Shown(b"file", b"kept bib", b"kept markdown", b"kept record")
     assert FieldDigests({FULL.id: b"file"}, {FULL.id: saved}).of(FULL) == saved
     edited = FieldDigests({FULL.id: b"edited file"}, {FULL.id: saved})
     assert edited.of(FULL) == fresh._replace(file=b"edited file") and edited.made == {FULL.id: edited.of(FULL)}
