@@ -55,3 +55,20 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
         pass
     write_atomic(path, raw)
     return True
+
+
+def tree_bytes(path: Path) -> int:
+    """The bytes of a file, or of every file under a folder (links not followed); 0 if there is none."""
+    try:
+        if not path.is_dir():
+            return path.lstat().st_size
+        entries = list(os.scandir(path))
+    except FileNotFoundError:
+        return 0
+    total = 0
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            total += tree_bytes(Path(entry.path))
+        else:
+            total += entry.stat(follow_symlinks=False).st_size
+    return total

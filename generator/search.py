@@ -34,10 +34,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol, TypeGuard
+from typing import NamedTuple, Protocol, TypeGuard
 
 from generator import search_words, urls
 from generator.errors import UserError
+from generator.fsutil import tree_bytes
 from generator.model import Paper
 from generator.pagefind_service import ServiceError, write_bundle
 from generator.search_records import WHOLE_BELOW, digest, record, shards
@@ -158,26 +159,66 @@ def update_bundle(old: Path | None, new: Path, source: SearchInput, undo: Rename
     new.mkdir(parents=True, exist_ok=True)
     to_make = []
     for shard in plan:
-        if old is not None and undo is not None and known.get(shard.name) == (shard.digest, shard.where):
+        listed = known.get(shard.name)
+        if old is not None and undo is not None and listed and listed[:2] == (shard.digest, shard.where):
             _move_shard(shard, old, new, undo)
-            words = kept.get(shard.name)
-            folder = shard.folder(new)
-            made[shard.name] = (words if words is not None else search_words.index_words(folder), read_pages(folder))
+            made[shard.name] = _moved(shard, new, kept.get(shard.name), listed[2])
         else:
             to_make.append(shard)
     with tempfile.TemporaryDirectory(prefix=".runs-", dir=new.parent) as runs:
         made.update(_make_shards(to_make, source, Path(runs), new))
-    search_words.write(new, [s.name for s in plan], {name: words for name, (words, _) in made.items()})
-    pages = {name: listed for name, (_, listed) in made.items()}
-    _write_json(new / SHARDS, {"shards": [_listing(shard, pages[shard.name]) for shard in plan]})
+    search_words.write(new, [s.name for s in plan], {name: m.words for name, m in made.items()})
+    pages = {name: m.pages for name, m in made.items()}
+    _write_json(new / SHARDS, {"shards": [_listing(shard, made[shard.name]) for shard in plan]})
     _write_json(new / ORDER, order(source.archive, plan, pages, new))
 
 
-def _listing(shard: Shard, pages: Sequence[tuple[str, int]]) -> dict[str, object]:
+class Made(NamedTuple):
+    """A shard in the bundle: its indexed words, its pages (`read_pages`) and the bytes of its files."""
+
+    words: set[str]
+    pages: list[tuple[str, int]]
+    bytes: int
+
+
+def _moved(shard: Shard, bundle: Path, words: set[str] | None, size: int | None) -> Made:
+    """A shard moved over from the bundle in place, its words and size as that bundle listed them
+    (read from the shard when it did not)."""
+    folder = shard.folder(bundle)
+    words = words if words is not None else search_words.index_words(folder)
+    return Made(words, read_pages(folder), size if size is not None else _shard_bytes(shard, bundle))
+
+
+def _listing(shard: Shard, made: Made) -> dict[str, object]:
     """A shard in `shards.json`: with its page and word counts, the statistics the page ranks by
-    (one full index's: Pagefind's scores use the number of pages and their average length)."""
-    words = sum(count for _, count in pages)
-    return {"name": shard.name, "digest": shard.digest, "path": shard.where, "pages": len(pages), "words": words}
+    (one full index's: Pagefind's scores use the number of pages and their average length), and
+    its bytes, so that the site's size is known without walking a file per paper (`bundle_bytes`)."""
+    words = sum(count for _, count in made.pages)
+    listing = {"name": shard.name, "digest": shard.digest, "path": shard.where, "pages": len(made.pages)}
+    return listing | {"words": words, "bytes": made.bytes}
+
+
+def bundle_bytes(bundle: Path) -> int:
+    """The bytes of all the bundle's files: its shards' as `shards.json` lists them, and its own files."""
+    try:
+        listed = json.loads((bundle / SHARDS).read_text(encoding="utf-8"))["shards"]
+        sizes = [_count(s.get("bytes")) for s in listed]
+    except FileNotFoundError:
+        return 0
+    except (ValueError, KeyError, TypeError, AttributeError):  # not a bundle of ours
+        return tree_bytes(bundle)
+    if None in sizes:  # one from before sizes were listed
+        return tree_bytes(bundle)
+    own = sum(tree_bytes(bundle / name) for name in OWN_FILES if name != SHARD_FOLDER)
+    return own + sum(size for size in sizes if size is not None)
+
+
+def _shard_bytes(shard: Shard, bundle: Path) -> int:
+    """The bytes of a shard's files (the newest's, at the bundle's top, include Pagefind's scripts)."""
+    folder = shard.folder(bundle)
+    if shard.where:
+        return tree_bytes(folder)
+    return sum(tree_bytes(folder / name) for name in os.listdir(folder) if name not in OWN_FILES)
 
 
 def plan_shards(source: SearchInput) -> list[Shard]:
@@ -198,16 +239,20 @@ def _newest_first(item: tuple[str, list[Paper]]) -> tuple:
     return (day is None, -(day.toordinal() if day else 0), item[0])
 
 
-def _known(old: Path) -> dict[str, tuple[str, str]]:
-    """Shard name -> (digest, folder) of the bundle in place, in its order; nothing if it is not one of ours."""
+def _known(old: Path) -> dict[str, tuple[str, str, int | None]]:
+    """Shard name -> (digest, folder, bytes) of the bundle in place, in its order; nothing if it is not one of ours."""
     try:
         listed = json.loads((old / SHARDS).read_text(encoding="utf-8"))["shards"]
-        return {s["name"]: (s["digest"], s["path"]) for s in listed}
+        return {s["name"]: (s["digest"], s["path"], _count(s.get("bytes"))) for s in listed}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
-def _kept_words(old: Path, known: Mapping[str, tuple[str, str]]) -> dict[str, set[str]]:
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _kept_words(old: Path, known: Mapping[str, tuple]) -> dict[str, set[str]]:
     """The words of each shard in place, from its word lists (reading a shard's word index costs
     about 0.4 ms of CPU a paper); nothing for a bundle without them or with unreadable ones."""
     try:
@@ -216,7 +261,6 @@ def _kept_words(old: Path, known: Mapping[str, tuple[str, str]]) -> dict[str, se
         return {}
 
 
-Made = tuple[set[str], list[tuple[str, int]]]  # a shard's indexed words, and its pages (`read_pages`)
 _WORK: tuple[Sequence[Shard], SearchInput, Path, Path] | None = None  # what forked makers inherit
 
 
@@ -258,7 +302,7 @@ def _made(shard: Shard, source: SearchInput, runs: Path, bundle: Path) -> tuple[
     except ServiceError as exc:
         return f"search index failed: {exc}"
     folder = shard.folder(bundle)
-    return shard.name, (search_words.index_words(folder), read_pages(folder))
+    return shard.name, Made(search_words.index_words(folder), read_pages(folder), _shard_bytes(shard, bundle))
 
 
 def _make_shard(shard: Shard, source: SearchInput, run: Path, bundle: Path) -> None:

@@ -22,10 +22,12 @@ from generator import urls
 from generator.citation import citation_abstract
 from generator.config import Exports, SiteConfig
 from generator.exports import Export
+from generator.fsutil import tree_bytes
 from generator.markup import escape_text
 from generator.model import Paper
 from generator.pages import Page
 from generator.render import Job, output_file
+from generator.search import bundle_bytes
 
 PAGES_LIMIT = 10**9  # GitHub Pages refuses to publish a site over 1 GB
 _CITATION_TAG = len('<meta name="citation_abstract" content="">\n')
@@ -58,21 +60,7 @@ def file_sizes(jobs: Sequence[Job], rendered: Sequence[int], known: Mapping[str,
 
 def site_bytes(sizes: Mapping[str, int], output: Path) -> int:
     """The whole site: the files the build planned, its static files and the search bundle."""
-    return sum(sizes.values()) + folder_bytes(output / "static") + folder_bytes(output / urls.search_bundle())
-
-
-def folder_bytes(folder: Path) -> int:
-    total = 0
-    try:
-        entries = list(os.scandir(folder))
-    except FileNotFoundError:
-        return 0
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            total += folder_bytes(Path(entry.path))
-        else:
-            total += entry.stat(follow_symlinks=False).st_size
-    return total
+    return sum(sizes.values()) + tree_bytes(output / "static") + bundle_bytes(output / urls.search_bundle())
 
 
 def savings(jobs: Sequence[Job], sizes: Mapping[str, int], papers: Sequence[Paper], config: SiteConfig) -> Counter[str]:

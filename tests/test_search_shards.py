@@ -23,7 +23,7 @@ from generator.build import build, tag_display_names
 from generator.config import SiteConfig
 from generator.loader import load_content
 from generator.model import Paper
-from generator.search import ORDER, SHARDS, SearchInput, index_site, update_bundle
+from generator.search import ORDER, SHARDS, SearchInput, bundle_bytes, index_site, update_bundle
 from generator.search_records import UNDATED, WHOLE, record, shards
 from generator.taxonomy import build_archive
 from tests.conftest import paper_file, write_content
@@ -113,6 +113,7 @@ def test_a_rebuild_makes_only_changed_shards_and_gives_a_cold_builds_bytes(tmp_p
     }  # the unchanged shards moved over, the newest one made again
     cold = index_site(tmp_path, source, tmp_path / "cold")
     assert files(tmp_path / "new") == files(cold)
+    assert bundle_bytes(tmp_path / "new") == sum(len(data) for data in files(cold).values())
     order = json.loads((cold / ORDER).read_text())
     assert order["date"][order["upvotes"][0]] == order["date"][-1]  # the re-voted oldest paper leads by upvotes
 
@@ -141,6 +142,21 @@ def test_a_bundle_of_an_older_shard_layout_is_replaced_cleanly(tmp_path: Path, m
     assert moves.log == []  # no shard of the old layout is kept: each one is made anew
     assert files(tmp_path / "new") == files(index_site(tmp_path, source, tmp_path / "cold"))
     assert sorted(p.name for p in (tmp_path / "new" / "shards").iterdir()) == ["2020-q1", "2020-q3"]
+
+
+def test_a_bundles_size_is_its_shards_listed_bytes_and_its_own_files(tmp_path: Path) -> None:
+    papers = [
+        paper(f"2{y % 100}0{q}.0000{d}", dt.date(y, 3 * q, d)) for y in (2022, 2023) for q in (1, 4) for d in (1, 2)
+    ]
+    bundle = index_site(tmp_path, SearchInput(build_archive(papers), {}, whole_below=0), tmp_path / "b")
+    walked = sum(len(data) for data in files(bundle).values())
+    assert bundle_bytes(bundle) == walked and bundle_bytes(tmp_path / "none") == 0
+    listing = json.loads((bundle / SHARDS).read_text())
+    assert sum(s["bytes"] for s in listing["shards"]) < walked  # the shards.json, order.json and words/ files besides
+    for s in listing["shards"]:  # a bundle from before sizes were listed is walked
+        del s["bytes"]
+    (bundle / SHARDS).write_text(json.dumps(listing))
+    assert bundle_bytes(bundle) == sum(len(data) for data in files(bundle).values())
 
 
 def test_every_shard_loads_the_bundles_one_webassembly(tmp_path: Path) -> None:
