@@ -15,8 +15,8 @@ For each (content folder, output folder) pair, under the cache folder (default
   papers' cards are rendered again.
 - `records-*.pickle`: each paper's line in its `data/<year>.json`, so that a re-vote, which changes every
   year's file, serialises again only the papers whose file changed.
-- `shown-*.pickle`: digests of the fields each paper's BibTeX entry and Markdown copy show
-  (`exports.Shown`), so that only those of new or changed papers are made again.
+- `shown-*.pickle`: digests of the fields each paper's BibTeX entry, Markdown copy and search record
+  show (`exports.Shown`), so that only those of new or changed papers are made again.
 - `entries-*.pickle`: each paper's BibTeX entry, so that a `.bib` list a new paper joins is made
   from the entries of the papers already in it.
 - `related-*.pickle`: each paper's related papers with the stretch of the timeline they follow
@@ -270,8 +270,8 @@ class RecordCache(_ByPaper[Record]):
 
 
 class ShownCache(_ByPaper[Shown]):
-    """What each paper's BibTeX entry and Markdown copy showed in the last build (`exports.FieldDigests`):
-    saved under the code key, which alone decides what `exports.shown` makes of a file."""
+    """What each paper's BibTeX entry, Markdown copy and search record showed in the last build
+    (`exports.FieldDigests`): saved under the code key, which alone decides what a file's digests are."""
 
 
 class Entry(NamedTuple):

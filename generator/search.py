@@ -13,8 +13,8 @@ newest first and by upvotes, and the page sorts by it.
 
 Layout of the bundle (`pagefind/`): Pagefind's scripts and the newest shard at the top, every
 other shard's index in `shards/<name>/` (its `pagefind-entry.json` pointing at the top's
-WebAssembly), `shards.json` (the shards, each with the digest of its records and its page and word
-counts), `order.json`, and `words/*.json` (which shards hold each indexed word: `search_words`).
+WebAssembly), `shards.json` (the shards, each with the digest of its records, its page and word
+counts and its bytes), `order.json`, and `words/*.json` (which shards hold each indexed word: `search_words`).
 An incremental build makes again only the shards whose digest changed and moves the others over
 from the bundle it replaces: a re-vote changes no shard, only `order.json`; a day's new papers
 change the newest shard. The same papers give the same bytes.
