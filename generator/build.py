@@ -22,12 +22,11 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import gc
 import os
 import shutil
 import time
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,16 +130,10 @@ def _planned() -> None:
     gc.enable()
 
 
-def _rendered(records: cache.RecordCache | None, papers: Container[str], renderer: Renderer, made: Rendered) -> None:
-    """Right after the render, before the search index that may follow it: the data files' lines go to the
-    cache and out of memory (a cold build of 100,000 papers held them, about 0.25 GiB, through its index,
-    at the tree's 4 GiB limit). What rendering made that lives on (sizes, keys, cards) is frozen for the
-    collector, so that the collections the index and the saving of the cache trigger do not visit it: at
-    20,000 papers a daily build's one full collection there took 0.22 s and found 688 objects to free."""
-    if records is not None:
-        records.save_and_release(papers, made.records)
-    renderer.release_records()
-    made.records = {}
+def _rendered() -> None:
+    """What rendering made (sizes, keys, the cards and lines kept for the cache) lives until the build ends:
+    frozen too, so that the collections the search index and the saving of the cache trigger do not visit it.
+    At 20,000 papers a daily build's one full collection there took 0.22 s and found 688 objects to free."""
     gc.freeze()
 
 
@@ -200,15 +193,12 @@ def _build(
     _planned()
     steps.done("index and plan")
     searched = _search_input(archive, tag_names, config, jobs, field_digests) if search else None
-    done = functools.partial(_rendered, record_cache, archive.papers, renderer)
     with _write_errors(output_dir):
         if incremental:
             assert files is not None
-            written, deleted, rendered = _update(
-                to_write, renderer, output_dir, state.manifest, searched, jobs, done, files
-            )
+            written, deleted, rendered = _update(to_write, renderer, output_dir, state.manifest, searched, jobs, files)
         else:
-            rendered = _write_cold(to_write, renderer, output_dir, config, searched, jobs, done)
+            rendered = _write_cold(to_write, renderer, output_dir, config, searched, jobs)
             written, deleted = len(to_write), 0
     last_sizes = sitesize.recorded(state.manifest, state.sizes) if incremental else {}
     sizes = sitesize.file_sizes(to_write, rendered.sizes, last_sizes, output_dir)
@@ -227,6 +217,7 @@ def _build(
             known,
         )
         card_cache.save(archive.papers, rendered.cards)
+        record_cache.save(archive.papers, rendered.records)
         shown_cache.save(archive.papers, field_digests.made)
         entry_cache.save(cited, views.made_entries())  # those this process made: the workers' are made again
         if related_cache:
@@ -291,11 +282,10 @@ def _write_cold(
     config: SiteConfig,
     search: SearchInput | None,
     jobs: int | None,
-    done: Callable[[Rendered], None],
 ) -> Rendered:
     with staging(output_dir) as stage, indexing_beside(stage, search):  # the index is made while the pages render
         rendered = render_jobs(jobs_to_write, renderer, stage, {}, jobs)
-        done(rendered)
+        _rendered()
         copy_static(config, stage)
     return rendered
 
@@ -307,12 +297,11 @@ def _update(
     known: Mapping[str, bytes],
     search: SearchInput | None,
     jobs: int | None,
-    done: Callable[[Rendered], None],
     files: cache.CacheFiles,
 ) -> tuple[int, int, Rendered]:
     with scratch(output_dir) as stage:
         rendered = render_jobs(jobs_to_write, renderer, stage, known, jobs, HOLD_BYTES)
-        done(rendered)
+        _rendered()
         cache.forget(files.build)  # from here on output/ changes: if killed there, the next build is cold
         spares = Spares.for_output(files.spares, output_dir, stage)
         with Undo(spares) as undo:  # any failure from here on puts output/ back as it was

@@ -165,11 +165,6 @@ class DeltaFile:
         self.delta_path.unlink(missing_ok=True)
         self.version = self._base.token
 
-    def release(self) -> None:
-        """Hold none of the rows in memory any more: a later save, with nothing to compare against, writes a
-        whole base."""
-        self._base = Base(self.key, b"", {})
-
 
 class ContentRow(NamedTuple):
     """A content file as the cache keeps it: a `loader.FileEntry` without its modification time,
@@ -243,12 +238,6 @@ class _ByPaper(Generic[T]):
         if made or len(kept) != len(self.saved):
             kept.update(made)
             self.file.save(kept)
-
-    def save_and_release(self, papers: Container[str], made: Mapping[str, T]) -> None:
-        """`save`, then hold none of it in memory: for what the build will not read again."""
-        self.save(papers, made)
-        self.saved = {}
-        self.file.release()
 
 
 class CardCache(_ByPaper[Card]):

@@ -245,10 +245,6 @@ class Renderer:
     def made_records(self) -> dict[str, Record]:
         return self._made_records
 
-    def release_records(self) -> None:
-        """Hold no data file lines any more: for after the render, once they are saved."""
-        self.saved_records, self._made_records = {}, {}
-
     def _feed(self, feed: Feed) -> bytes:
         return feed_bytes(feed, self.views, self.config, self.site_urls, self._rss_items)
 

@@ -10,7 +10,6 @@ import feedparser
 import pytest
 
 from generator import build as building
-from generator import cache, search
 from generator.build import BuildError, build
 from generator.config import load_config
 from tests.conftest import REPO, paper_file, write_content
@@ -180,18 +179,3 @@ def test_the_collector_is_off_while_planning_on_while_rendering_and_as_it_was_af
     with pytest.raises(BuildError):
         build(tmp_path / "broken", tmp_path / "out2", repo_config(), search=False)
     assert gc.isenabled() and gc.get_freeze_count() == 0
-
-
-def test_the_data_lines_are_saved_before_a_search_index_made_after_the_render(tmp_path, monkeypatch):
-    # On one process (as from 50,000 papers) the index is made after the render: the lines are in the cache by then.
-    out, cache_dir, seen = tmp_path / "out", tmp_path / "cache", []
-    records = cache.CacheFiles.of(cache_dir, REPO / "content", out).records
-
-    def index(site, source, bundle=None):
-        seen.append(records.is_file())
-        return real(site, source, bundle)
-
-    real = search.index_site
-    monkeypatch.setattr(search, "index_site", index)
-    build(REPO / "content", out, repo_config(), jobs=1, cache_dir=cache_dir)
-    assert seen == [True]

@@ -112,16 +112,6 @@ def test_saved_cards_round_trip_without_the_papers_gone(tmp_path):
     assert cache.CardCache(path, b"another theme").load() == {}
 
 
-def test_a_cache_that_let_go_of_its_rows_still_saves_them_whole(tmp_path):
-    path = tmp_path / "records.pickle"
-    records = cache.RecordCache(path, b"site")
-    records.save_and_release({"a", "b"}, {"a": cache.Record(b"1", b"line a"), "b": cache.Record(b"2", b"line b")})
-    assert records.saved == {} and records.file.load() == {"a": (b"1", b"line a"), "b": (b"2", b"line b")}
-    records.file.release()
-    records.file.save({"a": cache.Record(b"1", b"line a"), "c": cache.Record(b"3", b"line c")})  # b gone, c new
-    assert cache.RecordCache(path, b"site").load() == {"a": (b"1", b"line a"), "c": (b"3", b"line c")}
-
-
 def test_saved_bibtex_entries_are_reused_only_under_the_same_key_and_fields(tmp_path):
     path, cited = tmp_path / "entries.pickle", {"a": ("smith2024a", b"fields a"), "b": ("jones2024b", b"fields b")}
     made = {("a", "smith2024a"): "@misc{smith2024a, ...}", ("b", "jones2024b"): "@misc{jones2024b, ...}"}
