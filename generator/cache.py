@@ -267,7 +267,7 @@ class Entry(NamedTuple):
     """A paper's BibTeX entry as a `.bib` list holds it, with what it was made from."""
 
     key: str  # the citation key
-    cited: bytes  # the digest of the fields the entry shows (`exports.shown` of `exports.BIB_FIELDS`)
+    cited: bytes  # the digest of the fields the entry shows (`model.shown` of `exports.BIB_FIELDS`)
     text: str
 
 

@@ -9,7 +9,6 @@ See docs/open-data.md for the formats.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -18,7 +17,7 @@ from typing import NamedTuple
 from generator import urls
 from generator.bibtex import bibtex_file
 from generator.config import Exports
-from generator.model import Paper
+from generator.model import Paper, shown
 from generator.pages import Page
 from generator.search_records import record_digest
 from generator.taxonomy import Archive
@@ -45,11 +44,6 @@ class Export:
     context: tuple = ()  # the rest of the key: for "bib" (id, citation key, shown) per paper, for
     # "markdown" (id, shown), `shown` being a digest of the fields the file shows, for "year" (abstracts?,)
     group: str = ""  # for "bib", the kind of list (`config.BIB_LISTS`)
-
-
-def shown(paper: Paper, names: Sequence[str]) -> bytes:
-    """A digest of the named fields of `paper`: what a file that shows only those fields is keyed on."""
-    return hashlib.blake2b(repr([getattr(paper, name) for name in names]).encode(), digest_size=8).digest()
 
 
 class Shown(NamedTuple):

@@ -8,8 +8,9 @@ what it means, and the loader, the file writer, the scraper's record and its mer
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -235,6 +236,12 @@ KEYS: Mapping[str, Declared] = {name: d for name, d in FIELDS.items() if d.kind 
 def owned_by(owner: Owner) -> tuple[str, ...]:
     """The names of the fields `owner` owns, in declaration order."""
     return tuple(name for name, declared in FIELDS.items() if declared.owner is owner)
+
+
+def shown(paper: Paper, names: Sequence[str]) -> bytes:
+    """A digest of the named fields of `paper` (properties too): what a file or record that shows only those
+    fields is keyed on."""
+    return hashlib.blake2b(repr([getattr(paper, name) for name in names]).encode(), digest_size=8).digest()
 
 
 def empty(value: Any) -> bool:

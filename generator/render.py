@@ -27,8 +27,9 @@ from generator import urls
 from generator.cache import Card, Record
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.exports import Export, make_export, paper_json, shown
+from generator.exports import Export, make_export, paper_json
 from generator.feeds import FEED_FIELDS, Feed, feed_bytes
+from generator.model import shown
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
 from generator.templating import TemplateEnvironment, compile_templates

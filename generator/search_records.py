@@ -22,7 +22,7 @@ from typing import Any
 
 from generator import urls
 from generator.markup import safe_url
-from generator.model import Paper
+from generator.model import Paper, shown
 from generator.taxonomy import Archive, org_slug
 from generator.views import abstract_text
 
@@ -82,14 +82,25 @@ def shard_name(paper: Paper, newest_year: int) -> str:
     return f"{day.year}-q{(day.month - 1) // 3 + 1}"
 
 
-# The fields of a paper its record shows (`record`, `filters`): a shard is made again when one of them changes.
-RECORD_FIELDS = ("id", "title", "authors", "abstract", "tags", "organization", "github", "ai_summary", "keywords")
+# The fields of a paper its record shows (`record`, `filters`; the date for the year filter): a shard is made
+# again when one of them changes.
+RECORD_FIELDS = (
+    "id",
+    "title",
+    "authors",
+    "abstract",
+    "tags",
+    "organization",
+    "github",
+    "ai_summary",
+    "keywords",
+    "archive_date",
+)
 
 
 def record_digest(paper: Paper) -> bytes:
-    """A digest of the fields of `paper` its record is made from (its date included: the year filter)."""
-    shown = [getattr(paper, name) for name in RECORD_FIELDS] + [paper.archive_date]
-    return hashlib.blake2b(repr(shown).encode(), digest_size=8).digest()
+    """A digest of the fields of `paper` its record is made from."""
+    return shown(paper, RECORD_FIELDS)
 
 
 def digest(papers: Sequence[Paper], tag_names: Mapping[str, str], known: Mapping[str, bytes] = {}) -> str:

@@ -15,8 +15,8 @@ from generator import urls
 from generator.bibtex import bibtex_entry
 from generator.build import build
 from generator.config import Exports
-from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, FieldDigests, Shown, paper_markdown, shown
-from generator.model import Paper
+from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, FieldDigests, Shown, paper_markdown
+from generator.model import Paper, shown
 from generator.search_records import record, record_digest
 from tests.conftest import REPO
 from tests.sitecheck import html_files, internal_targets, missing_targets

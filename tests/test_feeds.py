@@ -7,11 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.config import SiteConfig
-from generator.exports import shown
 from generator.feeds import FEED_FIELDS, Feed, rss_feed
 from generator.jsonfeed import paper_item
 from generator.markup import render_abstract
-from generator.model import Paper
+from generator.model import Paper, shown
 from generator.urls import Urls
 from tests.test_exports import FULL, OTHER
 
