@@ -160,9 +160,9 @@ def update_bundle(old: Path | None, new: Path, source: SearchInput, undo: Rename
     to_make = []
     for shard in plan:
         listed = known.get(shard.name)
-        if old is not None and undo is not None and listed and listed[:2] == (shard.digest, shard.where):
+        if old is not None and undo is not None and listed is not None and listed.holds(shard):
             _move_shard(shard, old, new, undo)
-            made[shard.name] = _moved(shard, new, kept.get(shard.name), listed[2])
+            made[shard.name] = _moved(shard, new, kept.get(shard.name), listed.bytes)
         else:
             to_make.append(shard)
     with tempfile.TemporaryDirectory(prefix=".runs-", dir=new.parent) as runs:
@@ -239,11 +239,23 @@ def _newest_first(item: tuple[str, list[Paper]]) -> tuple:
     return (day is None, -(day.toordinal() if day else 0), item[0])
 
 
-def _known(old: Path) -> dict[str, tuple[str, str, int | None]]:
-    """Shard name -> (digest, folder, bytes) of the bundle in place, in its order; nothing if it is not one of ours."""
+class Listed(NamedTuple):
+    """A shard as the bundle in place lists it in `shards.json`."""
+
+    digest: str
+    path: str  # its folder in the bundle (`Shard.where`)
+    bytes: int | None  # None in a bundle from before sizes were listed
+
+    def holds(self, shard: Shard) -> bool:
+        """Whether the listed shard is `shard` as planned now: the same records, in the same folder."""
+        return (self.digest, self.path) == (shard.digest, shard.where)
+
+
+def _known(old: Path) -> dict[str, Listed]:
+    """Shard name -> its listing in the bundle in place, in its order; nothing if it is not one of ours."""
     try:
         listed = json.loads((old / SHARDS).read_text(encoding="utf-8"))["shards"]
-        return {s["name"]: (s["digest"], s["path"], _count(s.get("bytes"))) for s in listed}
+        return {s["name"]: Listed(s["digest"], s["path"], _count(s.get("bytes"))) for s in listed}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -252,7 +264,7 @@ def _count(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
-def _kept_words(old: Path, known: Mapping[str, tuple]) -> dict[str, set[str]]:
+def _kept_words(old: Path, known: Mapping[str, Listed]) -> dict[str, set[str]]:
     """The words of each shard in place, from its word lists (reading a shard's word index costs
     about 0.4 ms of CPU a paper); nothing for a bundle without them or with unreadable ones."""
     try:
