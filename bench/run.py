@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from corpora import Workspace, pristine_corpus, progress
+from disk import describe
 from figures import MIB, TARGET_SIZE, Results
 from measure import BenchError
 from programs import ROOT, Tools, find_tools, pagefind_version
@@ -34,9 +35,10 @@ CORPORA = ROOT / "bench" / ".corpora"
 SIZES = (1000, 5000, 20000, 100000)
 
 
-def bench_size(tools: Tools, n: int, runs: int, corpora: Path, groups: list[str], results: Results) -> None:
-    pristine = pristine_corpus(n, corpora)
-    with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp:
+def bench_size(tools: Tools, n: int, runs: int, args: argparse.Namespace, results: Results) -> None:
+    pristine = pristine_corpus(n, args.corpora)
+    groups = args.groups
+    with tempfile.TemporaryDirectory(prefix=f"bench-{n}-", dir=args.workdir) as tmp:
         ws = Workspace(n, pristine, Path(tmp))
         # Sampling memory reads /proc/PID/smaps_rollup every 20 ms, which took 0.6 s of a 2.5 s
         # build's wall time: the timed runs are not sampled, and one more run of each is, for memory.
@@ -57,7 +59,7 @@ def record(results: Results, n: int, tool: str, runs: dict) -> None:
         progress(f"  {scenario:13} {name:13} {run.wall:7.2f} s  {memory}  {run.files:,} files")
 
 
-def machine_info(tools: Tools) -> dict[str, str]:
+def machine_info(tools: Tools, workdir: Path) -> dict[str, str]:
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -81,7 +83,13 @@ def machine_info(tools: Tools) -> dict[str, str]:
         "broadsheet": f"{importlib.metadata.version('broadsheet')} at {git_commit()}"
         + ("" if tools.broadsheet_cache else " (no --cache option yet: every build is full)"),
         "load average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        **workspace_info(workdir),
     }
+
+
+def workspace_info(workdir: Path) -> dict[str, str]:
+    line, warning = describe(workdir)
+    return {"workspace": line, **({"workspace warning": warning} if warning else {})}
 
 
 def source_digest() -> str:
@@ -129,6 +137,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--corpora", type=Path, default=CORPORA, help="where generated corpora are kept (default: bench/.corpora)"
     )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()),
+        help="where each size's work copies, outputs and caches go (default: the system's temporary folder)",
+    )
     args = parser.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.groups = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
@@ -140,13 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     start_load = os.getloadavg()[0]
     try:
         tools = find_tools(args.hugo_related)
-        machine = machine_info(tools)
+        machine = machine_info(tools, args.workdir)
         digest = source_digest()
         args.corpora.mkdir(parents=True, exist_ok=True)
         results: Results = {}
         for n in args.sizes:
             runs = (5 if n <= TARGET_SIZE else 3) if args.runs is None else args.runs
-            bench_size(tools, n, runs, args.corpora, args.groups, results)
+            bench_size(tools, n, runs, args, results)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1

@@ -76,3 +76,29 @@ def test_targets_pass_at_the_limit_and_fail_past_it() -> None:
     assert verdicts["daily publish (CI"] == "FAIL"  # 0.16 x
     assert verdicts["site (bytes of all files)"] == "PASS"  # 100 MiB
     assert verdicts["at 100,000"] == "not measured"
+
+
+# Lines of /proc/self/mountinfo as a virtual machine printed them: an unjournaled ext4 root, a tmpfs, and a
+# loop-mounted ext4 image made with mkfs.ext4's defaults (journaled).
+MOUNTINFO = """\
+27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard
+25 24 0:23 / /dev/shm rw,relatime - tmpfs tmpfs rw,size=24683568k
+88 27 7:0 / /mnt/j rw,relatime - ext4 /dev/loop0 rw
+"""
+
+
+def test_the_workspace_mount_is_the_longest_mount_point_above_it(tmp_path: Path) -> None:
+    disk = bench_module("disk")
+    assert disk.mount_of(Path("/mnt/j/bench-1000"), MOUNTINFO) == disk.Mount("/mnt/j", "ext4", "/dev/loop0")
+    assert disk.mount_of(Path("/mnt/jx"), MOUNTINFO) == disk.Mount("/", "ext4", "/dev/vda")
+    assert disk.mount_of(Path("/dev/shm"), MOUNTINFO).fstype == "tmpfs"
+
+
+def test_an_ext4_journal_is_read_from_its_journal_thread(tmp_path: Path) -> None:
+    disk = bench_module("disk")
+    for device, task, journaled in (("vda", "<none>\n", False), ("loop0", "4477\n", True)):
+        (tmp_path / device).mkdir()
+        (tmp_path / device / "journal_task").write_text(task)
+        assert disk.Mount("/", "ext4", f"/dev/{device}").journaled(tmp_path) is journaled
+    assert disk.Mount("/dev/shm", "tmpfs", "tmpfs").journaled(tmp_path) is None
+    assert disk.Mount("/", "ext4", "/dev/sdz").journaled(tmp_path) is None  # not found: unknown
