@@ -281,10 +281,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"built {done.papers} papers: {done.pages} pages, {done.files} files in {args.output}/"
         f" ({done.written} written, {done.deleted} deleted)",
     )
-    for step, seconds in done.timings:
+    for step, seconds in done.timings:  # on stdout with --timings, else in the -v log: once, not both
         if args.timings:
             print(f"  {seconds:7.3f} s  {step}")
-        LOG.debug("%7.3f s  %s", seconds, step)
+        else:
+            LOG.debug("%7.3f s  %s", seconds, step)
     return 0
 
 

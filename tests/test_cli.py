@@ -353,6 +353,15 @@ def test_verbose_shows_the_time_of_each_step(site):
     assert not re.search(r"\d s  ", run("build", "--no-search", "--no-cache", cwd=site).stderr)
 
 
+def test_timings_under_verbose_show_each_step_once(site):
+    (site / "themes").symlink_to(REPO / "themes")
+    result = run("build", "-v", "--timings", "--no-search", "--no-cache", cwd=site)
+    assert result.returncode == 0, result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    steps = [line.split(" s  ", 1)[1] for line in lines if re.fullmatch(r" *\d+\.\d{3} s  \S.*", line)]
+    assert "load the content" in steps and len(steps) == len(set(steps))
+
+
 def test_the_readme_lists_every_command_and_option():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     commands = readme.split("## Commands", 1)[1].split("\n## ", 1)[0]
