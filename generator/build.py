@@ -26,7 +26,7 @@ import gc
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +43,7 @@ from generator.opml import site_opml
 from generator.output import HOLD_BYTES, apply_changes, scratch, staging
 from generator.pages import REDIRECT, Page, plan_pages
 from generator.render import Job, Output, Rendered, Renderer, keys_by_file, render_jobs, theme_dirs
-from generator.search import SearchIndexError, SearchInput, indexing_beside, update_bundle
+from generator.search import SearchIndexError, SearchInput, changed_beside, indexing_beside
 from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
 from generator.spares import Spares
@@ -300,14 +300,15 @@ def _update(
     files: cache.CacheFiles,
 ) -> tuple[int, int, Rendered]:
     with scratch(output_dir) as stage:
-        rendered = render_jobs(jobs_to_write, renderer, stage, known, jobs, HOLD_BYTES)
+        with _reindexing(output_dir, stage, search) as reindex:  # changed search shards made while pages render
+            rendered = render_jobs(jobs_to_write, renderer, stage, known, jobs, HOLD_BYTES)
         _rendered()
         cache.forget(files.build)  # from here on output/ changes: if killed there, the next build is cold
         spares = Spares.for_output(files.spares, output_dir, stage)
         with Undo(spares) as undo:  # any failure from here on puts output/ back as it was
             moved, deleted = apply_changes(stage, output_dir, jobs_to_write, rendered, known, spares, undo)
             if search and (moved or deleted):
-                reindex(output_dir, stage, undo, search)
+                reindex(undo)
         spares.trim(len(jobs_to_write) // 4)
     return moved, deleted, rendered
 
@@ -364,13 +365,24 @@ def copy_static(config: SiteConfig, stage: Path) -> None:
         shutil.copytree(folder, stage / "static", dirs_exist_ok=True)
 
 
-def reindex(output_dir: Path, aside: Path, undo: Undo, search: SearchInput) -> None:
-    """Index the papers for search: the new bundle is made in `aside` (the shards that did not
-    change are moved over from the bundle in place), then swapped in."""
+@contextmanager
+def _reindexing(output_dir: Path, aside: Path, search: SearchInput | None) -> Iterator[Callable[[Undo], None]]:
+    """Index the papers for search: while the body runs, the shards whose papers changed are made into a
+    new bundle in `aside` (`search.changed_beside`); the function yielded completes it, moving the other
+    shards over from the bundle in place, and swaps it in, each step logged in the build's `Undo`."""
+    if search is None:
+        yield lambda undo: None
+        return
     bundle = output_dir / urls.search_bundle().rstrip("/")
-    update_bundle(bundle if bundle.is_dir() else None, aside / "bundle", search, undo)
+    new = aside / "bundle"
+    with changed_beside(bundle if bundle.is_dir() else None, new, search) as complete:
+        yield lambda undo: _swap_bundle(complete, bundle, new, aside, undo)
+
+
+def _swap_bundle(complete: Callable[[Undo], None], bundle: Path, new: Path, aside: Path, undo: Undo) -> None:
+    complete(undo)
     if bundle.exists():
         bundle.rename(aside / "old")
         undo.renamed(bundle, aside / "old")
-    (aside / "bundle").rename(bundle)
-    undo.renamed(aside / "bundle", bundle)
+    new.rename(bundle)
+    undo.renamed(new, bundle)

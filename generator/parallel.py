@@ -9,8 +9,13 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 
 def worker_count(requested: int | None, items: int, threshold: int) -> int:
@@ -37,3 +42,36 @@ def fork_map(function: Callable[[Any], Any], args: Sequence[Any], workers: int) 
             return [*forked.get(), last]
     finally:
         gc.unfreeze()
+
+
+class Forked(Generic[T]):
+    """`function(*args)` run in a forked process while this one goes on; `result()` waits for its answer,
+    which must pickle. A process that ends without answering (a bug, a kill) is a RuntimeError."""
+
+    def __init__(self, function: Callable[..., T], *args: Any) -> None:
+        self._receive, send = multiprocessing.Pipe(duplex=False)
+        gc.freeze()  # as in `fork_map`: the two processes share what the parent made
+        self._child = multiprocessing.get_context("fork").Process(target=_answer, args=(function, args, send))
+        try:
+            self._child.start()
+        finally:
+            gc.unfreeze()
+            send.close()
+
+    def result(self) -> T:
+        try:
+            answer: T = self._receive.recv()
+        except EOFError:
+            self._child.join()
+            raise RuntimeError(f"a forked process ended with {self._child.exitcode}") from None
+        self._child.join()
+        return answer
+
+    def cancel(self) -> None:
+        self._child.terminate()
+        self._child.join()
+
+
+def _answer(function: Callable[..., Any], args: tuple, send: Connection) -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the pools it made are ended too
+    send.send(function(*args))

@@ -26,25 +26,24 @@ import gc
 import json
 import multiprocessing
 import os
-import signal
-import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import NamedTuple, Protocol, TypeGuard
+from typing import NamedTuple, Protocol, TypeGuard, TypeVar
 
 from generator import search_words, urls
 from generator.errors import UserError
 from generator.fsutil import tree_bytes
 from generator.model import Paper
 from generator.pagefind_service import ServiceError, write_bundle
+from generator.parallel import Forked
 from generator.search_records import WHOLE_BELOW, digest, record, shards
 from generator.stable_index import read_pages, share_wasm, stabilize
 from generator.taxonomy import Archive
 
+T = TypeVar("T")
 SHARDS = "shards.json"
 ORDER = "order.json"
 SHARD_FOLDER = "shards"
@@ -102,75 +101,120 @@ def indexing_beside(site: Path, source: SearchInput | None) -> Iterator[None]:
     the records come from the papers, not the pages, so the index need not wait for them. A failure
     of either ends both; Pagefind's is raised when the body is done. On one process (`workers` 1)
     the index is made after the body, and so it is for an archive of `beside_below` papers or more."""
-    if not _beside(source):
+    if not (_can_fork(source) and len(source.archive.papers) < source.beside_below):
         yield
         if source is not None:
             index_site(site, source)
         return
-    receive, send = multiprocessing.Pipe(duplex=False)
-    gc.freeze()  # as in `parallel.fork_map`: the two processes share the papers' pages
-    child = multiprocessing.get_context("fork").Process(target=_index_in_child, args=(site, source, send))
-    try:
-        child.start()
-    finally:
-        gc.unfreeze()
-        send.close()
-    try:
+    with _beside(_index_in_child, site, source):
         yield
-    except BaseException:
-        child.terminate()
-        child.join()
-        raise
+
+
+@contextmanager
+def changed_beside(old: Path | None, new: Path, source: SearchInput) -> Iterator[Callable[[Renames], None]]:
+    """A daily build's bundle: the shards whose records changed since `old` (the bundle in place) are made
+    into `new` in a forked process while the body runs (the render); the function yielded, called after
+    the body, moves the other shards over from `old`, each move logged, and writes the bundle's lists.
+    Pagefind's failure is raised when the body is done, before anything in `old` was touched."""
+    changes = plan_changes(old, source)
+    made: dict[str, Made] = {}
+    if not (_can_fork(source) and changes.to_make()):
+        yield lambda undo: finish_bundle(changes, make_changed(changes, source, new), old, new, source, undo)
+        return
+    with _beside(_make_in_child, changes, source, new) as answer:
+        yield lambda undo: finish_bundle(changes, made, old, new, source, undo)
+    made.update(answer())
+
+
+@contextmanager
+def _beside(function: Callable[..., T | _Failed], *args: object) -> Iterator[Callable[[], T]]:
+    """`function(*args)` in a forked process while the body runs, ended if the body fails; the function
+    yielded gives its answer once the body is done, raising Pagefind's failure (sent as (what, where))."""
+    forked = Forked(function, *args)
+    answer: list[T] = []
     try:
-        failed = receive.recv()
-    except EOFError:  # it died without a word: a bug or a kill, not Pagefind's refusal
-        child.join()
-        raise RuntimeError(f"the search index process ended with {child.exitcode}") from None
-    child.join()
-    if failed is not None:
-        raise SearchIndexError(*failed)
+        yield lambda: answer[0]
+    except BaseException:
+        forked.cancel()
+        raise
+    got = forked.result()
+    if isinstance(got, _Failed):
+        raise SearchIndexError(got.what, got.where)
+    answer.append(got)
 
 
-def _beside(source: SearchInput | None) -> TypeGuard[SearchInput]:
-    return (
-        source is not None
-        and source.workers != 1
-        and len(source.archive.papers) < source.beside_below
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
+class _Failed(NamedTuple):
+    """Pagefind's failure, sent back from a forked process (`_beside`)."""
+
+    what: str
+    where: str
 
 
-def _index_in_child(site: Path, source: SearchInput, send: Connection) -> None:
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that its makers' pool is ended too
+def _can_fork(source: SearchInput | None) -> TypeGuard[SearchInput]:
+    return source is not None and source.workers != 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _index_in_child(site: Path, source: SearchInput) -> _Failed | None:
     try:
         index_site(site, source)
-        send.send(None)
     except SearchIndexError as exc:
-        send.send((exc.what, exc.where))
+        return _Failed(exc.what, exc.where)
+    return None
+
+
+def _make_in_child(changes: Changes, source: SearchInput, new: Path) -> dict[str, Made] | _Failed:
+    try:
+        return make_changed(changes, source, new)
+    except SearchIndexError as exc:
+        return _Failed(exc.what, exc.where)
 
 
 def update_bundle(old: Path | None, new: Path, source: SearchInput, undo: Renames | None = None) -> None:
     """Make the bundle in `new`; shards unchanged since `old` (the bundle in place) are moved over,
     each move logged in `undo`, the others made by Pagefind."""
-    plan = plan_shards(source)
-    known = _known(old) if old else {}
-    kept = _kept_words(old, known) if old else {}
-    made: dict[str, Made] = {}
+    changes = plan_changes(old if undo is not None else None, source)
+    finish_bundle(changes, make_changed(changes, source, new), old, new, source, undo)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The shards as planned now, and how the bundle in place lists its own (nothing without one)."""
+
+    plan: list[Shard]
+    known: dict[str, Listed]
+
+    def to_make(self) -> list[Shard]:
+        """The shards the bundle in place does not hold as planned: to be made by Pagefind."""
+        return [s for s in self.plan if not (s.name in self.known and self.known[s.name].holds(s))]
+
+
+def plan_changes(old: Path | None, source: SearchInput) -> Changes:
+    return Changes(plan_shards(source), _known(old) if old else {})
+
+
+def make_changed(changes: Changes, source: SearchInput, new: Path) -> dict[str, Made]:
+    """Make the shards that changed into `new`, without touching the bundle in place."""
     new.mkdir(parents=True, exist_ok=True)
-    to_make = []
-    for shard in plan:
-        listed = known.get(shard.name)
-        if old is not None and undo is not None and listed is not None and listed.holds(shard):
-            _move_shard(shard, old, new, undo)
-            made[shard.name] = _moved(shard, new, kept.get(shard.name), listed.bytes)
-        else:
-            to_make.append(shard)
     with tempfile.TemporaryDirectory(prefix=".runs-", dir=new.parent) as runs:
-        made.update(_make_shards(to_make, source, Path(runs), new))
-    search_words.write(new, [s.name for s in plan], {name: m.words for name, m in made.items()})
-    pages = {name: m.pages for name, m in made.items()}
-    _write_json(new / SHARDS, {"shards": [_listing(shard, made[shard.name]) for shard in plan]})
-    _write_json(new / ORDER, order(source.archive, plan, pages, new))
+        return _make_shards(changes.to_make(), source, Path(runs), new)
+
+
+def finish_bundle(
+    changes: Changes, made: Mapping[str, Made], old: Path | None, new: Path, source: SearchInput, undo: Renames | None
+) -> None:
+    """Complete `new`, which holds the shards just `made`: move the others over from `old` (logged in
+    `undo`), then write which shards hold each word, `shards.json` and `order.json`."""
+    done = dict(made)
+    kept = _kept_words(old, changes.known) if old else {}
+    for shard in changes.plan:
+        if shard.name not in done:
+            assert old is not None and undo is not None, "a shard neither made nor in the bundle in place"
+            _move_shard(shard, old, new, undo)
+            done[shard.name] = _moved(shard, new, kept.get(shard.name), changes.known[shard.name].bytes)
+    search_words.write(new, [s.name for s in changes.plan], {name: m.words for name, m in done.items()})
+    pages = {name: m.pages for name, m in done.items()}
+    _write_json(new / SHARDS, {"shards": [_listing(shard, done[shard.name]) for shard in changes.plan]})
+    _write_json(new / ORDER, order(source.archive, changes.plan, pages, new))
 
 
 class Made(NamedTuple):

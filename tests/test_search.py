@@ -135,3 +135,47 @@ def test_an_archive_of_beside_below_papers_or_more_is_indexed_after_the_render(
         assert bool(multiprocessing.active_children()) == beside
     assert multiprocessing.active_children() == []
     assert json.loads((tmp_path / "pagefind" / "shards.json").read_text())
+
+
+def test_a_daily_build_makes_the_changed_shards_while_it_renders(
+    content: Path, site_root: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """An incremental build makes the shards whose papers changed in a forked process beside its render
+    (`search.changed_beside`), and the bundle it swaps in is the one a cold build makes."""
+    three_papers(content)
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(content, out, SiteConfig(root=site_root), cache_dir=cache_dir)
+    write_content(content, "4.md", paper_file("2401.00004", "Paper 4", "listed: 2024-01-04\n"))
+    render_jobs, beside = build_module.render_jobs, []
+
+    def watched(*args, **kwargs):
+        beside.append(len(multiprocessing.active_children()))
+        return render_jobs(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "render_jobs", watched)
+    assert build(content, out, SiteConfig(root=site_root), cache_dir=cache_dir).written > 0
+    assert beside == [1] and multiprocessing.active_children() == []
+    cold = tmp_path / "cold"
+    build(content, cold, SiteConfig(root=site_root))
+    assert tree_snapshot(out / "pagefind") == tree_snapshot(cold / "pagefind")
+
+
+def test_a_failed_render_ends_the_shards_made_beside_it(
+    content: Path, site_root: Path, tmp_path: Path, monkeypatch
+) -> None:
+    three_papers(content)
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(content, out, SiteConfig(root=site_root), cache_dir=cache_dir)
+    before = tree_snapshot(out)
+    write_content(content, "4.md", paper_file("2401.00004", "Paper 4", "listed: 2024-01-04\n"))
+
+    def full_disk(*args, **kwargs):
+        time.sleep(0.5)  # the shards are being made by now
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(build_module, "render_jobs", full_disk)
+    with pytest.raises(UserError, match="cannot write the site: No space left on device"):
+        build(content, out, SiteConfig(root=site_root), cache_dir=cache_dir)
+    assert multiprocessing.active_children() == []
+    assert tree_snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "content", "out", "site"]
