@@ -9,11 +9,12 @@
 3. index the papers by tag and date
 4. plan every page and feed (cheap: pages name their papers by id)
 5. render the pages and feeds whose inputs changed (all of them in a cold build) on every core,
-   into a staging folder; then Pagefind indexes the papers for search, in date shards (`search`;
-   search=False / --no-search skips it)
+   into a staging folder; meanwhile Pagefind indexes the papers for search, in date shards
+   (`search`; an incremental build makes only the shards whose papers changed; search=False /
+   --no-search skips it)
 6. put them in place: a cold build swaps the whole staging folder in; an incremental one moves
-   each changed file in, deletes the gone ones and makes again the search shards whose papers
-   changed (moving the others over), logging each change so that
+   each changed file in, deletes the gone ones and swaps in the new search bundle (moving the
+   unchanged shards over into it), logging each change so that
    any failure (a full disk, a read-only folder, a name too long, Pagefind) puts output/ back as it
    was (see `undo`). A failed build leaves the previous output byte for byte.
 7. record what was written, for the next build (only when a cache folder is given)

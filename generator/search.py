@@ -4,8 +4,8 @@ Pagefind indexes one record per paper (`search_records`), never the HTML, so a s
 and costs neither the pages' parsing nor their memory. The papers are split into shards by date
 (`search_records.shards`); each shard is one Pagefind index, made by its own Pagefind process, so
 the largest shard, not the archive, bounds the memory. Shards are made by forked processes, one per
-core (at most `MAX_WORKERS`), and a cold build of fewer than `BESIDE_BELOW` papers makes them while
-its pages render (`indexing_beside`). The search page (`search-shards.js`) asks every shard and merges
+core (at most `MAX_WORKERS`), while the pages render: in a cold build of fewer than `BESIDE_BELOW`
+papers (`indexing_beside`) and in every incremental one (`changed_beside`). The search page (`search-shards.js`) asks every shard and merges
 their answers as one full index would answer: it sums the filter counts, takes answers only from the
 shards that match each search word as the whole archive does, and scores best matches again with the
 archive's statistics. The orders "newest" and "most upvoted" are not Pagefind's: `order.json` lists every page
