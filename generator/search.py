@@ -5,11 +5,12 @@ and costs neither the pages' parsing nor their memory. The papers are split into
 (`search_records.shards`); each shard is one Pagefind index, made by its own Pagefind process, so
 the largest shard, not the archive, bounds the memory. Shards are made by forked processes, one per
 core (at most `MAX_WORKERS`), while the pages render: in a cold build of fewer than `BESIDE_BELOW`
-papers (`indexing_beside`) and in every incremental one (`changed_beside`). The search page (`search-shards.js`) asks every shard and merges
-their answers as one full index would answer: it sums the filter counts, takes answers only from the
-shards that match each search word as the whole archive does, and scores best matches again with the
-archive's statistics. The orders "newest" and "most upvoted" are not Pagefind's: `order.json` lists every page
-newest first and by upvotes, and the page sorts by it.
+papers (`indexing_beside`) and in every incremental one (`changed_beside`). The search page
+(`search-shards.js`) asks every shard and merges their answers as one full index would answer: it sums
+the filter counts, takes answers only from the shards that match each search word as the whole archive
+does, and scores best matches again with the archive's statistics. The orders "newest" and "most
+upvoted" are not Pagefind's: `order.json` lists every page newest first and by upvotes, and the page
+sorts by it.
 
 Layout of the bundle (`pagefind/`): Pagefind's scripts and the newest shard at the top, every
 other shard's index in `shards/<name>/` (its `pagefind-entry.json` pointing at the top's
