@@ -81,6 +81,8 @@ def chart(data: dict) -> str:
         body += panel(PANEL_W * (k % 2), 30 + PANEL_H * (k // 2), scenario, title, sizes, wall)
     machine = data.get("machine", {})
     caption = f"{machine.get('cpu', '')}, {machine.get('cores', '')}; load average {machine.get('load average', '')}"
+    if machine.get("workspace"):  # the file system matters (bench/disk.py)
+        caption += f"; workspace {machine['workspace']}"
     style = (
         "text{font-family:sans-serif;fill:#222}.title{font-size:14px;font-weight:bold}"
         ".note,.caption{font-size:10px;fill:#555}.size{font-size:11px;text-anchor:middle}"

@@ -56,6 +56,7 @@ def test_chart_draws_the_publish_json(publish_json: dict) -> None:
     root = ET.fromstring(svg)
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "Cold publish (build + search index)" in texts and "40" in texts
+    assert any(t and "; workspace /" in t for t in texts)  # which file system the figures come from
     assert len(list(root.iter("{http://www.w3.org/2000/svg}rect"))) == 1 + 2 + 4  # background, legend, 2 x 2 bars
 
 
