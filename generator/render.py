@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -272,6 +273,7 @@ class Work:
     known: Mapping[str, bytes]  # output file -> key of its bytes in the last build
     hold: int  # bytes of changed jobs this process may keep in memory
     workers: int = 1  # the processes the jobs are dealt out to: process k renders jobs k, k + workers, ...
+    parent: int = 0  # the process that dealt them; the others spill what they made to a file (`_spill`)
 
 
 def render_jobs(
@@ -295,13 +297,14 @@ def render_jobs(
         return _render_share(Work(jobs, renderer, stage, known, hold), range(len(jobs)))
     compile_templates(renderer.env, {job.template for job in jobs if isinstance(job, Page)}, PARTIALS)
     global _WORK
-    _WORK = Work(jobs, renderer, stage, known, hold // count, count)
+    _WORK = Work(jobs, renderer, stage, known, hold // count, count, os.getpid())
     try:
         shares = fork_map(_render_dealt, range(count), count)
     finally:
         _WORK = None
     rendered = Rendered([b""] * len(jobs), sizes=[-1] * len(jobs))
-    for k, share in enumerate(shares):
+    for k, spilled in enumerate(shares):
+        share = _unspilled(spilled)
         rendered.keys[k::count] = share.keys
         rendered.sizes[k::count] = share.sizes
         rendered.held.update(share.held)
@@ -313,13 +316,32 @@ def render_jobs(
 _WORK: Work | None = None
 
 
-def _render_dealt(k: int) -> Rendered:
+def _render_dealt(k: int) -> Rendered | Path:
     work = _WORK
     assert work is not None
     # A worker's cards go back to the parent too, for later builds: only day pages, the front page and top
     # pages show cards now (a share of about 10,000 at 20,000 papers, not the 20,000 that once raised a cold
     # build's peak by 190 MB), and dropping them made the next day's build render them all again.
-    return _render_share(work, range(k, len(work.jobs), work.workers))
+    rendered = _render_share(work, range(k, len(work.jobs), work.workers))
+    return rendered if os.getpid() == work.parent else _spill(rendered, work.stage / f".share-{k}.pickle")
+
+
+def _spill(rendered: Rendered, path: Path) -> Path:
+    """A worker's share, written to a file for the parent to read once the worker has ended. Returned through
+    the pool it was pickled whole in the worker and received whole in the parent while both lived, at the
+    build's peak of memory: 34 MiB at 20,000 papers (cards, data lines, keys), about 170 at 100,000."""
+    with open(path, "wb") as file:
+        pickle.dump(rendered, file, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _unspilled(share: Rendered | Path) -> Rendered:
+    if isinstance(share, Rendered):
+        return share
+    with open(share, "rb") as file:
+        rendered: Rendered = pickle.load(file)
+    share.unlink()
+    return rendered
 
 
 def _render_share(work: Work, share: range) -> Rendered:

@@ -177,3 +177,27 @@ def test_a_re_vote_makes_one_data_line_again_and_the_year_file_a_cold_build_make
     files = cache.CacheFiles.of(cache_dir, seed, out)
     saved = cache.RecordCache(files.records, cache._load(files.build).site_key).load()
     assert saved[voted].digest == load_content(seed).digests[voted]  # the workers' lines are saved too
+
+
+def test_a_workers_share_comes_back_through_a_file_it_leaves_nowhere(seed, tmp_path):
+    """A forked worker spills what it made (keys, sizes, cards, data lines) to a file, which the parent reads
+    once the worker has ended (`render._spill`): the site and the cards saved are those of one process."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(seed, one, CONFIG, jobs=1, search=False, cache_dir=tmp_path / "cache-one")
+    build(seed, two, CONFIG, jobs=2, search=False, cache_dir=tmp_path / "cache-two")
+    files = sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files if f.name != ".broadsheet-output")
+    assert not [p for p in tmp_path.rglob(".share-*")]
+    cards = [
+        cache._load(cache.CacheFiles.of(tmp_path / c, seed, o).cards).rows
+        for c, o in (("cache-one", one), ("cache-two", two))
+    ]
+    assert cards[0] == cards[1]
+
+
+def test_a_spilled_share_is_read_back_whole_and_its_file_removed(tmp_path):
+    share = render.Rendered([b"k0", b"k1"], {1: b"bytes"}, {"p": cache.Card(b"d", "<li>card</li>")}, sizes=[3, -1])
+    path = render._spill(share, tmp_path / ".share-0.pickle")
+    assert render._unspilled(path) == share and not path.exists()
+    assert render._unspilled(share) is share  # the parent's own share was never spilled
