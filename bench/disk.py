@@ -2,7 +2,7 @@
 
 An ext4 file system without a journal (some virtual machines' root disks) makes creating a file slow
 right after many were deleted: the kernel's inode allocator then skips every inode freed in the last
-minutes (five, while their inode table block is not yet written back), looking each one up. A benchmark
+minute (six, while their inode table block is not yet written back), looking each one up. A benchmark
 deletes each tool's previous output before its cold build, so there most of the build's system time
 goes to that search (47% of all samples of a 1,000-paper build, profiled with `perf`), and more for the tool
 that makes more files. GitHub's runners and ordinary desktops journal their ext4 file systems.
