@@ -118,13 +118,11 @@ def changed_beside(old: Path | None, new: Path, source: SearchInput) -> Iterator
     the body, moves the other shards over from `old`, each move logged, and writes the bundle's lists.
     Pagefind's failure is raised when the body is done, before anything in `old` was touched."""
     changes = plan_changes(old, source)
-    made: dict[str, Made] = {}
     if not (_can_fork(source) and changes.to_make()):
         yield lambda undo: finish_bundle(changes, make_changed(changes, source, new), old, new, source, undo)
         return
-    with _beside(_make_in_child, changes, source, new) as answer:
-        yield lambda undo: finish_bundle(changes, made, old, new, source, undo)
-    made.update(answer())
+    with _beside(_make_in_child, changes, source, new) as made:
+        yield lambda undo: finish_bundle(changes, made(), old, new, source, undo)
 
 
 @contextmanager
