@@ -56,9 +56,10 @@ def describe(path: Path) -> tuple[str, str | None]:
         return f"{path} (file system unknown)", None
     if mount is None:
         return f"{path} (file system unknown)", None
-    journal = {True: ", journaled", False: ", no journal", None: ""}[mount.journaled()]
+    journaled = mount.journaled()
+    journal = {True: ", journaled", False: ", no journal", None: ""}[journaled]
     line = f"{path} on {mount.point} ({mount.fstype}{journal})"
-    if mount.journaled() is False:
+    if journaled is False:
         return line, (
             "the workspace is on an ext4 file system without a journal, where creating files right after "
             "deleting many is several times slower (bench/disk.py): give --workdir a journaled one"
