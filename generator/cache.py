@@ -46,7 +46,7 @@ from generator.loader import FileEntry, Stamp
 from generator.model import Paper, Problem
 from generator.related import Reach
 
-FORMAT = 6  # bump when what is pickled changes shape
+FORMAT = 7  # bump when what is pickled changes shape
 T = TypeVar("T")
 _paper_row = operator.attrgetter(*(f.name for f in dataclasses.fields(Paper)))  # Paper -> tuple of its fields
 

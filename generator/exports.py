@@ -17,11 +17,12 @@ from typing import NamedTuple
 from generator import urls
 from generator.bibtex import bibtex_file
 from generator.config import Exports
+from generator.feeds import FEED_FIELDS
 from generator.model import Paper, shown
 from generator.pages import Page
 from generator.search_records import record_digest
 from generator.taxonomy import Archive
-from generator.views import Views, paper_links
+from generator.views import LINE_FIELDS, Views, paper_links
 
 EVERY = Exports()  # the default: every export
 UNDATED = "undated"  # the data file of papers with neither date
@@ -47,13 +48,15 @@ class Export:
 
 
 class Shown(NamedTuple):
-    """What a paper's BibTeX entry, Markdown copy and search record show of it (`shown`,
-    `search_records.record_digest`), and the digest of its file."""
+    """What a paper's BibTeX entry, Markdown copy, search record, line in a listing (or link from another page)
+    and feed item show of it (`shown`, `search_records.record_digest`), and the digest of its file."""
 
     file: bytes
     bib: bytes
     markdown: bytes
     search: bytes
+    line: bytes
+    feed: bytes
 
 
 class FieldDigests:
@@ -71,7 +74,14 @@ class FieldDigests:
         saved = self.made.get(paper.id) or self.saved.get(paper.id)
         if saved is not None and saved.file == file:
             return saved
-        made = Shown(file or b"", shown(paper, BIB_FIELDS), shown(paper, MARKDOWN_FIELDS), record_digest(paper))
+        made = Shown(
+            file or b"",
+            shown(paper, BIB_FIELDS),
+            shown(paper, MARKDOWN_FIELDS),
+            record_digest(paper),
+            shown(paper, LINE_FIELDS),
+            shown(paper, FEED_FIELDS),
+        )
         if file is not None:
             self.made[paper.id] = made
         return made

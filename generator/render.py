@@ -28,9 +28,8 @@ from generator import urls
 from generator.cache import Card, Record
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.exports import Export, make_export, paper_json
-from generator.feeds import FEED_FIELDS, Feed, feed_bytes
-from generator.model import shown
+from generator.exports import Export, FieldDigests, make_export, paper_json
+from generator.feeds import Feed, feed_bytes
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
 from generator.templating import TemplateEnvironment, compile_templates
@@ -115,19 +114,19 @@ class Renderer:
         digests: Mapping[str, bytes],
         saved_cards: Mapping[str, Card] = {},
         saved_records: Mapping[str, Record] = {},
+        shown: FieldDigests | None = None,
     ) -> None:
         self.views, self.config, self.site_urls, self.digests = views, config, site_urls, digests
+        self.shown = shown or FieldDigests(digests)  # what each paper's line, link and feed item show of it
         self.saved_cards = saved_cards  # paper id -> Card, made by earlier builds under the same site key
         self.saved_records = saved_records  # paper id -> Record, likewise
         self._made_records: dict[str, Record] = {}  # the data files' lines this process made
         self._env: jinja2.Environment | None = None
         self._cards: dict[str, Markup] = {}
         self._lines: dict[str, Markup] = {}
-        self._line_views: dict[str, tuple[Line, bytes]] = {}
-        self._feed_items: dict[str, bytes] = {}
+        self._line_views: dict[str, Line] = {}
         self._rss_items: dict[str, str] = {}  # paper id -> its RSS item, shared by the feeds that carry it
         self._made: list[str] = []  # the papers whose cards this process rendered
-        self._linked_as: dict[str, str] = {}  # paper id -> what pages linking to it show of it
 
     @property
     def env(self) -> jinja2.Environment:
@@ -148,10 +147,11 @@ class Renderer:
         return digest.digest()
 
     def _paper_key(self, job: Page | Feed | Export) -> Callable[[str], bytes]:
-        """How the job's papers are keyed: on what it shows of them, so that a re-vote leaves a list of
-        lines or a feed as it was; else, to be safe, on their whole files."""
+        """How the job's papers are keyed: on what it shows of them (`exports.Shown`, reused from the last
+        build for unchanged papers), so that a re-vote leaves a list of lines or a feed as it was; else, to be
+        safe, on their whole files."""
         if isinstance(job, Page) and job.context.get("compact"):
-            return lambda pid: self._line(pid)[1]
+            return self._line_key
         if isinstance(job, Feed) and job.issues is None:  # a digest shows upvotes
             return self._feed_item_key
         return self._file_key
@@ -160,31 +160,23 @@ class Renderer:
         return self.digests.get(pid) or repr(self.views.archive.papers[pid]).encode()
 
     def _feed_item_key(self, pid: str) -> bytes:
-        made = self._feed_items.get(pid)
-        if made is None:
-            made = self._feed_items[pid] = shown(self.views.archive.papers[pid], FEED_FIELDS)
-        return made
+        return self.shown.of(self.views.archive.papers[pid]).feed
 
-    def _line(self, pid: str) -> tuple[Line, bytes]:
-        """What a compact listing shows of a paper (`views.Line`), and its key: a re-vote leaves it as it was."""
+    def _line_key(self, pid: str) -> bytes:
+        """What a compact listing shows of a paper (`views.LINE_FIELDS`): a re-vote leaves it as it was."""
+        return self.shown.of(self.views.archive.papers[pid]).line
+
+    def _line(self, pid: str) -> Line:
         made = self._line_views.get(pid)
         if made is None:
-            view = line(self.views.archive.papers[pid])
-            made = self._line_views[pid] = (view, repr(view).encode())
+            made = self._line_views[pid] = line(self.views.archive.papers[pid])
         return made
 
     def _links_key(self, pid: str) -> bytes:
-        """What a paper page shows of the papers it links to (see `views.PaperLink`): their titles
-        and dates, so that a re-vote or an edited abstract elsewhere leaves the page as it was."""
+        """What a paper page shows of the papers it links to (see `views.PaperLink`, a part of a `Line`), so that
+        a re-vote or an edited abstract elsewhere leaves the page as it was."""
         newer, older, related = self.views.linked(pid)
-        return "\0".join(self._as_linked(o) if o else "" for o in (newer, older, *related)).encode()
-
-    def _as_linked(self, pid: str) -> str:
-        made = self._linked_as.get(pid)
-        if made is None:
-            paper = self.views.archive.papers[pid]
-            made = self._linked_as[pid] = f"{pid}\x1f{paper.title}\x1f{paper.archive_date}"
-        return made
+        return b"\0".join(self._line_key(o) if o else b"" for o in (newer, older, *related))
 
     def render(self, job: Job) -> bytes:
         if isinstance(job, Output):
@@ -203,14 +195,14 @@ class Renderer:
         papers: Sequence[Line] = Summaries(self.views, page.papers)
         shown = self.card
         if page.context.get("compact"):  # keyed on its papers' lines (`key`): it is given no more of them
-            papers, shown = [self._line(i)[0] for i in page.papers], self.line
+            papers, shown = [self._line(i) for i in page.papers], self.line
         return {**page.context, "papers": papers, "cards": [shown(i) for i in page.papers]}
 
     def line(self, pid: str) -> Markup:
         """A paper as long listings show it (`views.Line`): rendered once per process."""
         made = self._lines.get(pid)
         if made is None:
-            view = self._line(pid)[0]
+            view = self._line(pid)
             made = self._lines[pid] = Markup(self.env.get_template(LINE_TEMPLATE).render(p=view).strip("\n"))
         return made
 

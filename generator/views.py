@@ -48,6 +48,12 @@ class Line(PaperLink):
     # No upvotes: a figure that moves every day would change every list holding a re-voted paper.
 
 
+# The fields of a paper that its `Line` and its `PaperLink` show: the pages that list a paper as a line, or link
+# to it, are keyed on these rather than on its whole file (tests/test_views.py checks that no other field changes
+# either).
+LINE_FIELDS = ("id", "title", "authors", "listed", "published")
+
+
 @dataclass(frozen=True)
 class Summary(Line):
     """A paper as a listing's card shows it: its line, and more."""

@@ -16,8 +16,10 @@ from generator.bibtex import bibtex_entry
 from generator.build import build
 from generator.config import Exports
 from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, FieldDigests, Shown, paper_markdown
+from generator.feeds import FEED_FIELDS
 from generator.model import Paper, shown
 from generator.search_records import record, record_digest
+from generator.views import LINE_FIELDS
 from tests.conftest import REPO
 from tests.sitecheck import html_files, internal_targets, missing_targets
 from tests.test_output import CONFIG, edit_file
@@ -99,8 +101,15 @@ def test_a_re_vote_rewrites_the_page_but_not_the_bib_lists_or_the_markdown_copy(
 
 
 def test_the_fields_shown_are_digested_again_only_when_the_papers_file_changed():
-    fresh = Shown(b"file", shown(FULL, BIB_FIELDS), shown(FULL, MARKDOWN_FIELDS), record_digest(FULL))
-    saved = Shown(b"file", b"kept bib", b"kept markdown", b"kept record")
+    fresh = Shown(
+        b"file",
+        shown(FULL, BIB_FIELDS),
+        shown(FULL, MARKDOWN_FIELDS),
+        record_digest(FULL),
+        shown(FULL, LINE_FIELDS),
+        shown(FULL, FEED_FIELDS),
+    )
+    saved = Shown(b"file", b"kept bib", b"kept markdown", b"kept record", b"kept line", b"kept feed")
     assert FieldDigests({FULL.id: b"file"}, {FULL.id: saved}).of(FULL) == saved
     edited = FieldDigests({FULL.id: b"edited file"}, {FULL.id: saved})
     assert edited.of(FULL) == fresh._replace(file=b"edited file") and edited.made == {FULL.id: edited.of(FULL)}

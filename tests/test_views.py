@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.model import Paper
+from generator.model import Paper, shown
 from generator.taxonomy import build_archive
-from generator.views import PaperLink, Related, Summaries, Views
+from generator.views import LINE_FIELDS, PaperLink, Related, Summaries, Views, line, paper_link
+from tests.test_exports import FULL, OTHER
 
 
 def related_by_definition(archive, pid, limit, window):
@@ -125,3 +128,12 @@ def test_cards_of_the_built_site_show_plain_excerpts_ai_summaries_and_stars():
     assert labelled and all(line.get_text().startswith("AI-written summary:") for line in labelled)
     stars = [c.select_one(".stars").get_text() for c in cards if c.select_one(".stars")]
     assert stars and all(re.fullmatch(r"\d+ GitHub stars?", s) for s in stars)
+
+
+@pytest.mark.parametrize("name", sorted(OTHER))
+def test_a_field_changes_a_line_or_a_link_only_if_their_key_covers_it(name):
+    """Listings of lines and the pages that link to a paper are keyed on `LINE_FIELDS` (`render.Renderer`)."""
+    changed = dataclasses.replace(FULL, **{name: OTHER[name]})
+    same = line(changed) == line(FULL) and paper_link(changed) == paper_link(FULL)
+    assert same or name in LINE_FIELDS
+    assert (shown(changed, LINE_FIELDS) == shown(FULL, LINE_FIELDS)) == (name not in LINE_FIELDS)
