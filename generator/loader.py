@@ -13,7 +13,7 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,12 +104,13 @@ def load_content(
     jobs: int | None = None,
     stamps: Mapping[str, Stamp] | None = None,
     missing_ok: bool = False,
+    digests: Mapping[str, bytes | None] = {},
 ) -> LoadResult:
     """Load every paper under `content_dir`, then check what spans files (duplicate ids).
 
     `known`: the entries of an earlier load; a file with the same stamp, or whose bytes still
     have the same digest, is taken from there instead of being parsed again. `stamps`: the scan
-    of `content_dir`, if made already.
+    of `content_dir`, if made already. `digests`: those of files read already (`digests_of`).
     A `content_dir` that is not a folder is a UserError, unless `missing_ok` (an importer about
     to make it) and it does not exist at all.
     """
@@ -119,7 +120,9 @@ def load_content(
     stamps = stamps if stamps is not None else scan(content_dir)
     files = {path: known[path] for path, stamp in stamps.items() if _stamp_of(known.get(path)) == stamp}
     files.update((path, _skipped(path, stamp[1])) for path, stamp in stamps.items() if stamp[0] < 0)
-    files.update(_same_bytes({path: known[path] for path in stamps if path not in files and path in known}, stamps))
+    files.update(
+        _same_bytes({path: known[path] for path in stamps if path not in files and path in known}, stamps, digests)
+    )
     todo = [path for path in stamps if path not in files]
     files.update(zip(todo, _read_all(todo, jobs), strict=True))
     papers = [paper for path in stamps if (paper := files[path].paper) is not None]
@@ -142,7 +145,9 @@ def _skipped(path: str, reason: int) -> FileEntry:
     return FileEntry(-1, reason, b"", None, (problem,))
 
 
-def _same_bytes(entries: Mapping[str, FileEntry], stamps: Mapping[str, Stamp]) -> dict[str, FileEntry]:
+def _same_bytes(
+    entries: Mapping[str, FileEntry], stamps: Mapping[str, Stamp], digests: Mapping[str, bytes | None] = {}
+) -> dict[str, FileEntry]:
     """Those of `entries` whose file still holds the bytes they were read from, with its new stamp.
 
     A checkout (or a copy) gives every file a new time: rather than parse them all again, their
@@ -150,9 +155,14 @@ def _same_bytes(entries: Mapping[str, FileEntry], stamps: Mapping[str, Stamp]) -
     same = {}
     for path, entry in entries.items():
         size, mtime = stamps[path]
-        if size == entry.size and _digest(path) == entry.digest:
+        if size == entry.size and (digests[path] if path in digests else _digest(path)) == entry.digest:
             same[path] = dataclasses.replace(entry, mtime_ns=_trusted_mtime(mtime))
     return same
+
+
+def digests_of(paths: Iterable[str]) -> dict[str, bytes | None]:
+    """The digest of each file's bytes, as `load_content` compares them with an earlier load's."""
+    return {path: _digest(path) for path in paths}
 
 
 def _digest(path: str) -> bytes | None:

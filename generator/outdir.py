@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator import keys, urls
+from generator import urls
 from generator.errors import UserError
 
 MARKER = ".broadsheet-output"
@@ -56,14 +56,6 @@ def marked(output: Path, token: str) -> bool:
         return bool(token) and (output / MARKER).read_bytes() == marker(token)
     except OSError:
         return False
-
-
-def holds_build(output: Path, token: str, folder: tuple[int, int, int] | None, files: Collection[str]) -> bool:
-    """Whether `output` holds the site a build recorded (its token, the folder's id, its files): the
-    very folder that build left, or a copy of it (a CI cache restores it with new inodes and times)."""
-    if not marked(output, token):
-        return False
-    return folder == keys.folder_id(output) or holds_only(output, files, WHOLE)
 
 
 def holds_only(output: Path, files: Collection[str], whole: tuple[str, ...]) -> bool:

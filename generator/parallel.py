@@ -18,10 +18,15 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 
+def can_fork() -> bool:
+    """Whether this system can fork (not Windows): the work here is spread over forked processes only."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def worker_count(requested: int | None, items: int, threshold: int) -> int:
     """How many processes to use for `items` pieces of work: 1 below `threshold` or without fork."""
     count = requested or os.cpu_count() or 1
-    if items < threshold or "fork" not in multiprocessing.get_all_start_methods():
+    if items < threshold or not can_fork():
         return 1
     return count
 

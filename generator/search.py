@@ -39,7 +39,7 @@ from generator.errors import UserError
 from generator.fsutil import tree_bytes
 from generator.model import Paper
 from generator.pagefind_service import ServiceError, write_bundle
-from generator.parallel import Forked
+from generator.parallel import Forked, can_fork
 from generator.search_records import WHOLE_BELOW, digest, record, shards
 from generator.stable_index import read_pages, share_wasm, stabilize
 from generator.taxonomy import Archive
@@ -150,7 +150,7 @@ class _Failed(NamedTuple):
 
 
 def _can_fork(source: SearchInput | None) -> TypeGuard[SearchInput]:
-    return source is not None and source.workers != 1 and "fork" in multiprocessing.get_all_start_methods()
+    return source is not None and source.workers != 1 and can_fork()
 
 
 def _index_in_child(site: Path, source: SearchInput) -> _Failed | None:
@@ -325,7 +325,7 @@ def _make_shards(shards: Sequence[Shard], source: SearchInput, runs: Path, bundl
     global _WORK
     largest_first = sorted(shards, key=lambda shard: -len(shard.papers))
     workers = min(source.workers or os.cpu_count() or 1, MAX_WORKERS, len(largest_first))
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or not can_fork():
         answers = [_made(shard, source, runs, bundle) for shard in largest_first]
     else:
         _WORK = (largest_first, source, runs, bundle)

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from generator.errors import UserError
-from generator.loader import RACY_NS, content_files, load_content, scan
+from generator.loader import RACY_NS, content_files, digests_of, load_content, scan
 from generator.model import (
     MAX_ABSTRACT,
     MAX_AUTHORS,
@@ -118,6 +118,26 @@ def test_a_file_with_a_new_time_but_the_same_bytes_is_not_parsed_again(content):
     assert again[str(same)].mtime_ns == checkout  # with its new stamp, which the next build trusts
     assert again[str(revoted)].paper is not None and again[str(revoted)].paper.upvotes == 13
     assert load_content(content, again).files[str(same)] is again[str(same)]
+
+
+def test_digests_made_beforehand_decide_as_reading_the_files_would(content):
+    """`digests_of` hashes the files with new stamps while the cache is read (`build._hashing`): the load
+    trusts a digest it is given, and reads the files it is given none for."""
+    same = write_content(content, "2024/a.md", paper_file("a", "A", "upvotes: 12\n"))
+    revoted = write_content(content, "2024/b.md", paper_file("b", "B", "upvotes: 12\n"))
+    first = load_content(content).files
+    revoted.write_text(paper_file("b", "B", "upvotes: 13\n"), encoding="utf-8")
+    checkout = time.time_ns() - 10 * RACY_NS
+    for path in (same, revoted):
+        os.utime(path, ns=(checkout, checkout))
+    hashed = digests_of([str(same), str(revoted)])
+    assert hashed[str(same)] == first[str(same)].digest and hashed[str(revoted)] != first[str(revoted)].digest
+    again = load_content(content, first, digests=hashed).files
+    assert again[str(same)].paper is first[str(same)].paper and again[str(revoted)].paper.upvotes == 13
+    told_wrong = load_content(content, first, digests={str(same): b"another digest"}).files
+    assert told_wrong[str(same)].paper is not first[str(same)].paper  # parsed again: the digest decides
+    assert told_wrong[str(revoted)].paper.upvotes == 13  # no digest given: read and hashed here
+    assert digests_of([str(content / "missing.md")]) == {str(content / "missing.md"): None}
 
 
 def test_a_file_edited_within_the_clock_tick_of_its_last_read_is_read_again(content):
