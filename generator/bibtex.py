@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from generator.model import Paper
 from generator.slugs import slugify
@@ -130,12 +130,13 @@ def citation_key(paper: Paper) -> str:
     return base_key(paper)
 
 
-def citation_keys(papers: Mapping[str, Paper]) -> dict[str, str]:
+def citation_keys(papers: Mapping[str, Paper], base_of: Callable[[Paper], str] = base_key) -> dict[str, str]:
     """Paper id -> its unique key. Clashing papers are suffixed a, b, ..., z, aa, ab, ... in the order
-    the archive received them (oldest archive date first, then id): see the module's docstring."""
+    the archive received them (oldest archive date first, then id): see the module's docstring.
+    `base_of`: `base_key`, or the same reused from the last build (`exports.FieldDigests.base_key`)."""
     groups: dict[str, list[Paper]] = defaultdict(list)
     for paper in papers.values():
-        groups[base_key(paper)].append(paper)
+        groups[base_of(paper)].append(paper)
     keys: dict[str, str] = {}
     taken = set(groups)
     for base, group in groups.items():

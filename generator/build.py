@@ -182,7 +182,7 @@ def _build(
         else _writing_cold(output_dir, config, searched, jobs)
     )
     with _write_errors(output_dir), writing as writer:  # the search index is made from here on, beside the rest
-        pages = plan_pages(archive, config, tag_names)
+        pages = plan_pages(archive, config, tag_names, field_digests.base_key)
         to_write: list[Job] = [
             *pages,
             *plan_feeds(archive, config, tag_names),

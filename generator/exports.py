@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 from generator import urls
-from generator.bibtex import bibtex_file
+from generator.bibtex import base_key, bibtex_file
 from generator.config import Exports
 from generator.feeds import FEED_FIELDS
 from generator.model import Paper, shown
@@ -57,6 +57,7 @@ class Shown(NamedTuple):
     search: bytes
     line: bytes
     feed: bytes
+    cite_base: str  # the base of its citation key (`bibtex.base_key`): 0.2 s for 20,000 papers
 
 
 class FieldDigests:
@@ -68,11 +69,16 @@ class FieldDigests:
     def __init__(self, files: Mapping[str, bytes] = {}, saved: Mapping[str, Shown] = {}) -> None:
         self.files, self.saved = files, saved  # paper id -> digest of its file; -> Shown of an earlier build
         self.made: dict[str, Shown] = {}  # those made by this build, for the next
+        self._checked: dict[str, Shown] = {}  # those found current: rendering asks for each about ten times
 
     def of(self, paper: Paper) -> Shown:
+        checked = self._checked.get(paper.id)
+        if checked is not None:
+            return checked
         file = self.files.get(paper.id)
         saved = self.made.get(paper.id) or self.saved.get(paper.id)
         if saved is not None and saved.file == file:
+            self._checked[paper.id] = saved
             return saved
         made = Shown(
             file or b"",
@@ -81,10 +87,14 @@ class FieldDigests:
             record_digest(paper),
             shown(paper, LINE_FIELDS),
             shown(paper, FEED_FIELDS),
+            base_key(paper),
         )
         if file is not None:
-            self.made[paper.id] = made
+            self.made[paper.id] = self._checked[paper.id] = made
         return made
+
+    def base_key(self, paper: Paper) -> str:
+        return self.of(paper).cite_base
 
 
 def plan_exports(

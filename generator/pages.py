@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator import urls
-from generator.bibtex import citation_keys
+from generator.bibtex import base_key, citation_keys
 from generator.charts import Bar, bar_chart
 from generator.citation import Citation
 from generator.config import BIB_LISTS, SiteConfig
 from generator.freshness import freshness, newest_listed
+from generator.model import Paper
 from generator.taxonomy import Archive, ranked_by_day
 from generator.views import TagRef, tag_ref
 from generator.weeks import Week, ranked, weeks
@@ -60,14 +61,16 @@ class Pagination:
     older: str | None
 
 
-def plan_pages(archive: Archive, config: SiteConfig, tag_names: Mapping[str, str]) -> list[Page]:
-    """Every HTML page of the site, in a stable order."""
+def plan_pages(
+    archive: Archive, config: SiteConfig, tag_names: Mapping[str, str], base_of: Callable[[Paper], str] = base_key
+) -> list[Page]:
+    """Every HTML page of the site, in a stable order. `base_of`: see `bibtex.citation_keys`."""
     listing = Listing(config.per_page)
     through = freshness(newest_listed(archive.papers.values()))
     home = {"title": None, "through": through}
     pages = list(listing.pages(archive.timeline, urls.home, "index.html", home, cards=FRONT))
     pages[0] = dataclasses.replace(pages[0], papers=ranked_by_day(archive, pages[0].papers))  # its cards: ranked
-    pages += paper_pages(archive, config)
+    pages += paper_pages(archive, config, base_of)
     pages += tag_pages(archive, tag_names, listing)
     pages += date_pages(archive, listing, through)
     pages += top_pages(archive, config.per_page)
@@ -93,10 +96,10 @@ def without_bibs(pages: list[Page], kinds: Sequence[str]) -> list[Page]:
     ]
 
 
-def paper_pages(archive: Archive, config: SiteConfig) -> Iterator[Page]:
+def paper_pages(archive: Archive, config: SiteConfig, base_of: Callable[[Paper], str] = base_key) -> Iterator[Page]:
     # A paper's citation key depends on the papers that share its base key: it sits in the page's
     # values, so a change of key (see `bibtex.citation_keys`) changes the page's key too.
-    keys = citation_keys(archive.papers)
+    keys = citation_keys(archive.papers, base_of)
     for pid, paper in archive.papers.items():
         citation = Citation(keys[pid], config.base_url, config.title, config.exports.citation_abstract)
         yield Page(urls.paper(pid), "paper.html", {"title": paper.title, "citation": citation}, paper=pid)

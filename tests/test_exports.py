@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator import urls
-from generator.bibtex import bibtex_entry
+from generator.bibtex import base_key, bibtex_entry
 from generator.build import build
 from generator.config import Exports
 from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, FieldDigests, Shown, paper_markdown
@@ -108,8 +108,9 @@ def test_the_fields_shown_are_digested_again_only_when_the_papers_file_changed()
         record_digest(FULL),
         shown(FULL, LINE_FIELDS),
         shown(FULL, FEED_FIELDS),
+        base_key(FULL),
     )
-    saved = Shown(b"file", b"kept bib", b"kept markdown", b"kept record", b"kept line", b"kept feed")
+    saved = Shown(b"file", b"kept bib", b"kept markdown", b"kept record", b"kept line", b"kept feed", "kept2024key")
     assert FieldDigests({FULL.id: b"file"}, {FULL.id: saved}).of(FULL) == saved
     edited = FieldDigests({FULL.id: b"edited file"}, {FULL.id: saved})
     assert edited.of(FULL) == fresh._replace(file=b"edited file") and edited.made == {FULL.id: edited.of(FULL)}
