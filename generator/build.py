@@ -242,7 +242,7 @@ def _hashing(stamps: Mapping[str, Stamp], last: Mapping[str, Stamp]) -> Callable
     one reads the content cache (0.3 s each at 20,000 papers); the function returned waits for them. Few files,
     or no fork: none, and `load_content` hashes those it must."""
     paths = [path for path, stamp in stamps.items() if stamp[0] >= 0 and last.get(path) != stamp]
-    if len(paths) < HASHED_BESIDE_FROM or not can_fork():
+    if not last or len(paths) < HASHED_BESIDE_FROM or not can_fork():  # no last build: nothing to compare with
         return dict
     return Forked(digests_of, paths).result
 
