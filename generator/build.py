@@ -38,7 +38,7 @@ from generator.config import SiteConfig
 from generator.errors import UserError
 from generator.exports import Export, FieldDigests, plan_exports
 from generator.favicon import favicon_ico
-from generator.feeds import plan_feeds
+from generator.feeds import Feed, plan_feeds
 from generator.loader import FileEntry, LoadResult, Stamp, digests_of, load_content, scan
 from generator.model import Problem
 from generator.opml import site_opml
@@ -195,7 +195,15 @@ def _build(
         record_cache = cache.RecordCache(files.records, site_key) if files else None
         entry_cache, cited = (cache.EntryCache(files.entries, code_key), _cited(to_write)) if files else (None, {})
         related_cache = cache.RelatedCache(files.related, code_key) if files else None
-        views = Views(archive, tag_names, entry_cache.load(cited) if entry_cache else {}, _saved_related(related_cache))
+        abstract_cache = cache.AbstractCache(files.abstracts, code_key) if files else None
+        saved_abstracts = _current(abstract_cache.load(), digests) if abstract_cache else {}
+        views = Views(
+            archive,
+            tag_names,
+            entry_cache.load(cited) if entry_cache else {},
+            _saved_related(related_cache),
+            saved_abstracts,
+        )
         if related_cache:  # all found here, before the workers fork, so that all are saved for the next build
             views.related.every()
         saved = (card_cache.load(), record_cache.load()) if card_cache and record_cache else ({}, {})
@@ -226,6 +234,11 @@ def _build(
         entry_cache.save(cited, views.made_entries())  # those this process made: the workers' are made again
         if related_cache:
             related_cache.save(views.related.found)
+        if abstract_cache:
+            abstracts = rendered.abstracts.items()
+            abstract_cache.save(
+                _in_feeds(to_write), {p: cache.Abstract(digests[p], a) for p, a in abstracts if p in digests}
+            )
         steps.done("save the cache")
     return BuildReport(
         len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times), size, oversize
@@ -287,6 +300,16 @@ def _search_input(
     """What the index is made of, with each paper's record digest as the exports' cache knows it."""
     known = {pid: digests.of(paper).search for pid, paper in archive.papers.items()}
     return SearchInput(archive, tag_names, config.language, workers=jobs, record_digests=known)
+
+
+def _current(saved: Mapping[str, cache.Abstract], digests: Mapping[str, bytes]) -> dict[str, str]:
+    """The saved abstracts made from the file each paper has now."""
+    return {pid: abstract.html for pid, abstract in saved.items() if digests.get(pid) == abstract.digest}
+
+
+def _in_feeds(jobs: Sequence[Job]) -> set[str]:
+    """The papers the feeds of papers show: those whose abstracts are kept for the next build."""
+    return {pid for job in jobs if isinstance(job, Feed) and job.issues is None for pid in job.papers}
 
 
 def _saved_related(related: cache.RelatedCache | None) -> Mapping:

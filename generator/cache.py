@@ -17,6 +17,8 @@ For each (content folder, output folder) pair, under the cache folder (default
   year's file, serialises again only the papers whose file changed.
 - `shown-*.pickle`: digests of the fields each paper's BibTeX entry, Markdown copy and search record
   show (`exports.Shown`), so that only those of new or changed papers are made again.
+- `abstracts-*.pickle`: the abstract of each paper the feeds show, as rendered, so that a day's new papers,
+  which change most feeds, do not make every feed render its papers' abstracts again.
 - `entries-*.pickle`: each paper's BibTeX entry, so that a `.bib` list a new paper joins is made
   from the entries of the papers already in it.
 - `related-*.pickle`: each paper's related papers with the stretch of the timeline they follow
@@ -78,6 +80,7 @@ class CacheFiles:
     related: Path
     records: Path
     shown: Path
+    abstracts: Path
 
     @classmethod
     def of(cls, cache_dir: Path, content_dir: Path, output_dir: Path) -> CacheFiles:
@@ -93,6 +96,7 @@ class CacheFiles:
             folder / f"related-{name}.pickle",
             folder / f"records-{name}.pickle",
             folder / f"shown-{name}.pickle",
+            folder / f"abstracts-{name}.pickle",
         )
 
 
@@ -242,6 +246,19 @@ class _ByPaper(Generic[T]):
 
 class CardCache(_ByPaper[Card]):
     """The listing cards of the last build."""
+
+
+class Abstract(NamedTuple):
+    """A paper's abstract as feeds show it (`views.Views.abstract_html`), and the digest of the paper's file it was
+    made from."""
+
+    digest: bytes
+    html: str
+
+
+class AbstractCache(_ByPaper[Abstract]):
+    """The abstracts the feeds of the last build showed: a day's new papers change most feeds, which then showed
+    each of their papers' abstracts rendered again (0.65 s of CPU in a daily build at 20,000 papers)."""
 
 
 class Record(NamedTuple):

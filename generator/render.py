@@ -252,6 +252,7 @@ class Rendered:
     held: dict[int, bytes] = field(default_factory=dict)
     cards: dict[str, Card] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)  # the data files' lines it made
+    abstracts: dict[str, str] = field(default_factory=dict)  # the abstracts it rendered for feeds, by paper id
     sizes: list[int] = field(default_factory=list)  # every job's bytes, -1 for those left as they were
 
 
@@ -302,6 +303,7 @@ def render_jobs(
         rendered.held.update(share.held)
         rendered.cards.update(share.cards)
         rendered.records.update(share.records)
+        rendered.abstracts.update(share.abstracts)
     return rendered
 
 
@@ -353,6 +355,7 @@ def _render_share(work: Work, share: range) -> Rendered:
         rendered.sizes.append(size)
     rendered.cards = work.renderer.made_cards()
     rendered.records = work.renderer.made_records()
+    rendered.abstracts = dict(work.renderer.views.made_abstracts())
     return rendered
 
 

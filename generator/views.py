@@ -206,11 +206,13 @@ class Views:
         tag_names: Mapping[str, str],
         entries: Mapping[tuple[str, str], str] = {},
         related: Mapping[str, Reach] = {},
+        abstracts: Mapping[str, str] = {},
     ) -> None:
         self.archive, self.tag_names = archive, tag_names
         self.related = Related(archive, saved=related)  # given: found by an earlier build (`related`)
         self._summaries: dict[str, Summary] = {}
-        self._abstracts: dict[str, str] = {}
+        self._abstracts: dict[str, str] = dict(abstracts)  # given: made by an earlier build, of the same abstract
+        self._made_abstracts: dict[str, str] = {}
         self._linked: dict[str, tuple] = {}
         self._entries: dict[tuple[str, str], str] = dict(entries)  # given: made by an earlier build (cache.py)
 
@@ -237,12 +239,16 @@ class Views:
         return made
 
     def abstract_html(self, pid: str) -> str:
-        """Kept for the feeds, which show the newest papers again and again; a paper's own page
-        renders its abstract once, without keeping it."""
+        """Kept for the feeds, which show the newest papers again and again, in this build and the next
+        (`made_abstracts`); a paper's own page renders its abstract once, without keeping it."""
         made = self._abstracts.get(pid)
         if made is None:
-            made = self._abstracts[pid] = render_abstract(self.archive.papers[pid].abstract)
+            made = self._abstracts[pid] = self._made_abstracts[pid] = render_abstract(self.archive.papers[pid].abstract)
         return made
+
+    def made_abstracts(self) -> Mapping[str, str]:
+        """The abstracts this process rendered (not those it was given), for later builds."""
+        return self._made_abstracts
 
     def linked(self, pid: str) -> tuple[str | None, str | None, tuple[str, ...]]:
         """(newer, older, related): the ids of the other papers a paper's page links to."""

@@ -10,6 +10,7 @@ import shutil
 import time
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from generator import cache, keys, outdir
@@ -245,6 +246,20 @@ def test_a_fresh_checkout_with_cache_and_output_restored_builds_only_what_change
     assert tree_snapshot(out) == cold(seed, tmp_path / "cold")
     again = build(seed, out, CONFIG, search=False, cache_dir=cache_dir)
     assert again.written == 0 and again.timings[-1][0] == "read the cache and scan the content"  # up to date
+
+
+def test_feeds_show_the_abstracts_the_last_build_rendered(seed, tmp_path, monkeypatch):
+    """A day's new papers change the feeds: the abstracts of the papers already in them come from the cache
+    (`cache.AbstractCache`), rendered by the last build; only the new papers' are rendered."""
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, jobs=1, search=False, cache_dir=cache_dir)
+    a_new_day(seed)
+    monkeypatch.setattr("generator.views.render_abstract", lambda text: "<p>rendered again</p>")
+    build(seed, out, CONFIG, jobs=1, search=False, cache_dir=cache_dir)
+    entries = feedparser.parse((out / "feed.xml").read_bytes()).entries
+    again = [entry.link for entry in entries if "rendered again" in entry.summary]
+    assert sorted(again) == [f"https://example.org/sub/papers/2511.0000{i}/" for i in range(3)]
+    assert len(entries) > len(again)
 
 
 def test_after_a_checkout_a_changed_config_makes_the_build_cold(seed, tmp_path):
