@@ -159,8 +159,8 @@ def _build(
         return BuildReport(*kept, timings=tuple(steps.times), size=state.size, oversize=state.oversize)
 
     hashed = _hashing(stamps, state.stamps) if files else dict  # while the content cache is read
-    content_cache = cache.ContentCache(files.content, code_key) if files else None
-    known = content_cache.load(state.stamps, state.content) if content_cache else {}
+    caches = cache.Caches.open(files, code_key, site_key) if files else None
+    known = caches.content.load(state.stamps, state.content) if caches else {}
     loaded = load_content(content_dir, known, jobs, stamps, digests=hashed())
     if loaded.errors:
         raise BuildError(loaded.errors)
@@ -171,9 +171,8 @@ def _build(
     archive = build_archive(loaded.papers)
     tag_names = tag_display_names(config)
     site_urls = urls.Urls(config.base_url)
-    shown_cache = cache.ShownCache(files.shown, code_key) if files else None
     digests = loaded.digests
-    field_digests = FieldDigests(digests, shown_cache.load() if shown_cache else {})
+    field_digests = FieldDigests(digests, caches.shown.load() if caches else {})
     searched = _search_input(archive, tag_names, config, jobs, field_digests) if search else None
     incremental = holds_last_build()  # else another site, someone's folder or one from before markers: rebuilt
     writing = (
@@ -191,22 +190,9 @@ def _build(
         ]
         for paper in archive.papers.values():  # each made once, here, for the workers to share and the cache to keep
             field_digests.of(paper)
-        card_cache = cache.CardCache(files.cards, site_key) if files else None
-        record_cache = cache.RecordCache(files.records, site_key) if files else None
-        entry_cache, cited = (cache.EntryCache(files.entries, code_key), _cited(to_write)) if files else (None, {})
-        related_cache = cache.RelatedCache(files.related, code_key) if files else None
-        abstract_cache = cache.AbstractCache(files.abstracts, code_key) if files else None
-        saved_abstracts = _current(abstract_cache.load(), digests) if abstract_cache else {}
-        views = Views(
-            archive,
-            tag_names,
-            entry_cache.load(cited) if entry_cache else {},
-            _saved_related(related_cache),
-            saved_abstracts,
-        )
-        if related_cache:  # all found here, before the workers fork, so that all are saved for the next build
-            views.related.every()
-        saved = (card_cache.load(), record_cache.load()) if card_cache and record_cache else ({}, {})
+        cited = _cited(to_write) if caches else {}
+        views = _views(archive, tag_names, digests, caches, cited)
+        saved = (caches.cards.load(), caches.records.load()) if caches else ({}, {})
         renderer = Renderer(views, config, site_urls, digests, *saved, field_digests)
         _planned()
         steps.done("index and plan")
@@ -217,28 +203,23 @@ def _build(
     size = sitesize.site_bytes(sizes, output_dir)
     oversize = sitesize.oversize(size, to_write, sizes, list(archive.papers.values()), config)
     steps.done("render and write")
-    if files and content_cache and card_cache and record_cache and entry_cache and shown_cache:
+    if files and caches:
         made = cache.BuildState(code_key, site_key, {}, keys.folder_id(output_dir), token=token, pages=len(pages))
         _remember(
             files,
-            content_cache,
+            caches.content,
             dataclasses.replace(made, sizes=list(sizes.values()), size=size, oversize=oversize),
             loaded,
             warnings,
             keys_by_file(to_write, rendered.keys),
             known,
         )
-        card_cache.save(archive.papers, rendered.cards)
-        record_cache.save(archive.papers, rendered.records)
-        shown_cache.save(archive.papers, field_digests.made)
-        entry_cache.save(cited, views.made_entries())  # those this process made: the workers' are made again
-        if related_cache:
-            related_cache.save(views.related.found)
-        if abstract_cache:
-            abstracts = rendered.abstracts.items()
-            abstract_cache.save(
-                _in_feeds(to_write), {p: cache.Abstract(digests[p], a) for p, a in abstracts if p in digests}
-            )
+        caches.cards.save(archive.papers, rendered.cards)
+        caches.records.save(archive.papers, rendered.records)
+        caches.shown.save(archive.papers, field_digests.made)
+        caches.entries.save(cited, views.made_entries())  # those this process made: the workers' are made again
+        caches.related.save(views.related.found)
+        caches.abstracts.save(_in_feeds(to_write), _with_digests(rendered.abstracts, digests))
         steps.done("save the cache")
     return BuildReport(
         len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times), size, oversize
@@ -302,18 +283,31 @@ def _search_input(
     return SearchInput(archive, tag_names, config.language, workers=jobs, record_digests=known)
 
 
-def _current(saved: Mapping[str, cache.Abstract], digests: Mapping[str, bytes]) -> dict[str, str]:
-    """The saved abstracts made from the file each paper has now."""
-    return {pid: abstract.html for pid, abstract in saved.items() if digests.get(pid) == abstract.digest}
-
-
 def _in_feeds(jobs: Sequence[Job]) -> set[str]:
     """The papers the feeds of papers show: those whose abstracts are kept for the next build."""
     return {pid for job in jobs if isinstance(job, Feed) and job.issues is None for pid in job.papers}
 
 
-def _saved_related(related: cache.RelatedCache | None) -> Mapping:
-    return related.load() if related else {}
+def _views(
+    archive: Archive,
+    tag_names: Mapping[str, str],
+    digests: Mapping[str, bytes],
+    caches: cache.Caches | None,
+    cited: Mapping[str, tuple[str, bytes]],
+) -> Views:
+    """What pages show of papers, given what the last build made that still holds: BibTeX entries, related
+    papers (all found here, before the workers fork, so that all are saved for the next build) and abstracts."""
+    if caches is None:
+        return Views(archive, tag_names)
+    abstracts = {pid: a.html for pid, a in caches.abstracts.load().items() if digests.get(pid) == a.digest}
+    views = Views(archive, tag_names, caches.entries.load(cited), caches.related.load(), abstracts)
+    views.related.every()
+    return views
+
+
+def _with_digests(abstracts: Mapping[str, str], digests: Mapping[str, bytes]) -> dict[str, cache.Abstract]:
+    """The abstracts rendered now, with the digest of the file each was made from."""
+    return {pid: cache.Abstract(digests[pid], html) for pid, html in abstracts.items() if pid in digests}
 
 
 def _cited(jobs: Sequence[Job]) -> dict[str, tuple[str, bytes]]:

@@ -320,6 +320,33 @@ class RelatedCache:
         self.file.save(found)
 
 
+@dataclass(frozen=True)
+class Caches:
+    """The caches of what a build makes from the content (not the record of what it wrote: `BuildState`), opened
+    together: each is trusted only under the key it was saved with (`keys`)."""
+
+    content: ContentCache
+    shown: ShownCache
+    cards: CardCache
+    records: RecordCache
+    entries: EntryCache
+    related: RelatedCache
+    abstracts: AbstractCache
+
+    @classmethod
+    def open(cls, files: CacheFiles, code_key: bytes, site_key: bytes) -> Caches:
+        """Cards and data lines depend on the templates and config too (the site key); the rest on the code."""
+        return cls(
+            ContentCache(files.content, code_key),
+            ShownCache(files.shown, code_key),
+            CardCache(files.cards, site_key),
+            RecordCache(files.records, site_key),
+            EntryCache(files.entries, code_key),
+            RelatedCache(files.related, code_key),
+            AbstractCache(files.abstracts, code_key),
+        )
+
+
 def forget(path: Path) -> None:
     """Drop a saved state: done before output/ is changed in place, so that a build cut short
     there is followed by a cold build rather than trusted."""
