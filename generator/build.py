@@ -226,17 +226,18 @@ def _build(
     )
 
 
-HASHED_BESIDE_FROM = (
-    1_000  # files whose stamps changed (a fresh checkout: all of them) worth hashing in a forked process
-)
+# Files whose stamps changed (a fresh checkout: all of them) worth hashing in a forked process.
+HASHED_BESIDE_FROM = 1_000
 
 
 def _hashing(stamps: Mapping[str, Stamp], last: Mapping[str, Stamp]) -> Callable[[], Mapping[str, bytes | None]]:
     """The digests of the files whose stamps changed since the last build, made in a forked process while this
     one reads the content cache (0.3 s each at 20,000 papers); the function returned waits for them. Few files,
     or no fork: none, and `load_content` hashes those it must."""
+    if not last or not can_fork():  # no last build: nothing to compare with
+        return dict
     paths = [path for path, stamp in stamps.items() if stamp[0] >= 0 and last.get(path) != stamp]
-    if not last or len(paths) < HASHED_BESIDE_FROM or not can_fork():  # no last build: nothing to compare with
+    if len(paths) < HASHED_BESIDE_FROM:
         return dict
     return Forked(digests_of, paths).result
 
