@@ -51,6 +51,7 @@ from generator.sitemap import robots, sitemap
 from generator.slugs import slugify
 from generator.spares import Spares
 from generator.taxonomy import Archive, build_archive
+from generator.templating import CompiledTemplates
 from generator.undo import Undo
 from generator.views import Views
 
@@ -193,7 +194,8 @@ def _build(
         cited = _cited(to_write) if caches else {}
         views = _views(archive, tag_names, digests, caches, cited)
         saved = (caches.cards.load(), caches.records.load()) if caches else ({}, {})
-        renderer = Renderer(views, config, site_urls, digests, *saved, field_digests)
+        compiled = CompiledTemplates(files.templates, code_key) if files else None
+        renderer = Renderer(views, config, site_urls, digests, *saved, field_digests, compiled)
         _planned()
         steps.done("index and plan")
         writer.render(to_write, renderer)

@@ -81,6 +81,7 @@ class CacheFiles:
     records: Path
     shown: Path
     abstracts: Path
+    templates: Path  # a folder, shared by every content and output folder: see `templating.CompiledTemplates`
 
     @classmethod
     def of(cls, cache_dir: Path, content_dir: Path, output_dir: Path) -> CacheFiles:
@@ -97,6 +98,7 @@ class CacheFiles:
             folder / f"records-{name}.pickle",
             folder / f"shown-{name}.pickle",
             folder / f"abstracts-{name}.pickle",
+            folder / "templates",
         )
 
 

@@ -67,10 +67,14 @@ def theme_dirs(config: SiteConfig, kind: str) -> list[Path]:
     return [folder for folder in (own / kind, default_theme() / kind) if folder.is_dir()]
 
 
-def make_environment(config: SiteConfig, site_urls: Urls) -> jinja2.Environment:
+def make_environment(
+    config: SiteConfig, site_urls: Urls, compiled: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
+    """`compiled`: where templates compiled by earlier builds are kept (`templating.CompiledTemplates`)."""
     dirs = theme_dirs(config, "templates")
     env = TemplateEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        bytecode_cache=compiled,
         autoescape=True,  # every value is untrusted text unless a template says otherwise
         auto_reload=False,  # templates do not change during a build; checking costs a stat per page
         undefined=jinja2.StrictUndefined,
@@ -121,8 +125,10 @@ class Renderer:
         saved_cards: Mapping[str, Card] = {},
         saved_records: Mapping[str, Record] = {},
         shown: FieldDigests | None = None,
+        compiled: jinja2.BytecodeCache | None = None,
     ) -> None:
         self.views, self.config, self.site_urls, self.digests = views, config, site_urls, digests
+        self.compiled = compiled  # templates compiled by earlier builds (`templating.CompiledTemplates`)
         self.shown = shown or FieldDigests(digests)  # what each paper's line, link and feed item show of it
         self.saved_cards = saved_cards  # paper id -> Card, made by earlier builds under the same site key
         self.saved_records = saved_records  # paper id -> Record, likewise
@@ -137,7 +143,7 @@ class Renderer:
     @property
     def env(self) -> jinja2.Environment:
         if self._env is None:  # made in the process that renders: it holds compiled templates
-            self._env = make_environment(self.config, self.site_urls)
+            self._env = make_environment(self.config, self.site_urls, self.compiled)
         return self._env
 
     def key(self, job: Job) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -9,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from generator import render, urls
+from generator import keys, render, urls
 from generator.config import SiteConfig
-from generator.templating import TemplateEnvironment, compile_templates
+from generator.templating import CompiledTemplates, TemplateEnvironment, compile_templates
 
 SOURCE = (
     "{{ a }}|{{ b }}|{{ a ~ b }}|{{ b | e }}|{{ a | safe }}|{% autoescape false %}{{ a }}{% endautoescape %}|"
@@ -49,3 +50,51 @@ def test_templates_are_compiled_with_what_they_extend_and_include(tmp_path: Path
     loaded = {template.name for template in env.cache.values()}
     assert {"paper.html", "base.html", render.CARD_TEMPLATE, render.LINE_TEMPLATE} <= loaded
     assert "index.html" not in loaded and "unused.html" not in loaded  # a broken template nothing uses is no error
+
+
+def test_a_build_keeps_its_compiled_templates_for_the_next(tmp_path, monkeypatch):
+    """The second build loads every template compiled (Jinja's compiler is not called) and writes the same site."""
+    from generator.build import build
+    from generator.config import load_config
+    from tests.conftest import REPO
+    from tests.sitecheck import tree_snapshot
+
+    config = load_config(root=REPO)
+    build(REPO / "content", tmp_path / "first", config, search=False, cache_dir=tmp_path / "cache")
+    kept = list((tmp_path / "cache" / "templates").iterdir())
+    assert len(kept) >= 10 and all(path.name.startswith(keys.code_key().hex()) for path in kept)
+    compiled = []
+    real = TemplateEnvironment.compile
+    monkeypatch.setattr(TemplateEnvironment, "compile", lambda env, *a, **k: compiled.append(a) or real(env, *a, **k))
+    build(REPO / "content", tmp_path / "second", config, search=False, cache_dir=tmp_path / "cache")
+    assert compiled == []
+    assert tree_snapshot(tmp_path / "second") == tree_snapshot(tmp_path / "first")
+
+
+def kept_template(folder: Path, code_key: bytes, source: str) -> str:
+    theme = folder / "theme"
+    theme.mkdir(exist_ok=True)
+    (theme / "page.html").write_text(source)
+    env = TemplateEnvironment(
+        loader=jinja2.FileSystemLoader(str(theme)), bytecode_cache=CompiledTemplates(folder / "kept", code_key)
+    )
+    return env.get_template("page.html").render(x="<x>")
+
+
+def test_a_kept_template_is_used_only_for_the_same_source_and_code(tmp_path):
+    assert kept_template(tmp_path, b"code", "a {{ x }}") == "a <x>"
+    assert kept_template(tmp_path, b"code", "b {{ x }}") == "b <x>"  # the source changed: compiled again
+    assert len(list((tmp_path / "kept").iterdir())) == 1
+    assert kept_template(tmp_path, b"new code", "b {{ x }}") == "b <x>"
+    assert [p.name.split("-")[0] for p in (tmp_path / "kept").iterdir()] == [b"new code".hex()]  # the old removed
+
+
+def test_a_damaged_or_unwritable_kept_template_is_compiled_again(tmp_path):
+    kept_template(tmp_path, b"code", "a {{ x }}")
+    (damaged,) = (tmp_path / "kept").iterdir()
+    for broken in (damaged.read_bytes()[:30], damaged.read_bytes()[:-9], b"", b"j2" + b"\xff" * 40):
+        damaged.write_bytes(broken)
+        assert kept_template(tmp_path, b"code", "a {{ x }}") == "a <x>"
+    shutil.rmtree(tmp_path / "kept")
+    (tmp_path / "kept").write_text("a file where the folder goes")
+    assert kept_template(tmp_path, b"code", "c {{ x }}") == "c <x>"
