@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from generator import cache, keys, outdir, sitesize, urls
 from generator.config import SiteConfig
@@ -160,12 +161,12 @@ def _build(
         return BuildReport(*kept, timings=tuple(steps.times), size=state.size, oversize=state.oversize)
 
     hashed = _hashing(stamps, state.stamps) if files else dict  # while the content cache is read
+    holds_last_build = _holds_last_build(output_dir, state, site_key, files)  # walked while the build reads and plans
     caches = cache.Caches.open(files, code_key, site_key) if files else None
     known = caches.content.load(state.stamps, state.content) if caches else {}
     loaded = load_content(content_dir, known, jobs, stamps, digests=hashed())
     if loaded.errors:
         raise BuildError(loaded.errors)
-    holds_last_build = _holds_last_build(output_dir, state, site_key, files)  # walked while the build plans
     warnings = tuple(p for p in loaded.problems if not p.is_error)
     token = keys.build_token(site_key, ((os.path.basename(path), e.digest) for path, e in loaded.files.items()))
     steps.done("load the content")
@@ -199,6 +200,8 @@ def _build(
         _planned()
         steps.done("index and plan")
         writer.render(to_write, renderer)
+        save = _saver(caches, archive, writer.rendered, field_digests, views, cited, to_write) if caches else None
+        saving = _saving(save, len(archive.papers))  # beside the moving of the changed files into the output
     rendered, written, deleted = writer.rendered, writer.written, writer.deleted
     last_sizes = sitesize.recorded(state.manifest, state.sizes) if incremental else {}
     sizes = sitesize.file_sizes(to_write, rendered.sizes, last_sizes, output_dir)
@@ -216,16 +219,66 @@ def _build(
             keys_by_file(to_write, rendered.keys),
             known,
         )
-        caches.cards.save(archive.papers, rendered.cards)
-        caches.records.save(archive.papers, rendered.records)
-        caches.shown.save(archive.papers, field_digests.made)
-        caches.entries.save(cited, views.made_entries())  # those this process made: the workers' are made again
-        caches.related.save(views.related.found)
-        caches.abstracts.save(_in_feeds(to_write), _with_digests(rendered.abstracts, digests))
+        saving()
         steps.done("save the cache")
     return BuildReport(
         len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times), size, oversize
     )
+
+
+def _saver(
+    caches: cache.Caches,
+    archive: Archive,
+    rendered: Rendered,
+    field_digests: FieldDigests,
+    views: Views,
+    cited: Mapping[str, tuple[str, bytes]],
+    jobs: Sequence[Job],
+) -> Callable[[], OSError | None]:
+    """Saving what this build made of the papers, for the next: cards, data lines, digests of what each export
+    shows, BibTeX entries, related papers and the feeds' abstracts. A cache that cannot be written is the
+    OSError returned (not raised: see `_saving`)."""
+
+    def save() -> OSError | None:
+        try:
+            caches.cards.save(archive.papers, rendered.cards)
+            caches.records.save(archive.papers, rendered.records)
+            caches.shown.save(archive.papers, field_digests.made)
+            caches.entries.save(cited, views.made_entries())  # those this process made: the workers' are made again
+            caches.related.save(views.related.found)
+            caches.abstracts.save(_in_feeds(jobs), _with_digests(rendered.abstracts, field_digests.files))
+        except OSError as exc:
+            return exc
+        return None
+
+    return save
+
+
+# From this many papers the caches are saved in a forked process (`_saving`).
+SAVED_BESIDE_FROM = 1_000
+
+
+def _saving(save: Callable[[], OSError | None] | None, papers: int) -> Callable[[], None]:
+    """Run `save` in a forked process while this one moves the changed files into the output (at 20,000 papers a
+    daily build's saving took 0.2 s after its 0.3 s of moving files), or here for a small archive; the function
+    returned waits for it and raises the OSError it met, which a forked process could only print."""
+    if save is None:
+        return lambda: None
+    done = Forked(save).result if papers >= SAVED_BESIDE_FROM and can_fork() else _returned(save())
+
+    def wait() -> None:
+        failed = done()
+        if failed is not None:
+            raise failed
+
+    return wait
+
+
+T = TypeVar("T")
+
+
+def _returned(value: T) -> Callable[[], T]:
+    return lambda: value
 
 
 # Files whose stamps changed (a fresh checkout: all of them) worth hashing in a forked process.

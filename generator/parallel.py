@@ -11,7 +11,8 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
@@ -37,16 +38,25 @@ def fork_map(function: Callable[[Any], Any], args: Sequence[Any], workers: int) 
     This process works too rather than waiting: one process fewer holds its own copy of
     what the work makes and touches (about 200 MB when rendering 20,000 papers).
     """
-    # Frozen objects are never visited by the collector, whose writes would otherwise copy,
-    # in every worker, each page of the parent's memory it visits.
-    gc.freeze()
-    try:
+    with frozen():
         with multiprocessing.get_context("fork").Pool(min(workers, len(args)) - 1 or 1) as pool:
             forked = pool.map_async(function, args[:-1], chunksize=1)
             last = function(args[-1])
             return [*forked.get(), last]
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """What exists now frozen while processes fork: the collector never visits frozen objects, and its writes
+    would copy, in every forked process, each page of the parent's memory it visits. Thawed after, unless
+    something was frozen before (`build._planned`, which keeps what a build planned out of every collection)."""
+    before = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        yield
     finally:
-        gc.unfreeze()
+        if not before:
+            gc.unfreeze()
 
 
 class Forked(Generic[T]):
@@ -55,12 +65,11 @@ class Forked(Generic[T]):
 
     def __init__(self, function: Callable[..., T], *args: Any) -> None:
         self._receive, send = multiprocessing.Pipe(duplex=False)
-        gc.freeze()  # as in `fork_map`: the two processes share what the parent made
         self._child = multiprocessing.get_context("fork").Process(target=_answer, args=(function, args, send))
         try:
-            self._child.start()
+            with frozen():
+                self._child.start()
         finally:
-            gc.unfreeze()
             send.close()
 
     def result(self) -> T:

@@ -23,7 +23,6 @@ change the newest shard. The same papers give the same bytes.
 
 from __future__ import annotations
 
-import gc
 import json
 import multiprocessing
 import os
@@ -39,7 +38,7 @@ from generator.errors import UserError
 from generator.fsutil import tree_bytes
 from generator.model import Paper
 from generator.pagefind_service import ServiceError, write_bundle
-from generator.parallel import Forked, can_fork
+from generator.parallel import Forked, can_fork, frozen
 from generator.search_records import WHOLE_BELOW, digest, record, shards
 from generator.stable_index import read_pages, share_wasm, stabilize
 from generator.taxonomy import Archive
@@ -329,12 +328,10 @@ def _make_shards(shards: Sequence[Shard], source: SearchInput, runs: Path, bundl
         answers = [_made(shard, source, runs, bundle) for shard in largest_first]
     else:
         _WORK = (largest_first, source, runs, bundle)
-        gc.freeze()  # the collector's writes would copy, in each process, every page of the parent's it visits
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:
                 answers = list(pool.imap_unordered(_make_nth, range(len(largest_first))))
         finally:
-            gc.unfreeze()
             _WORK = None
     made: dict[str, Made] = {}
     for answer in answers:

@@ -10,6 +10,7 @@ import feedparser
 import pytest
 
 from generator import build as building
+from generator import cache
 from generator.build import BuildError, build
 from generator.config import load_config
 from tests.conftest import REPO, paper_file, write_content
@@ -179,3 +180,29 @@ def test_the_collector_is_off_while_planning_on_while_rendering_and_as_it_was_af
     with pytest.raises(BuildError):
         build(tmp_path / "broken", tmp_path / "out2", repo_config(), search=False)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("saved", ["here", "in a forked process"])
+def test_a_cache_that_cannot_be_saved_is_one_error_naming_it(saved, tmp_path, monkeypatch):
+    """What the build made of the papers is saved beside the moving of files into the output (from 1,000 papers):
+    a forked process's failure comes back as this process's OSError, as a failure here would be."""
+    if saved != "here":
+        monkeypatch.setattr(building, "SAVED_BESIDE_FROM", 1)
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    blocked = cache.CacheFiles.of(cache_dir, REPO / "content", out).records
+    blocked.mkdir(parents=True)  # a folder where the data lines' file goes
+    with pytest.raises(OSError) as raised:
+        build(REPO / "content", out, repo_config(), search=False, cache_dir=cache_dir)
+    assert Path(raised.value.filename).parent == cache_dir and raised.value.strerror
+    blocked.rmdir()
+    # The site was complete and recorded before the error: the next build finds nothing to do.
+    assert build(REPO / "content", out, repo_config(), search=False, cache_dir=cache_dir).written == 0
+
+
+def test_the_collector_keeps_what_was_planned_frozen_across_the_forked_saving(tmp_path, monkeypatch):
+    monkeypatch.setattr(building, "SAVED_BESIDE_FROM", 1)
+    frozen = []
+    monkeypatch.setattr(building, "_remember", lambda *args: frozen.append(gc.get_freeze_count()))
+    build(REPO / "content", tmp_path / "out", repo_config(), jobs=1, search=False, cache_dir=tmp_path / "cache")
+    assert frozen[0] > 10_000  # still frozen after the fork: a full collection would visit every paper again
+    assert gc.get_freeze_count() == 0
