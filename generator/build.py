@@ -96,8 +96,11 @@ def build(
     jobs: int | None = None,
     search: bool = True,
     cache_dir: Path | None = None,
+    leave: list[object] | None = None,
 ) -> BuildReport:
-    """Build the site. With `cache_dir`, reuse what the last build into `output_dir` left there.
+    """Build the site. With `cache_dir`, reuse what the last build into `output_dir` left there. With `leave`,
+    what the build read, planned and rendered is appended to it, for a caller that ends the process without
+    freeing it (`cli.run`): at 20,000 papers freeing it object by object took 0.16 s.
 
     Refuses (UserError, nothing touched) an output folder that a build did not make or that holds
     or sits inside the site's sources (see `outdir`); builds into one folder take turns.
@@ -109,7 +112,7 @@ def build(
         output_dir, lambda: files is not None and cache.load_state(files.build).output_id == keys.folder_id(output_dir)
     )
     with outdir.claimed(output_dir), _collector_paused():
-        return _build(content_dir, output_dir, config, jobs, search, files, steps)
+        return _build(content_dir, output_dir, config, jobs, search, files, steps, leave)
 
 
 @contextmanager
@@ -150,6 +153,7 @@ def _build(
     search: bool,
     files: cache.CacheFiles | None,
     steps: Steps,
+    leave: list[object] | None = None,
 ) -> BuildReport:
     state = cache.load_state(files.build) if files else cache.BuildState()
     code_key = keys.code_key()
@@ -221,6 +225,8 @@ def _build(
         )
         saving()
         steps.done("save the cache")
+    if leave is not None:
+        leave.append((loaded, known, archive, field_digests, to_write, views, renderer, writer, caches, state))
     return BuildReport(
         len(archive.papers), len(pages), len(to_write), warnings, written, deleted, tuple(steps.times), size, oversize
     )

@@ -12,6 +12,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 import generator
 from generator import options
@@ -23,6 +24,24 @@ from generator.search import SearchIndexError
 from generator.tidy import add_command as add_tidy
 
 PROG = "broadsheet"
+
+
+# What a build left for the process's exit to drop (`build.build`'s `leave`).
+LEFT: list[object] = []
+
+
+def run() -> NoReturn:
+    """The `broadsheet` program: `main`, then the exit. After a build the process ends without freeing what the
+    build made: at 20,000 papers that took 0.16 s when the build returned and 0.1 s more as Python exits."""
+    status = main()
+    if LEFT:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a reader that left (`| head`) has nothing more to read
+            pass
+        os._exit(status)
+    sys.exit(status)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,7 +288,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     config = site_config(args)
     try:
-        done = build(args.content, args.output, config, jobs=args.jobs, search=args.search, cache_dir=args.cache)
+        done = build(
+            args.content, args.output, config, jobs=args.jobs, search=args.search, cache_dir=args.cache, leave=LEFT
+        )
     except BuildError as exc:
         print(f"build failed; {args.output}/ was left as it was.", file=sys.stderr)
         return report(exc.problems)

@@ -13,6 +13,7 @@ import pytest
 from generator import cli
 from generator.search import SearchIndexError
 from tests.conftest import FIXTURES, REPO, paper_file, write_content
+from tests.sitecheck import tree_snapshot
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -49,6 +50,27 @@ def test_build_with_base_url_and_failed_build_message(tmp_path, content):
     failed = run("build", "--content", str(content), "--output", str(output), *cache)
     assert failed.returncode == 1
     assert "left as it was" in failed.stderr and "y.md:3: listed" in failed.stderr
+
+
+def test_a_build_ends_its_process_without_freeing_what_it_made_and_says_everything(tmp_path):
+    """`cli.run` ends the process at once after a build (nothing runs at Python's exit), not after another command;
+    what the build printed is all there, and the site is whole."""
+    code = "import atexit; atexit.register(print, 'python exited'); from generator.cli import run; run()"
+    build = ["build", "--output", str(tmp_path / "out"), "--cache", str(tmp_path / "cache"), "--no-search", "--timings"]
+    done = subprocess.run([sys.executable, "-c", code, *build], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("built ") and lines[-1].endswith("save the cache") and "python exited" not in lines
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(built_again(tmp_path / "again"))
+    checked = subprocess.run(
+        [sys.executable, "-c", code, "check"], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert checked.returncode == 0 and checked.stdout.splitlines()[-1] == "python exited"
+
+
+def built_again(output: Path) -> Path:
+    assert run("build", "--output", str(output), "--no-search", "--no-cache").returncode == 0
+    return output
 
 
 def test_bad_site_yaml_is_reported_with_its_line(tmp_path, content):
