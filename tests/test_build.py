@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import re
+import shutil
 from pathlib import Path
 
 import feedparser
@@ -13,6 +15,7 @@ from generator import build as building
 from generator import cache
 from generator.build import BuildError, build
 from generator.config import load_config
+from generator.parallel import Forked
 from tests.conftest import REPO, paper_file, write_content
 from tests.sitecheck import html_files, missing_targets, tree_snapshot
 
@@ -182,27 +185,49 @@ def test_the_collector_is_off_while_planning_on_while_rendering_and_as_it_was_af
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
+def a_day_later(tmp_path: Path, cache_dir: Path) -> Path:
+    """A copy of the shipped content, built once into tmp_path/out, then a paper re-voted: the next build of it
+    into the same folder is an incremental one."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    build(content, tmp_path / "out", repo_config(), search=False, cache_dir=cache_dir)
+    (paper,) = content.rglob("filip-fine-grained-interactive-language-image-pre-training.md")
+    voted = re.sub(r"(?m)^upvotes: \d+", "upvotes: 977", paper.read_text(encoding="utf-8"))
+    assert voted != paper.read_text(encoding="utf-8")
+    paper.write_text(voted, encoding="utf-8")
+    return content
+
+
 @pytest.mark.parametrize("saved", ["here", "in a forked process"])
 def test_a_cache_that_cannot_be_saved_is_one_error_naming_it(saved, tmp_path, monkeypatch):
-    """What the build made of the papers is saved beside the moving of files into the output (from 1,000 papers):
-    a forked process's failure comes back as this process's OSError, as a failure here would be."""
+    """An incremental build saves what it made of the papers beside the moving of files into the output (from 1,000
+    papers): a forked process's failure comes back as this process's OSError, as a failure here would be."""
     if saved != "here":
         monkeypatch.setattr(building, "SAVED_BESIDE_FROM", 1)
     out, cache_dir = tmp_path / "out", tmp_path / "cache"
-    blocked = cache.CacheFiles.of(cache_dir, REPO / "content", out).records
-    blocked.mkdir(parents=True)  # a folder where the data lines' file goes
+    content = a_day_later(tmp_path, cache_dir)
+    blocked = cache.CacheFiles.of(cache_dir, content, out).records
+    blocked.unlink()
+    blocked.mkdir()  # a folder where the data lines' file goes
     with pytest.raises(OSError) as raised:
-        build(REPO / "content", out, repo_config(), search=False, cache_dir=cache_dir)
+        build(content, out, repo_config(), search=False, cache_dir=cache_dir)
     assert Path(raised.value.filename).parent == cache_dir and raised.value.strerror
     blocked.rmdir()
     # The site was complete and recorded before the error: the next build finds nothing to do.
-    assert build(REPO / "content", out, repo_config(), search=False, cache_dir=cache_dir).written == 0
+    assert build(content, out, repo_config(), search=False, cache_dir=cache_dir).written == 0
 
 
-def test_the_collector_keeps_what_was_planned_frozen_across_the_forked_saving(tmp_path, monkeypatch):
+@pytest.mark.parametrize("build_kind", ["cold", "incremental"])
+def test_the_caches_are_saved_beside_only_by_an_incremental_build_and_keep_what_was_planned_frozen(
+    build_kind, tmp_path, monkeypatch
+):
+    cache_dir = tmp_path / "cache"
+    content = a_day_later(tmp_path, cache_dir) if build_kind == "incremental" else REPO / "content"
     monkeypatch.setattr(building, "SAVED_BESIDE_FROM", 1)
-    frozen = []
+    forked, frozen = [], []
+    monkeypatch.setattr(building, "Forked", lambda *args: forked.append(args[0]) or Forked(*args))
     monkeypatch.setattr(building, "_remember", lambda *args: frozen.append(gc.get_freeze_count()))
-    build(REPO / "content", tmp_path / "out", repo_config(), jobs=1, search=False, cache_dir=tmp_path / "cache")
-    assert frozen[0] > 10_000  # still frozen after the fork: a full collection would visit every paper again
+    build(content, tmp_path / "out", repo_config(), jobs=1, search=False, cache_dir=cache_dir)
+    assert [f.__name__ for f in forked if f.__name__ == "save"] == (["save"] if build_kind == "incremental" else [])
+    assert frozen[-1] > 10_000  # still frozen after the fork: a full collection would visit every paper again
     assert gc.get_freeze_count() == 0
