@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.pool
 import os
 import signal
 import sys
@@ -38,11 +39,27 @@ def fork_map(function: Callable[[Any], Any], args: Sequence[Any], workers: int) 
     This process works too rather than waiting: one process fewer holds its own copy of
     what the work makes and touches (about 200 MB when rendering 20,000 papers).
     """
-    with frozen():
-        with multiprocessing.get_context("fork").Pool(min(workers, len(args)) - 1 or 1) as pool:
-            forked = pool.map_async(function, args[:-1], chunksize=1)
-            last = function(args[-1])
-            return [*forked.get(), last]
+    with frozen(), forked_pool(min(workers, len(args)) - 1 or 1) as pool:
+        forked = pool.map_async(function, args[:-1], chunksize=1)
+        last = function(args[-1])
+        return [*forked.get(), last]
+
+
+@contextmanager
+def forked_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A pool of forked workers, closed and joined once the work is done, so that they end by themselves; only a
+    failure terminates them (SIGTERM). Pool's own `with` always terminates them, and once a shard maker of the
+    search index, forked by a process whose SIGTERM handler raises (`Forked`'s), did not end: it waited forever
+    for the task queue's lock, which the terminating pool held."""
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        yield pool
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
 
 
 @contextmanager

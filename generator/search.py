@@ -24,7 +24,6 @@ change the newest shard. The same papers give the same bytes.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -38,7 +37,7 @@ from generator.errors import UserError
 from generator.fsutil import tree_bytes
 from generator.model import Paper
 from generator.pagefind_service import ServiceError, write_bundle
-from generator.parallel import Forked, can_fork, frozen
+from generator.parallel import Forked, can_fork, forked_pool, frozen
 from generator.search_records import WHOLE_BELOW, digest, record, shards
 from generator.stable_index import read_pages, share_wasm, stabilize
 from generator.taxonomy import Archive
@@ -329,7 +328,7 @@ def _make_shards(shards: Sequence[Shard], source: SearchInput, runs: Path, bundl
     else:
         _WORK = (largest_first, source, runs, bundle)
         try:
-            with frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:
+            with frozen(), forked_pool(workers) as pool:
                 answers = list(pool.imap_unordered(_make_nth, range(len(largest_first))))
         finally:
             _WORK = None

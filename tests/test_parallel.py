@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing.pool
 import os
 import signal
 
@@ -34,3 +35,24 @@ def test_a_forked_process_that_dies_without_answering_is_an_error() -> None:
 
 def suicide() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def inverse(value: int) -> float:
+    return 1 / value
+
+
+def test_a_pool_ends_its_workers_without_a_signal_unless_the_work_failed(monkeypatch) -> None:
+    """Workers that finished their work end by themselves (close, join); only a failure terminates them."""
+    terminated = []
+    terminate = multiprocessing.pool.Pool.terminate
+    monkeypatch.setattr(multiprocessing.pool.Pool, "terminate", lambda pool: terminated.append(pool) or terminate(pool))
+    assert fork_map(inverse, [1, 2, 4], 3) == [1.0, 0.5, 0.25]
+    assert terminated == []
+    with pytest.raises(ZeroDivisionError):
+        fork_map(inverse, [1, 2, 0], 3)  # the last share, this process's, fails
+    assert len(terminated) == 1
+
+
+def test_a_pool_made_by_a_forked_process_ends_when_its_work_is_done() -> None:
+    """The search index's shard makers: a pool in a `Forked` process, whose SIGTERM handler raises."""
+    assert Forked(fork_map, inverse, [1, 2, 4, 8], 3).result() == [1.0, 0.5, 0.25, 0.125]
