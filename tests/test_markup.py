@@ -113,6 +113,32 @@ def test_shortcut_matches_markdown_on_tricky_text(source):
     assert fast == slow
 
 
+def _skips_the_sanitiser(source: str) -> bool:
+    made, made_by = markup._rendered(source)
+    return made_by == markup.PLAIN and markup._sanitised_as_is(made)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(TRICKY | st.text(st.sampled_from("ab \n\n\"'&<>;:/.é\xa0\r\u2028\ufeff")))
+def test_plain_paragraphs_skip_only_a_sanitiser_that_would_change_nothing(source):
+    if _skips_the_sanitiser(source):
+        assert markup.render_abstract(source) == markup.sanitize(markup._rendered(source)[0])
+
+
+def test_most_real_abstracts_skip_the_sanitiser_and_lose_nothing_by_it():
+    abstracts = _real_abstracts()
+    skipped = [source for source in abstracts if _skips_the_sanitiser(source)]
+    assert len(skipped) > len(abstracts) // 3  # else no time is saved
+    for source in skipped:
+        assert markup.render_abstract(source) == markup.sanitize(markup._rendered(source)[0]), source
+
+
+@pytest.mark.parametrize("source", ["a https://example.org/x b", "a\xa0b", "a <https://example.org/x>"])
+def test_what_the_sanitiser_would_change_goes_through_it(source):
+    made = markup._rendered(source)[0]
+    assert markup.sanitize(made) != made and markup.render_abstract(source) == markup.sanitize(made)
+
+
 # -- bounded depth and time: what python-markdown cannot take is shown as plain text -------------
 
 PATHOLOGICAL = {
