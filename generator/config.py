@@ -71,6 +71,8 @@ class SiteConfig:
 CONFIG_FILE = "site.yaml"
 _SIMPLE = {f.name: f.type for f in fields(SiteConfig) if f.name not in ("tag_rules", "topic", "exports", "root")}
 URL_KEYS = ("base_url", "source_url", "arxiv_url")
+MAX_DAYS = 3650  # catch_up_days, refresh_days (and --refresh-days): ten years of days, well inside the calendar
+_HIGHEST = {"catch_up_days": MAX_DAYS, "refresh_days": MAX_DAYS}
 
 
 def url_problem(text: str) -> str | None:
@@ -122,7 +124,7 @@ def _from_mapping(raw: dict[str, Any], lines: dict[str, int], where: str, root: 
         elif _type_ok(key, value):
             values[key] = value
         else:
-            problems.append(Problem(where, line, f"{key}: expected {_SIMPLE[key]}, got {value!r}"))
+            problems.append(Problem(where, line, f"{key}: expected {_expected(key)}, got {value!r}"))
     errors = [p for p in problems if p.is_error]
     if errors:
         raise ConfigError(errors)
@@ -132,8 +134,14 @@ def _from_mapping(raw: dict[str, Any], lines: dict[str, int], where: str, root: 
 
 def _type_ok(key: str, value: Any) -> bool:
     if _SIMPLE[key] == "int":
-        return isinstance(value, int) and not isinstance(value, bool) and value > 0
+        return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _HIGHEST.get(key, value)
     return isinstance(value, str) and value.strip() != ""
+
+
+def _expected(key: str) -> str:
+    if key in _HIGHEST:
+        return f"a whole number from 1 to {_HIGHEST[key]}"
+    return str(_SIMPLE[key])
 
 
 def _tag_rules(value: Any, at: Problem, problems: list[Problem]) -> dict[str, tuple[str, ...]]:

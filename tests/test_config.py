@@ -27,6 +27,19 @@ def test_all_errors_with_lines(tmp_path):
     assert lines == [2, 3, 4]
 
 
+@pytest.mark.parametrize("key", ["catch_up_days", "refresh_days"])
+def test_a_scrape_window_is_at_most_ten_years(tmp_path, key):
+    """More days than the calendar can count back from today would fail the scrape with an overflow."""
+    (tmp_path / "site.yaml").write_text(f"{key}: 3650\n")
+    assert getattr(load_config(root=tmp_path), key) == 3650
+    for value in ("3651", "99999999999999", "0"):
+        (tmp_path / "site.yaml").write_text(f"title: T\n{key}: {value}\n")
+        with pytest.raises(ConfigError) as err:
+            load_config(root=tmp_path)
+        (problem,) = err.value.problems
+        assert (problem.line, problem.message) == (2, f"{key}: expected a whole number from 1 to 3650, got {value}")
+
+
 def test_broken_yaml_names_the_line(tmp_path):
     (tmp_path / "site.yaml").write_text("title: T\ntag_rules: {a: [b\n")
     with pytest.raises(ConfigError) as err:

@@ -108,3 +108,29 @@ def test_a_bad_pretend_today_is_one_line_and_asks_nothing(primed, content, monke
     status, out, err = run(primed, content, "scrape")
     assert status == 1 and err.strip() == "broadsheet: error: '2024-13-01' is not a day YYYY-MM-DD ($BROADSHEET_TODAY)"
     assert primed.log.targets == []
+
+
+def test_a_pretend_today_before_the_first_day_is_one_line(primed, content, monkeypatch):
+    """Its catch-up window would start before the calendar's first year."""
+    monkeypatch.setenv("BROADSHEET_TODAY", "0001-01-01")
+    status, out, err = run(primed, content, "scrape")
+    assert status == 1
+    assert err.strip() == "broadsheet: error: '0001-01-01' is not a day from 1991-01-01 on ($BROADSHEET_TODAY)"
+    assert primed.log.targets == []
+
+
+@pytest.mark.parametrize("config", ["catch_up_days: 99999999999999\n", "refresh_days: 1000000\n"])
+def test_a_window_past_the_limit_in_site_yaml_is_one_line_and_asks_nothing(primed, content, config):
+    status, out, err = run(primed, content, "scrape", config=f"title: T\n{config}")
+    key, _, value = config.strip().partition(": ")
+    assert status == 1
+    assert err.strip().endswith(f"site.yaml:2: {key}: expected a whole number from 1 to 3650, got {value}")
+    assert primed.log.targets == []
+
+
+def test_refresh_days_past_the_limit_is_one_line_and_asks_nothing(primed, content):
+    for days in ("999999", "3651"):
+        status, out, err = run(primed, content, "scrape", "--date", "2024-03-12", "--refresh-days", days)
+        assert status == 1
+        assert err.strip() == f"broadsheet: error: '{days}' is not a whole number from 1 to 3650 (--refresh-days)"
+    assert primed.log.targets == []

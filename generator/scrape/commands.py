@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import options
-from generator.config import SiteConfig, load_config
+from generator.config import MAX_DAYS, SiteConfig, load_config
 from generator.console import Notice, report, result
 from generator.errors import UserError
 from generator.scrape.arxiv import normalise_id
@@ -49,10 +49,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--query", help="a Daily Papers search instead of days")
     p.add_argument(
         "--refresh-days",
-        type=options.whole_number("--refresh-days", 1),
+        type=options.whole_number("--refresh-days", 1, MAX_DAYS),
         default=None,
         metavar="N",
-        help="also re-fetch the last N days, so that upvotes and comment counts stay current "
+        help=f"also re-fetch the last N days (1 to {MAX_DAYS}), so that upvotes and comment counts stay current "
         "(default without day options: the config's refresh_days)",
     )
     p.set_defaults(func=cmd_scrape)

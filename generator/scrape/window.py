@@ -13,23 +13,25 @@ import os
 from dataclasses import dataclass
 
 from generator.errors import UserError
+from generator.model import FIRST_DAY
 
 TODAY_ENV = "BROADSHEET_TODAY"
 
 
 def today() -> dt.date:
-    """The UTC date, or $BROADSHEET_TODAY (YYYY-MM-DD) to pretend another day (tests, reruns)."""
+    """The UTC date, or $BROADSHEET_TODAY (YYYY-MM-DD, from FIRST_DAY on) to pretend another day (tests, reruns)."""
     text = os.environ.get(TODAY_ENV, "").strip()
     if not text:
         return dt.datetime.now(dt.UTC).date()
     try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else _bad(text)
+        day = dt.date.fromisoformat(text) if len(text) == 10 else _bad(text)
     except ValueError:
         return _bad(text)
+    return day if day >= FIRST_DAY else _bad(text, f"a day from {FIRST_DAY} on")
 
 
-def _bad(text: str) -> dt.date:
-    raise UserError(f"{text!r} is not a day YYYY-MM-DD", f"${TODAY_ENV}")
+def _bad(text: str, expected: str = "a day YYYY-MM-DD") -> dt.date:
+    raise UserError(f"{text!r} is not {expected}", f"${TODAY_ENV}")
 
 
 @dataclass(frozen=True)
