@@ -277,6 +277,7 @@ def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
 
 def site_config(args: argparse.Namespace) -> SiteConfig:
     config = load_config(args.config, root=Path("."))
+    report(config.warnings)
     if getattr(args, "base_url", None):
         config = dataclasses.replace(config, base_url=args.base_url)
     LOG.debug("config: %s; base URL %s; theme %r", args.config or "site.yaml if present", config.base_url, config.theme)

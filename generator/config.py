@@ -66,10 +66,14 @@ class SiteConfig:
     refresh_days: int = 14  # ... and re-fetches the last this many days, as upvotes settle
     exports: Exports = Exports()
     root: Path = Path(".")  # the folder site.yaml lives in; themes/ is found there
+    # What site.yaml holds that the site ignores (an unknown key), for the command to show; not a setting.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
 
 CONFIG_FILE = "site.yaml"
-_SIMPLE = {f.name: f.type for f in fields(SiteConfig) if f.name not in ("tag_rules", "topic", "exports", "root")}
+_SIMPLE = {
+    f.name: f.type for f in fields(SiteConfig) if f.name not in ("tag_rules", "topic", "exports", "root", "warnings")
+}
 URL_KEYS = ("base_url", "source_url", "arxiv_url")
 MAX_DAYS = 3650  # catch_up_days, refresh_days (and --refresh-days): ten years of days, well inside the calendar
 _HIGHEST = {"catch_up_days": MAX_DAYS, "refresh_days": MAX_DAYS}
@@ -118,7 +122,7 @@ def _from_mapping(raw: dict[str, Any], lines: dict[str, int], where: str, root: 
         elif key == "exports":
             values[key] = _exports(value, Problem(where, line, ""), problems)
         elif key not in _SIMPLE:
-            problems.append(Problem(where, line, f"unknown key {key!r} ignored", "warning"))
+            problems.append(Problem(where, line, f"{key}: unknown key (ignored)", "warning"))
         elif key in URL_KEYS and isinstance(value, str) and (problem := url_problem(value)):
             problems.append(Problem(where, line, f"{key}: {problem}"))
         elif _type_ok(key, value):
@@ -128,7 +132,7 @@ def _from_mapping(raw: dict[str, Any], lines: dict[str, int], where: str, root: 
     errors = [p for p in problems if p.is_error]
     if errors:
         raise ConfigError(errors)
-    config = SiteConfig(**values)
+    config = SiteConfig(**values, warnings=tuple(problems))
     return replace(config, base_url=with_slash(config.base_url))
 
 

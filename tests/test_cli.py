@@ -80,6 +80,17 @@ def test_bad_site_yaml_is_reported_with_its_line(tmp_path, content):
     assert "site.yaml:2: per_page" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_an_unknown_site_yaml_key_is_a_warning_with_its_line(site, command):
+    """A misspelt key would otherwise be dropped without a word, its setting silently the default."""
+    (site / "themes").symlink_to(REPO / "themes")
+    (site / "site.yaml").write_text("title: T\nper_pgae: 10\n")
+    result = run(command, *(["--no-search", "--jobs", "1"] if command == "build" else []), cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "site.yaml:2: warning: per_pgae: unknown key (ignored)\n"
+    assert run("-q", command, cwd=site).stderr == ""
+
+
 def test_import_listing_command(tmp_path):
     content = tmp_path / "content"
     result = run(

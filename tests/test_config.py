@@ -40,6 +40,13 @@ def test_a_scrape_window_is_at_most_ten_years(tmp_path, key):
         assert (problem.line, problem.message) == (2, f"{key}: expected a whole number from 1 to 3650, got {value}")
 
 
+def test_an_unknown_key_is_a_warning_that_changes_no_setting(tmp_path):
+    (tmp_path / "site.yaml").write_text("title: T\nper_pgae: 10\n")
+    config = load_config(root=tmp_path)
+    assert [(p.line, p.message, p.is_error) for p in config.warnings] == [(2, "per_pgae: unknown key (ignored)", False)]
+    assert config == SiteConfig(title="T", root=tmp_path) and repr(config) == repr(SiteConfig(title="T", root=tmp_path))
+
+
 def test_broken_yaml_names_the_line(tmp_path):
     (tmp_path / "site.yaml").write_text("title: T\ntag_rules: {a: [b\n")
     with pytest.raises(ConfigError) as err:

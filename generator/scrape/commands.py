@@ -187,6 +187,7 @@ class _session:
         from generator.scrape.run import Scrape
 
         config = load_config(args.config, root=Path("."))
+        report(config.warnings)
         settings = dataclasses.replace(
             ClientSettings(),
             concurrency=args.concurrency,
