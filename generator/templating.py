@@ -8,6 +8,7 @@ tests/test_templating.py and tests/test_golden.py).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -49,13 +50,16 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
 
     Jinja checks a kept template against its source only, so the files are named for the generator's code
     key (its code generator, `_PrintingCode`, and Jinja's version are in it), and those of other keys are
-    removed. A file that cannot be read is compiled again; one that cannot be written is not kept."""
+    removed; nothing else in the folder is (`--cache` may name a folder that holds other files, a theme's
+    templates/ among them). A file that cannot be read is compiled again; one that cannot be written is not kept."""
+
+    NAME = re.compile(r"[0-9a-f]+-[0-9a-f]{40}\.cache")  # a code key, then Jinja's key of the template (SHA-1)
 
     def __init__(self, folder: Path, code_key: bytes) -> None:
         prefix = code_key.hex()
         super().__init__(str(folder), prefix + "-%s.cache")
         for name in _listed(folder):
-            if not name.startswith(prefix):
+            if self.NAME.fullmatch(name) and not name.startswith(prefix + "-"):
                 _remove(folder / name)
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:

@@ -89,6 +89,20 @@ def test_a_kept_template_is_used_only_for_the_same_source_and_code(tmp_path):
     assert [p.name.split("-")[0] for p in (tmp_path / "kept").iterdir()] == [b"new code".hex()]  # the old removed
 
 
+def test_only_kept_templates_of_other_code_are_removed_never_other_files(tmp_path):
+    """`build --cache DIR` compiles into DIR/templates, which may be a folder of the user's own (a theme's)."""
+    theirs = tmp_path / "kept" / "base.html"
+    theirs.parent.mkdir()
+    theirs.write_text("a template of the user's")
+    (tmp_path / "kept" / "notes.cache").write_text("theirs too")
+    kept_template(tmp_path, b"code", "a {{ x }}")
+    assert kept_template(tmp_path, b"new code", "a {{ x }}") == "a <x>"
+    compiled = {p.name for p in (tmp_path / "kept").iterdir()} - {"base.html", "notes.cache"}
+    assert [name.split("-")[0] for name in compiled] == [b"new code".hex()]  # the old code's removed, only it
+    assert theirs.read_text() == "a template of the user's"
+    assert (tmp_path / "kept" / "notes.cache").read_text() == "theirs too"
+
+
 def test_a_damaged_or_unwritable_kept_template_is_compiled_again(tmp_path):
     kept_template(tmp_path, b"code", "a {{ x }}")
     (damaged,) = (tmp_path / "kept").iterdir()
