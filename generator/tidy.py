@@ -5,7 +5,8 @@ folder. Only the folder changes, never a file's name or bytes (so git records th
 and the site does not change: URLs come from ids, not paths). A move never overwrites: a file already
 at the target stops the whole run before anything moves. Each move is one hard link and one unlink
 (or a rename where links are not supported), so a killed run leaves every file whole; a run after it
-finishes the move it interrupted.
+finishes the move it interrupted. A paper that is a symlink moves as a symlink to the same file (a
+relative one is re-aimed from its new folder).
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ def apply(move: Move) -> None:
     if move.target.exists():  # checked identical by plan_moves: an interrupted move
         move.source.unlink()
         return
+    if move.source.is_symlink():
+        _relink(move)
+        return
     try:
         os.link(move.source, move.target)
     except FileExistsError:
@@ -72,6 +76,19 @@ def apply(move: Move) -> None:
             raise
         os.replace(move.source, move.target)
         return
+    move.source.unlink()
+
+
+def _relink(move: Move) -> None:
+    """Move a symlink: a new one at the target to the same file, then the old one goes. A link, unlike
+    the file it names, is not moved by its bytes: moved as it is, a relative one would name nothing."""
+    aim = os.readlink(move.source)
+    if not os.path.isabs(aim):
+        aim = os.path.relpath(os.path.join(move.source.parent, aim), move.target.parent)
+    try:
+        move.target.symlink_to(aim)
+    except FileExistsError:
+        raise UserError(f"{move.target} appeared while tidying; {move.source} not moved", "tidy") from None
     move.source.unlink()
 
 

@@ -113,6 +113,23 @@ def test_an_interrupted_move_is_finished(archive):
     assert load_content(archive).errors == []
 
 
+@pytest.mark.parametrize("absolute", [False, True])
+def test_a_paper_that_is_a_symlink_still_names_its_file_after_the_move(archive, absolute):
+    """Moved as it was, a relative link would name nothing, and its paper would drop out of the site."""
+    shared = archive.parent / "shared" / "linked.md"
+    shared.parent.mkdir()
+    shared.write_text(paper_file("linked", "Linked", "published: 2024-01-02\n"))
+    link = archive / "papers" / "linked.md"
+    link.symlink_to(shared if absolute else Path("..", "..", "shared", "linked.md"))
+    result = tidy(archive)
+    assert result.returncode == 0, result.stderr
+    moved = archive / "papers" / "2024" / "01" / "linked.md"
+    assert not link.is_symlink() and moved.is_symlink() and moved.resolve() == shared.resolve()
+    loaded = load_content(archive)
+    assert any(p.id == "linked" for p in loaded.papers)
+    assert not [p for p in loaded.problems if "symlink" in p.message]
+
+
 def test_a_missing_content_folder_is_one_line(tmp_path):
     result = tidy(tmp_path / "nowhere")
     assert result.returncode == 1
