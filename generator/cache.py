@@ -85,7 +85,7 @@ class CacheFiles:
 
     @classmethod
     def of(cls, cache_dir: Path, content_dir: Path, output_dir: Path) -> CacheFiles:
-        pair = f"{Path(content_dir).resolve()}\0{Path(output_dir).resolve()}".encode()
+        pair = os.fsencode(f"{Path(content_dir).resolve()}\0{Path(output_dir).resolve()}")  # UTF-8 or not
         name = hashlib.blake2b(pair, digest_size=8).hexdigest()
         folder = Path(cache_dir)
         return cls(

@@ -40,7 +40,7 @@ def site_key(code: bytes, theme_dirs: list[Path], settings: object) -> bytes:
     digest = hashlib.blake2b(code, digest_size=16)
     for n, folder in enumerate(theme_dirs):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(f"{n}:{path.relative_to(folder).as_posix()}\0".encode() + path.read_bytes())
+            digest.update(os.fsencode(f"{n}:{path.relative_to(folder).as_posix()}\0") + path.read_bytes())
     digest.update(repr(settings).encode())
     return digest.digest()
 
@@ -52,7 +52,7 @@ def build_token(site: bytes, files: Iterable[tuple[str, bytes]]) -> str:
     moves files between folders and the site stays byte for byte the same)."""
     digest = hashlib.blake2b(site, digest_size=16)
     for name, file_digest in sorted(files):
-        digest.update(name.encode() + b"\0" + file_digest)
+        digest.update(os.fsencode(name) + b"\0" + file_digest)  # a name need not be UTF-8: its bytes
     return digest.hexdigest()
 
 

@@ -154,6 +154,16 @@ def test_content_errors_leave_the_previous_output_untouched(tmp_path, content):
     assert [p.name for p in output.parent.iterdir() if p.name.startswith(".out")] == []
 
 
+def test_file_and_folder_names_that_are_not_utf8_build(tmp_path, content):
+    """A name from a Latin-1 system (caf\\xe9.md) is the bytes it is: it was an unexpected UnicodeEncodeError."""
+    write_content(content, "2024/caf\udce9.md", paper_file("cafe", "Cafe", "published: 2024-01-01\n"))
+    output, cache_dir = tmp_path / "out\udce9", tmp_path / "cache"
+    first = build(content, output, repo_config(), jobs=1, search=False, cache_dir=cache_dir)
+    again = build(content, output, repo_config(), jobs=1, search=False, cache_dir=cache_dir)
+    assert (first.papers, again.written) == (1, 0)
+    assert (output / "papers" / "cafe" / "index.html").is_file()
+
+
 def test_output_folder_is_readable_by_a_web_server(shipped):
     assert shipped.stat().st_mode & 0o755 == 0o755
 
