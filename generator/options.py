@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator.config import url_problem
 from generator.errors import UserError
+from generator.model import NOT_XML
 from generator.urls import with_slash
 
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -61,6 +62,29 @@ def day(option: str) -> Callable[[str], dt.date]:
         raise UserError(f"{text!r} is not a date in the form YYYY-MM-DD", option)
 
     return check
+
+
+def text(option: str) -> Callable[[str], str]:
+    """A check for words given on the command line: UTF-8 (a terminal in another encoding may not send
+    it), without a character no page or feed can carry (model.NOT_XML: a control character)."""
+
+    def check(given: str) -> str:
+        if not is_utf8(given):
+            raise UserError(f"{ascii(given)} is not UTF-8 text (set the terminal to UTF-8)", option)
+        if found := NOT_XML.search(given):
+            raise UserError(f"{given!r} has a character no page can carry, U+{ord(found[0]):04X}", option)
+        return given
+
+    return check
+
+
+def is_utf8(given: str) -> bool:
+    """False for text holding bytes that were not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        given.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def site_url(option: str) -> Callable[[str], str]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, options
 from generator.errors import UserError
 from generator.fsutil import write_atomic
 
@@ -45,9 +45,10 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (must be new or empty)")
-    parser.add_argument("--title", help="the site's title (default: the folder's name)")
+    parser.add_argument("--title", type=options.text("--title"), help="the site's title (default: the folder's name)")
     parser.add_argument(
         "--topic",
+        type=options.text("--topic"),
         action="extend",
         nargs="+",
         default=[],
@@ -59,7 +60,10 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_new(args: argparse.Namespace) -> int:
     folder: Path = args.dir
-    written = create(folder, args.title or folder.resolve().name, args.topic)
+    title = args.title or folder.resolve().name
+    if not options.is_utf8(title):
+        raise UserError("the folder's name is not UTF-8 text; give the site's title with --title", folder)
+    written = create(folder, title, args.topic)
     print(f"created {len(written)} files in {folder}/; next: cd {folder} && broadsheet scrape && broadsheet build")
     return 0
 

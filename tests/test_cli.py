@@ -162,6 +162,12 @@ def test_a_scrape_day_is_checked_as_import_listing_does(site, option):
     assert line == f"broadsheet: error: '2025-02-30' is not a day of the calendar ({option})"
 
 
+def test_a_query_that_is_not_utf8_is_one_line(site):
+    """From a terminal in Latin-1: it was an unexpected UnicodeEncodeError."""
+    line = refused(site, "scrape", "--query", "caf\udce9")
+    assert line == "broadsheet: error: 'caf\\udce9' is not UTF-8 text (set the terminal to UTF-8) (--query)"
+
+
 @pytest.mark.parametrize("jobs", ["-1", "0", "two", "100000"])
 def test_jobs_out_of_range_is_one_line(site, jobs):
     line = refused(site, "build", "--jobs", jobs)

@@ -17,6 +17,16 @@ def test_whole_numbers_within_bounds():
         assert (err.value.what, err.value.where) == (f"{text!r} is not a whole number from 0 to 65535", "--port")
 
 
+def test_words_are_utf8_text_a_page_can_carry():
+    query = options.text("--query")
+    assert query("caf\u00e9 au lait\t") == "caf\u00e9 au lait\t"
+    with pytest.raises(UserError) as err:
+        query("caf\udce9")  # the byte 0xe9 of a Latin-1 terminal, as Python keeps it
+    assert err.value.line() == "'caf\\udce9' is not UTF-8 text (set the terminal to UTF-8) (--query)"
+    with pytest.raises(UserError, match="no page can carry, U\\+001B"):
+        query("a\x1bb")
+
+
 def test_days_in_iso_form_only():
     day = options.day("--as-of")
     assert day("2025-10-29") == dt.date(2025, 10, 29)

@@ -237,6 +237,35 @@ def test_an_empty_folder_is_fine(tmp_path: Path):
     assert {p.relative_to(tmp_path / "empty").as_posix() for p in written} == EXPECTED
 
 
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--title", "Caf\udce9"], "'Caf\\udce9' is not UTF-8 text (set the terminal to UTF-8) (--title)"),
+        (["--topic", "speech", "caf\udce9"], "'caf\\udce9' is not UTF-8 text (set the terminal to UTF-8) (--topic)"),
+        (["--title", "A\x01"], "'A\\x01' has a character no page can carry, U+0001 (--title)"),
+    ],
+)
+def test_a_title_or_topic_a_page_cannot_carry_is_one_line_and_writes_nothing(tmp_path: Path, args, line):
+    """Words from a terminal in Latin-1 were an unexpected UnicodeEncodeError after the folder was made;
+    a control character made a site.yaml that no later command could read."""
+    done = broadsheet("new", "mine", *args, cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", f"broadsheet: error: {line}\n")
+    assert not (tmp_path / "mine").exists()
+
+
+def test_a_folder_name_that_is_not_utf8_needs_a_title(tmp_path: Path):
+    done = broadsheet("new", "caf\udce9", cwd=tmp_path)
+    assert done.returncode == 1 and "give the site's title with --title" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+    named = subprocess.run(  # bytes: its line names the folder, which is not UTF-8
+        [sys.executable, "-m", "generator", "new", "caf\udce9", "--title", "Caf\u00e9"],
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    assert named.returncode == 0, named.stderr
+    assert load_config(root=tmp_path / "caf\udce9").title == "Caf\u00e9"
+
+
 def test_new_has_help_with_examples(tmp_path: Path):
     done = broadsheet("new", "--help", cwd=tmp_path)
     assert done.returncode == 0

@@ -46,7 +46,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--until", type=options.day("--until"), help="last day of the backfill, inclusive (default: today, UTC)"
     )
-    p.add_argument("--query", help="a Daily Papers search instead of days")
+    p.add_argument("--query", type=options.text("--query"), help="a Daily Papers search instead of days")
     p.add_argument(
         "--refresh-days",
         type=options.whole_number("--refresh-days", 1, MAX_DAYS),
