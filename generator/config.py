@@ -97,7 +97,7 @@ def url_problem(text: str) -> str | None:
 def load_config(path: Path | None = None, root: Path = Path(".")) -> SiteConfig:
     """Read `path` (default: root/site.yaml if it exists). Raises ConfigError listing every problem."""
     path = path or (root / CONFIG_FILE)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a broken link is a site.yaml that cannot be read, not none
         if path.name != CONFIG_FILE or path.parent != root:
             raise ConfigError([Problem(str(path), 1, "config file not found")])
         return SiteConfig(root=root)

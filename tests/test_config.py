@@ -55,6 +55,15 @@ def test_broken_yaml_names_the_line(tmp_path):
     assert err.value.problems[0].line >= 2
 
 
+@pytest.mark.parametrize("aim", ["nowhere.yaml", "site.yaml"])
+def test_a_broken_site_yaml_link_is_an_error_not_the_defaults(tmp_path, aim):
+    """A link to nothing, or to itself, was taken for no site.yaml: the site built with the default title and URL."""
+    (tmp_path / "site.yaml").symlink_to(aim)
+    with pytest.raises(OSError) as err:
+        load_config(root=tmp_path)
+    assert err.value.filename == str(tmp_path / "site.yaml")
+
+
 def test_explicit_missing_file_is_an_error(tmp_path):
     with pytest.raises(ConfigError):
         load_config(tmp_path / "other.yaml", root=tmp_path)
