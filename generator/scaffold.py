@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from generator import __version__, options
+from generator.console import result
 from generator.errors import UserError
 from generator.fsutil import write_atomic
 
@@ -64,7 +65,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     if not options.is_utf8(title):
         raise UserError("the folder's name is not UTF-8 text; give the site's title with --title", folder)
     written = create(folder, title, args.topic)
-    print(f"created {len(written)} files in {folder}/; next: cd {folder} && broadsheet scrape && broadsheet build")
+    result(
+        args, f"created {len(written)} files in {folder}/; next: cd {folder} && broadsheet scrape && broadsheet build"
+    )
     return 0
 
 

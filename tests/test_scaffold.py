@@ -266,6 +266,13 @@ def test_a_folder_name_that_is_not_utf8_needs_a_title(tmp_path: Path):
     assert load_config(root=tmp_path / "caf\udce9").title == "Caf\u00e9"
 
 
+def test_quiet_new_prints_nothing(tmp_path: Path):
+    """-q is errors only, as for every other command: the closing line was printed anyway."""
+    done = broadsheet("new", "-q", "mine", cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert (tmp_path / "mine" / "site.yaml").is_file()
+
+
 def test_new_has_help_with_examples(tmp_path: Path):
     done = broadsheet("new", "--help", cwd=tmp_path)
     assert done.returncode == 0
