@@ -16,14 +16,14 @@ Its modules, in the order data flows (docs/architecture.md has one line on each)
 
 from __future__ import annotations
 
-import tomllib
-from importlib import metadata
-from pathlib import Path
-
 
 def _version() -> str:
     """The one version, pyproject.toml's, as the installed metadata carries it (or, in a checkout
     run without installing, as pyproject.toml says)."""
+    import tomllib
+    from importlib import metadata
+    from pathlib import Path
+
     try:
         return metadata.version("broadsheet")
     except metadata.PackageNotFoundError:
@@ -31,4 +31,10 @@ def _version() -> str:
         return str(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"])
 
 
-__version__ = _version()
+def __getattr__(name: str) -> str:
+    # `__version__` is looked up when first asked for: reading the installed metadata took a build's start-up
+    # 30 ms (importlib.metadata, tomllib), and only --version, `new` and the scraper's user agent need it.
+    if name == "__version__":
+        globals()["__version__"] = version = _version()
+        return version
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -111,6 +111,17 @@ def _command_word(argv: list[str]) -> str | None:
     return next((word for word in argv if not word.startswith("-")), None)
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked for: argparse's own action takes the text when the parser is made."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=help, default=argparse.SUPPRESS)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"{PROG} {generator.__version__}")
+        parser.exit()
+
+
 def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; without the scraper's commands if `command` is one of CORE_COMMANDS."""
     parser = argparse.ArgumentParser(
@@ -120,7 +131,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         epilog=options.examples(f"{PROG} build", f"{PROG} serve", f"{PROG} scrape --since 2025-10-01")
         + f"\n\n'{PROG} COMMAND --help' shows a command's options.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {generator.__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     add_build(sub)
     add_check(sub)

@@ -24,7 +24,7 @@ from generator.config import SiteConfig
 from generator.digest import Issue, issue_html, monthly_issues, weekly_issues
 from generator.freshness import day_text, newest_listed
 from generator.markup import render_abstract
-from generator.model import Paper, xml_safe
+from generator.model import Paper, xml_safe, xml_text
 from generator.taxonomy import Archive
 
 if TYPE_CHECKING:
@@ -265,13 +265,7 @@ def _leaf(tag: str, text: str, attributes: str = "", clean: bool = True) -> str:
     text = xml_safe(text) if clean else text
     if not text:
         return f"<{tag}{attributes} />"
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return f"<{tag}{attributes}>{text}</{tag}>"
+    return f"<{tag}{attributes}>{xml_text(text)}</{tag}>"
 
 
 def _attribute(value: str) -> str:

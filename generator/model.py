@@ -63,6 +63,17 @@ def xml_safe(text: str) -> str:
     return NOT_XML.sub("", text) if NOT_XML.search(text) else text
 
 
+def xml_text(text: str) -> str:
+    """`text` escaped for an XML element's content, as ElementTree escapes it (& < >)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input, located as precisely as we can."""

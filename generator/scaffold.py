@@ -11,10 +11,10 @@ import argparse
 import json
 import re
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
-from generator import __version__, options
+import generator
+from generator import options
 from generator.console import result
 from generator.errors import UserError
 from generator.fsutil import write_atomic
@@ -71,10 +71,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def create(folder: Path, title: str, topics: Sequence[str], version: str = __version__) -> list[Path]:
-    """Write a new archive into `folder` (created if missing; refused unless empty). The files written."""
+def create(folder: Path, title: str, topics: Sequence[str], version: str | None = None) -> list[Path]:
+    """Write a new archive into `folder` (created if missing; refused unless empty), pinned to `version` (this
+    one's if None). The files written."""
     _check_empty(folder)
-    values = placeholders(title, topics, version)
+    values = placeholders(title, topics, version or generator.__version__)
+    from importlib import resources  # here: every command imports this module for its options, only `new` reads files
+
     skeleton = resources.files("generator") / "skeleton"
     written = []
     for source, target in LAYOUT.items():

@@ -347,6 +347,18 @@ def test_a_core_command_starts_without_the_scraper(tmp_path: Path):
     assert "scrape" not in subcommands(cli.make_parser("build")) and "scrape" in subcommands(cli.make_parser())
 
 
+def test_a_build_does_not_look_up_the_version(tmp_path: Path):
+    # Reading the installed metadata (and tomllib, for a checkout) took 10-20 ms of every build's start-up.
+    (tmp_path / "content" / "papers").mkdir(parents=True)
+    (tmp_path / "content" / "papers" / "a.md").write_text(paper_file("2403.00001"), encoding="utf-8")
+    code = (
+        "import sys, generator; from generator.cli import main; main(sys.argv[1:]);"
+        "print('tomllib' in sys.modules, '__version__' in vars(generator))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, "-q", "build"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.stdout == "False False\n", done.stderr
+
+
 @pytest.mark.parametrize("name", sorted(subcommands()))
 def test_every_command_help_has_a_description_and_examples(name):
     result = run(name, "--help")
