@@ -32,8 +32,8 @@ def _version() -> str:
 
 
 def __getattr__(name: str) -> str:
-    # `__version__` is looked up when first asked for: reading the installed metadata took a build's start-up
-    # 30 ms (importlib.metadata, tomllib), and only --version, `new` and the scraper's user agent need it.
+    # `__version__` is looked up when first asked for: the metadata lookup (tomllib too, in a checkout) was part
+    # of every command's start-up, and only --version, `new` and the scraper's user agent need it.
     if name == "__version__":
         globals()["__version__"] = version = _version()
         return version

@@ -103,3 +103,11 @@ def test_an_ext4_journal_is_read_from_its_journal_thread(tmp_path: Path) -> None
         assert disk.Mount("/", "ext4", f"/dev/{device}").journaled(tmp_path) is journaled
     assert disk.Mount("/dev/shm", "tmpfs", "tmpfs").journaled(tmp_path) is None
     assert disk.Mount("/", "ext4", "/dev/sdz").journaled(tmp_path) is None  # not found: unknown
+
+
+def test_broadsheet_is_timed_compiled_as_an_install_would_be(tmp_path: Path) -> None:
+    package = tmp_path / "generator"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "generator", package)
+    bench_module("programs").compile_generator(package)
+    modules = sorted(package.rglob("*.py"))
+    assert modules and all(Path(importlib.util.cache_from_source(str(m))).is_file() for m in modules)
