@@ -145,7 +145,7 @@ def _type_ok(key: str, value: Any) -> bool:
 def _expected(key: str) -> str:
     if key in _HIGHEST:
         return f"a whole number from 1 to {_HIGHEST[key]}"
-    return str(_SIMPLE[key])
+    return "a whole number of at least 1" if _SIMPLE[key] == "int" else "text, not empty"
 
 
 def _tag_rules(value: Any, at: Problem, problems: list[Problem]) -> dict[str, tuple[str, ...]]:

@@ -133,9 +133,21 @@ def read_mapping(yaml_text: str, first_line: int = 1) -> tuple[dict, dict[str, i
     if not isinstance(data, dict):
         raise FrontMatterError("expected a mapping of keys to values", first_line)
     pairs = node.value if node is not None else []
+    _refuse_repeated_keys(pairs, first_line)
     lines = {str(k.value): k.start_mark.line + first_line for k, _ in pairs}
     scalars = {str(k.value): v.value for k, v in pairs if isinstance(v, yaml.ScalarNode)}
     return data, lines, scalars
+
+
+def _refuse_repeated_keys(pairs: list[tuple[yaml.Node, yaml.Node]], first_line: int) -> None:
+    """Raise FrontMatterError at a key given a second time. YAML allows a key once in a mapping; PyYAML
+    keeps the last value without a word, so an edit above a forgotten line of the same key would be lost."""
+    seen: dict[str, int] = {}
+    for key, _ in pairs:
+        name, line = str(key.value), key.start_mark.line + first_line
+        if name in seen and name != "<<":  # `<<` merges mappings, and may be given more than once
+            raise FrontMatterError(f"{name}: given twice (first on line {seen[name]}); keep one", line)
+        seen[name] = line
 
 
 def _check_expansion(root: yaml.Node, first_line: int) -> None:

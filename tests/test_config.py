@@ -55,6 +55,30 @@ def test_broken_yaml_names_the_line(tmp_path):
     assert err.value.problems[0].line >= 2
 
 
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("per_page: 0", "per_page: expected a whole number of at least 1, got 0"),
+        ("feed_size: 2.5", "feed_size: expected a whole number of at least 1, got 2.5"),
+        ("title: ''", "title: expected text, not empty, got ''"),
+        ("language: [en]", "language: expected text, not empty, got ['en']"),
+    ],
+)
+def test_a_wrong_value_says_what_is_expected_in_words(tmp_path, line, message):
+    (tmp_path / "site.yaml").write_text(f"{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    assert [p.message for p in err.value.problems] == [message]
+
+
+def test_a_setting_given_twice_names_its_second_line(tmp_path):
+    (tmp_path / "site.yaml").write_text("title: Mine\nper_page: 20\ntitle: Theirs\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    [problem] = err.value.problems
+    assert (problem.line, problem.message) == (3, "title: given twice (first on line 1); keep one")
+
+
 @pytest.mark.parametrize("aim", ["nowhere.yaml", "site.yaml"])
 def test_a_broken_site_yaml_link_is_an_error_not_the_defaults(tmp_path, aim):
     """A link to nothing, or to itself, was taken for no site.yaml: the site built with the default title and URL."""

@@ -70,6 +70,13 @@ def test_values_yaml_cannot_construct_are_errors_at_their_line(value, words):
     assert err.value.line == 4 and words in err.value.message and len(err.value.message) < 200
 
 
+def test_a_key_given_twice_is_an_error_at_its_second_line():
+    with pytest.raises(frontmatter.FrontMatterError) as err:
+        frontmatter.parse("---\nid: '2403.00001'\ntitle: Mine\nupvotes: 3\ntitle: Theirs\n---\n")
+    assert (err.value.line, err.value.message) == (5, "title: given twice (first on line 3); keep one")
+    assert frontmatter.parse("---\na: &m {x: 1}\n<<: *m\nb: 2\n---\n").meta == {"a": {"x": 1}, "x": 1, "b": 2}
+
+
 def test_aliases_expand_within_a_budget():
     doc = frontmatter.parse("---\na: &x [1, 2]\nb: *x\n---\n")
     assert doc.meta == {"a": [1, 2], "b": [1, 2]}
