@@ -77,8 +77,15 @@ def run_one(cmd: Sequence[str], cwd: Path, log: Path, env: dict[str, str] | None
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:]
-        raise BenchError(f"{' '.join(map(str, cmd))}\nexited with {proc.returncode}:\n{tail}")
+        raise BenchError(f"{' '.join(map(str, cmd))}\nexited with {proc.returncode} ({room(log.parent)}):\n{tail}")
     return Run(wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss * 1024, sampler.peak, 0, sample)
+
+
+def room(folder: Path) -> str:
+    """What the file system holding `folder` has left. A tool that runs out of space or of inodes may exit
+    without a word: Hugo, at 100,000 papers, once exited with 1 and printed nothing."""
+    st = os.statvfs(folder)
+    return f"{folder}: {st.f_bavail * st.f_frsize / 2**30:.1f} GiB and {st.f_favail:,} inodes free"
 
 
 class PssSampler(threading.Thread):

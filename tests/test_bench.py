@@ -111,3 +111,13 @@ def test_broadsheet_is_timed_compiled_as_an_install_would_be(tmp_path: Path) -> 
     bench_module("programs").compile_generator(package)
     modules = sorted(package.rglob("*.py"))
     assert modules and all(Path(importlib.util.cache_from_source(str(m))).is_file() for m in modules)
+
+
+def test_a_tool_that_fails_is_shown_with_its_output_and_the_room_left(tmp_path: Path) -> None:
+    measure = bench_module("measure")
+    with pytest.raises(measure.BenchError) as err:
+        measure.measure(
+            [["sh", "-c", "echo no room; exit 3"]], tmp_path, tmp_path / "out", tmp_path / "x.log", None, False
+        )
+    message = str(err.value)
+    assert f"exited with 3 ({tmp_path}: " in message and " inodes free):\nno room" in message
