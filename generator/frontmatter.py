@@ -70,11 +70,17 @@ def _clean_str(loader: _Loader, node: yaml.ScalarNode) -> str:
     return xml_safe(value) if node.style == '"' else value
 
 
+def _not_text(loader: _Loader, node: yaml.Node) -> Any:
+    # Bytes would reach a page as "b'...'": no field of a paper or setting is binary data.
+    raise yaml.constructor.ConstructorError(None, None, "binary data (!!binary) is not text", node.start_mark)
+
+
 for _tag, _construct in list(_Loader.yaml_constructors.items()):
     if _tag is not None and not inspect.isgeneratorfunction(_construct):
         _Loader.add_constructor(_tag, _located(_construct))
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _located(_timestamp_or_text))
 _Loader.add_constructor("tag:yaml.org,2002:str", _clean_str)
+_Loader.add_constructor("tag:yaml.org,2002:binary", _not_text)
 
 
 def _short(exc: Exception | str, limit: int = 80) -> str:

@@ -61,7 +61,8 @@ def test_byte_order_mark_is_ignored():
         ("!!bool maybe", "cannot read this bool"),
         ("!!timestamp 2024-99", "cannot read this timestamp"),
         ("1" * 5000, "cannot read this int"),
-        ("!!binary abc", "base64"),
+        ("!!binary abc", "binary data (!!binary) is not text"),
+        ("!!binary aGVsbG8=", "binary data (!!binary) is not text"),
     ],
 )
 def test_values_yaml_cannot_construct_are_errors_at_their_line(value, words):
