@@ -49,6 +49,8 @@ def _refuse_clashes(moves: list[Move]) -> None:
         other = seen.setdefault(move.target, move.source)
         if other != move.source:
             raise UserError(f"{move.source} and {other} would both move to {move.target}; nothing moved", "tidy")
+        if move.target.is_dir():
+            raise UserError(f"{move.source} would move to {move.target}, which is a folder; nothing moved", "tidy")
         if move.target.exists() and not _same_bytes(move.source, move.target):
             raise UserError(f"{move.source} would replace another file, {move.target}; nothing moved", "tidy")
 

@@ -102,6 +102,15 @@ def test_a_clash_is_one_line_and_moves_nothing(archive):
     assert files(archive) == names
 
 
+def test_a_folder_where_a_paper_would_go_is_one_line_naming_the_move(archive):
+    (archive / "papers" / "2025" / "10" / "2510.00001.md").mkdir(parents=True)
+    names = files(archive)
+    result = tidy(archive)
+    assert result.returncode == 1 and result.stdout == "" and result.stderr.count("\n") == 1
+    assert "2025/2510.00001.md would move to " in result.stderr and "2510.00001.md, which is a folder" in result.stderr
+    assert files(archive) == names
+
+
 def test_an_interrupted_move_is_finished(archive):
     source = archive / "papers" / "2025" / "2510.00001.md"
     target = archive / "papers" / "2025" / "10" / "2510.00001.md"
