@@ -104,6 +104,17 @@ def refuse_unsafe(output: Path, content: Path, site_root: Path, cache: Path | No
     for name in ("the content folder", "the themes folder"):
         if protected[name].resolve() in output.parents:
             raise UserError(f"refusing to build inside {name}", output)
+    if cache is not None:
+        _refuse_cache_among_sources(cache.resolve(), protected)
+
+
+def _refuse_cache_among_sources(cache: Path, protected: dict[str, Path]) -> None:
+    """A cache kept in the content or themes folder would become part of the site's sources: files in content/
+    for git to track, and in themes/ files that change the theme's key with every build (each one cold)."""
+    for name in ("the content folder", "the themes folder"):
+        folder = protected[name].resolve()
+        if cache == folder or folder in cache.parents:
+            raise UserError(f"refusing to keep the cache in {name}", cache)
 
 
 def refuse_foreign(output: Path, recorded: Callable[[], bool]) -> None:

@@ -102,6 +102,20 @@ def test_the_cache_folder_or_one_above_it_is_refused(tmp_path, papers, site):
     assert listing(tmp_path) == before
 
 
+@pytest.mark.parametrize("where", ["content", "inside content", "themes", "a theme"])
+def test_a_cache_folder_among_the_sources_is_refused(where, tmp_path, papers, site):
+    cache_dir = {
+        "content": papers,
+        "inside content": papers / "cache",
+        "themes": site.root / "themes",
+        "a theme": site.root / "themes" / "default",
+    }[where]
+    before = listing(tmp_path)
+    with pytest.raises(UserError, match="refusing to keep the cache in the (content|themes) folder"):
+        build(papers, tmp_path / "out", site, search=False, cache_dir=cache_dir)
+    assert listing(tmp_path) == before
+
+
 def test_a_symlink_to_the_content_folder_is_refused(tmp_path, papers, site):
     (tmp_path / "link").symlink_to(papers)
     refused(tmp_path, papers, site, tmp_path / "link", "refusing to build into the content folder")
