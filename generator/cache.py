@@ -356,11 +356,17 @@ def forget(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
+_UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError)
+# A damaged length in a pickle asks for more memory than there is (MemoryError) or than a size holds (OverflowError).
+_DAMAGED = (MemoryError, OverflowError)
+
+
 def _load(path: Path) -> object:
+    """What a cache file holds; None if it is missing, unreadable, damaged or of another format."""
     try:
         with open(path, "rb") as stream:
             fmt, value = pickle.load(stream)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+    except _UNREADABLE + _DAMAGED:
         return None
     return value if fmt == FORMAT else None
 

@@ -78,6 +78,14 @@ def test_unreadable_or_foreign_cache_files_read_as_empty(tmp_path):
         assert cache.ContentCache(path, b"k").load({}, b"") == {}
 
 
+def test_a_cache_file_whose_damaged_lengths_ask_for_terabytes_reads_as_empty(tmp_path):
+    path = tmp_path / "build.pickle"
+    for size in (2**40, 2**63 + 5):  # more memory than there is; more than a size can hold
+        path.write_bytes(b"\x80\x05\x8e" + size.to_bytes(8, "little"))  # BINBYTES8 of that many bytes
+        assert cache.load_state(path) == cache.BuildState()
+        assert cache.ContentCache(path, b"k").load({}, b"") == {}
+
+
 def test_code_key_follows_the_generator_source(tmp_path, monkeypatch):
     copy = tmp_path / "generator"
     copy.mkdir()
