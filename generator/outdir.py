@@ -106,6 +106,7 @@ def refuse_unsafe(output: Path, content: Path, site_root: Path, cache: Path | No
             raise UserError(f"refusing to build inside {name}", output)
     if cache is not None:
         _refuse_cache_among_sources(cache.resolve(), protected)
+        _refuse_cache_in_a_file(cache)
 
 
 def _refuse_cache_among_sources(cache: Path, protected: dict[str, Path]) -> None:
@@ -115,6 +116,17 @@ def _refuse_cache_among_sources(cache: Path, protected: dict[str, Path]) -> None
         folder = protected[name].resolve()
         if cache == folder or folder in cache.parents:
             raise UserError(f"refusing to keep the cache in {name}", cache)
+
+
+def _refuse_cache_in_a_file(cache: Path) -> None:
+    """A cache folder that is a file, or would be made inside one, cannot be saved: found only once the new site had
+    replaced the output, the build failed with a bare 'File exists' or 'Not a directory'."""
+    for folder in (cache, *cache.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                what = "the cache is not a folder" if folder == cache else "the cache is inside a file"
+                raise UserError(what, folder)
+            return
 
 
 def refuse_foreign(output: Path, recorded: Callable[[], bool]) -> None:

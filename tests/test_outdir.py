@@ -116,6 +116,19 @@ def test_a_cache_folder_among_the_sources_is_refused(where, tmp_path, papers, si
     assert listing(tmp_path) == before
 
 
+@pytest.mark.parametrize("where", ["a file", "inside a file"])
+def test_a_cache_folder_that_is_a_file_is_refused_before_the_output_changes(where, tmp_path, papers, site):
+    build(papers, tmp_path / "out", site, search=False)
+    write_content(papers, "4.md", paper_file("2401.00004", "Paper 4", "listed: 2024-01-04\n"))
+    (tmp_path / "cache").write_text("a file", encoding="utf-8")
+    cache_dir = tmp_path / "cache" / ("broadsheet" if where == "inside a file" else "")
+    before = listing(tmp_path)
+    with pytest.raises(UserError, match="the cache (is not a folder|is inside a file)") as caught:
+        build(papers, tmp_path / "out", site, search=False, cache_dir=cache_dir)
+    assert caught.value.where == str(tmp_path / "cache")
+    assert listing(tmp_path) == before
+
+
 def test_a_symlink_to_the_content_folder_is_refused(tmp_path, papers, site):
     (tmp_path / "link").symlink_to(papers)
     refused(tmp_path, papers, site, tmp_path / "link", "refusing to build into the content folder")
