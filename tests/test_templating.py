@@ -13,6 +13,8 @@ from markupsafe import Markup
 from generator import keys, render, urls
 from generator.config import SiteConfig
 from generator.templating import CompiledTemplates, TemplateEnvironment, compile_templates
+from tests.conftest import REPO, paper_file, write_content
+from tests.sitecheck import tree_snapshot
 
 SOURCE = (
     "{{ a }}|{{ b }}|{{ a ~ b }}|{{ b | e }}|{{ a | safe }}|{% autoescape false %}{{ a }}{% endautoescape %}|"
@@ -56,8 +58,6 @@ def test_a_build_keeps_its_compiled_templates_for_the_next(tmp_path, monkeypatch
     """The second build loads every template compiled (Jinja's compiler is not called) and writes the same site."""
     from generator.build import build
     from generator.config import load_config
-    from tests.conftest import REPO
-    from tests.sitecheck import tree_snapshot
 
     config = load_config(root=REPO)
     build(REPO / "content", tmp_path / "first", config, search=False, cache_dir=tmp_path / "cache")
@@ -69,6 +69,21 @@ def test_a_build_keeps_its_compiled_templates_for_the_next(tmp_path, monkeypatch
     build(REPO / "content", tmp_path / "second", config, search=False, cache_dir=tmp_path / "cache")
     assert compiled == []
     assert tree_snapshot(tmp_path / "second") == tree_snapshot(tmp_path / "first")
+
+
+def test_a_site_built_at_another_path_compiles_its_own_templates(tmp_path, content):
+    """Jinja folds `{{ 'static/style.css' | href }}` into the compiled code: with the templates a build of the site
+    at / kept, a build of it at /sub/ linked every page to /static/style.css, and differed from a cold build."""
+    from generator.build import build
+
+    write_content(content, "2401.00001.md", paper_file("2401.00001", "A Paper", "listed: 2024-01-02\n"))
+    at_root = SiteConfig(root=REPO, base_url="https://example.org/")
+    at_sub = SiteConfig(root=REPO, base_url="https://example.org/sub/")
+    build(content, tmp_path / "out", at_root, search=False, cache_dir=tmp_path / "cache")
+    build(content, tmp_path / "out", at_sub, search=False, cache_dir=tmp_path / "cache")
+    build(content, tmp_path / "cold", at_sub, search=False)
+    assert 'href="/sub/static/style.css"' in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(tmp_path / "cold")
 
 
 def kept_template(folder: Path, code_key: bytes, source: str) -> str:
