@@ -165,6 +165,27 @@ def test_service_fields_refresh_and_contributor_edits_survive(hf_server, content
     assert [p.message for p in problems] == ["note: unknown key (ignored)"]
 
 
+def test_a_paper_a_contributor_gave_another_id_is_found_by_its_alias(hf_server, content):
+    """Its arXiv id kept under `aliases` (so its old URL stays), and its title edited: the scraper wrote the paper
+    again under that id, and every build after failed with "duplicate id '2403.06634'"."""
+    hf_server.serve_fixture_days()
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    path = content / "papers" / "2024" / "03" / "2403.06634.md"
+    text = path.read_text(encoding="utf-8").replace("id: '2403.06634'", "id: stealing\naliases:\n- '2403.06634'")
+    text = text.replace("Production Language Model", "Model (edited)")  # nor found by its title
+    path.unlink()
+    path = path.with_name("stealing.md")
+    path.write_text(text, encoding="utf-8")
+    items = fixture_items("2024-03-12")
+    items[0]["paper"]["upvotes"] = 99
+    hf_server.serve_day("2024-03-12", items)
+    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 0 and "0 added, 1 updated, 8 unchanged" in out
+    assert sorted(p.name for p in path.parent.iterdir() if "06634" in p.name or "stealing" in p.name) == [path.name]
+    assert load_file(path)[0].upvotes == 99
+    assert load_content(content).errors == []
+
+
 def test_an_imported_seed_paper_is_enriched_in_place(hf_server, content):
     seed = content / "papers" / "2024" / "stealing-part-of-a-production-language-model.md"
     seed.parent.mkdir(parents=True)

@@ -23,11 +23,13 @@ from generator.store import KEY_ORDER, paper_meta, paper_path, with_source, writ
 
 
 class Shelf:
-    """The papers on the shelf (content/), by id and, for papers without an arXiv id (imported from a copied
+    """The papers on the shelf (content/), by id, by their old ids (`aliases`: a paper a contributor gave
+    another id is still the service's) and, for papers without an arXiv id (imported from a copied
     listing, id = title slug), by normalised title. Updated as the scrape writes."""
 
     def __init__(self, papers: tuple[Paper, ...] | list[Paper] = ()) -> None:
         self.by_id: dict[str, Paper] = {}
+        self.by_alias: dict[str, Paper] = {}
         self.by_title: dict[str, Paper] = {}
         for paper in papers:
             if paper.id not in self.by_id:  # a duplicate id is the loader's problem to report
@@ -38,10 +40,12 @@ class Shelf:
         return cls(load_content(content_dir, missing_ok=True).papers)
 
     def find(self, paper_id: str, title: str) -> Paper | None:
-        return self.by_id.get(paper_id) or self.by_title.get(title_key(title))
+        return self.by_id.get(paper_id) or self.by_alias.get(paper_id) or self.by_title.get(title_key(title))
 
     def put(self, paper: Paper) -> None:
         self.by_id[paper.id] = paper
+        for alias in paper.aliases:
+            self.by_alias[alias] = paper
         if not paper.is_arxiv:
             self.by_title.setdefault(title_key(paper.title), paper)
 
