@@ -199,7 +199,7 @@ def _build(
         cited = _cited(to_write) if caches else {}
         views = _views(archive, tag_names, digests, caches, cited)
         saved = (caches.cards.load(), caches.records.load()) if caches else ({}, {})
-        compiled = CompiledTemplates(files.templates, code_key, site_urls.base_path) if files else None
+        compiled = CompiledTemplates(files.templates, site_key) if files else None
         renderer = Renderer(views, config, site_urls, digests, *saved, field_digests, compiled)
         _planned()
         steps.done("index and plan")

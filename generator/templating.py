@@ -7,7 +7,6 @@ tests/test_templating.py and tests/test_golden.py).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -49,28 +48,21 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Templates compiled by earlier builds, kept in the cache folder: compiling the default theme takes
     75 ms of every build's start, loading it compiled 5 ms.
 
-    Jinja checks a kept template against its source only, so the files are named for the generator's code
-    key (its code generator, `_PrintingCode`, and Jinja's version are in it), and those of other keys are
-    removed; nothing else in the folder is (`--cache` may name a folder that holds other files, a theme's
-    templates/ among them). A file that cannot be read is compiled again; one that cannot be written is not kept.
+    Jinja checks a kept template against its source only, so the files are named for the site key, and those of
+    other keys are removed; nothing else in the folder is (`--cache` may name a folder that holds other files).
+    The site key holds the code key (our code generator, `_PrintingCode`, and Jinja's version) and the config,
+    options and theme: Jinja folds a filter of a constant into the compiled code (`{{ 'static/style.css' | href }}`
+    is kept as '/static/style.css'), so a site built at another base URL compiles its own. A file that cannot be
+    read is compiled again; one that cannot be written is not kept."""
 
-    Jinja folds a filter of a constant into the compiled code: `{{ 'static/style.css' | href }}` is kept as
-    '/static/style.css'. What the filters fold (`folded`: the base URL's path, which `href` adds) is in each
-    template's key, so a site built at another path compiles its own."""
+    NAME = re.compile(r"[0-9a-f]+-[0-9a-f]{40}\.cache")  # a site key, then Jinja's key of the template (SHA-1)
 
-    NAME = re.compile(r"[0-9a-f]+-[0-9a-f]{40}\.cache")  # a code key, then the template's key (SHA-1)
-
-    def __init__(self, folder: Path, code_key: bytes, folded: str = "") -> None:
-        prefix = code_key.hex()
+    def __init__(self, folder: Path, site_key: bytes) -> None:
+        prefix = site_key.hex()
         super().__init__(str(folder), prefix + "-%s.cache")
-        self.folded = folded
         for name in _listed(folder):
             if self.NAME.fullmatch(name) and not name.startswith(prefix + "-"):
                 _remove(folder / name)
-
-    def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        """Jinja's key of the template (its name and file), with what the filters fold into its code."""
-        return hashlib.sha1(f"{name}|{filename}|{self.folded}".encode(), usedforsecurity=False).hexdigest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
