@@ -218,7 +218,8 @@ class Paper:
             "ids the paper had before (a title slug, until `broadsheet resolve` found its arXiv id). Each"
             " `/papers/<alias>/` is a small page that sends readers on to `/papers/<id>/` (canonical link,"
             " `noindex`, left out of the sitemap), and the feed keeps the first one's URL as the item's guid."
-            " No other paper may use an alias as its id.",
+            " No other paper may use an alias as its id, and the scraper finds the paper by its aliases too: a"
+            " paper given a new id keeps its arXiv id here.",
             MAX_ALIASES,
         ),
     )
