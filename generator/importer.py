@@ -74,13 +74,28 @@ def parse_listing(text: str, as_of: dt.date) -> list[ListingEntry]:
 
 
 def _body_lines(text: str) -> list[str]:
-    """Non-blank lines after the page header (the header ends with the listing's own date)."""
+    """Non-blank lines without the page header (the header ends with the listing's own date). A header
+    further down (two copied pages pasted into one file) goes too: its lines are not papers, and its
+    date is not the date of the paper before it."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    end = max((i + 1 for i, line in enumerate(lines[:12]) if line in HEADER), default=0)
+    end = _past_header(lines, max((i + 1 for i, line in enumerate(lines[:12]) if line in HEADER), default=0))
+    body = []
+    while end < len(lines):
+        run = end
+        while run < len(lines) and lines[run] in HEADER:
+            run += 1
+        if run - end >= 2:  # one such line alone may be a paper's title
+            end = _past_header(lines, run)
+        else:
+            body.append(lines[end])
+            end += 1
+    return body
+
+
+def _past_header(lines: list[str], end: int) -> int:
+    """`end`, or past the page's own date ("Oct 29") if it follows the header that ends there."""
     page_date = DATE_LINE.fullmatch(lines[end]) if end and end < len(lines) else None
-    if page_date and not page_date["year"]:
-        end += 1  # the page's own date ("Oct 29") follows the header
-    return lines[end:]
+    return end + 1 if page_date and not page_date["year"] else end
 
 
 def _is_meta(line: str) -> bool:

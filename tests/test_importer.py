@@ -43,6 +43,21 @@ def test_dates_with_and_without_year_and_upvotes():
     assert (filip.published, filip.upvotes, filip.author_count) == (dt.date(2021, 11, 9), 1, 10)
 
 
+def test_two_copied_pages_in_one_file_give_only_their_papers():
+    """The second page's header ("new", "Subscribe", ..., its own date) is not three papers."""
+    seed = SEED.read_text(encoding="utf-8")
+    entries = parse_listing(seed + "\n" + seed, AS_OF)
+    assert len(entries) == 178
+    assert [e.title for e in entries[89:]] == [e.title for e in entries[:89]]
+    assert entries[88] == entries[-1]  # the last paper before the second header keeps its own date
+
+
+def test_a_single_header_word_further_down_is_still_a_title():
+    text = SEED.read_text(encoding="utf-8") + "\nSubscribe\nAn abstract.\n  • 3 authors\n"
+    entry = parse_listing(text, AS_OF)[-1]
+    assert (entry.title, entry.abstract, entry.author_count) == ("Subscribe", "An abstract.", 3)
+
+
 def test_a_date_after_the_as_of_day_is_last_year():
     text = "Daily Papers\nbyAK and the research community\nOct 29\n\nA title\n\nAn abstract.\n\n  • 3 authors\n·\nDec 5 4\n"
     (entry,) = parse_listing(text, AS_OF)
