@@ -15,6 +15,7 @@ year before if that would put it after the as-of date.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ HEADER = (
 )
 URL = re.compile(r"https?://[^\s<>\"'`]+")
 MAX_LISTING_BYTES = 64 * 2**20  # a copied page of 100 papers is about 150 KB
+LOG = logging.getLogger(__name__)
 GITHUB_REPO = re.compile(r"https?://(www\.)?github\.com/[\w.-]+/[\w.-]+", re.IGNORECASE)
 
 
@@ -187,6 +189,16 @@ def read_listing(file: Path, as_of: dt.date) -> list[ListingEntry]:
             "(a title, an abstract, then '• N authors' or a date)",
             file,
         )
+    if not _has_card(entries[-1]):
+        # A copy cut short ends inside its last paper: written, its half abstract would stay (a later
+        # import of the whole page finds the title in the archive and leaves the file alone).
+        LOG.warning(
+            "%s: warning: the last paper, %r, ends without its '• N authors' or date line: the copy looks "
+            "cut short, so it is left out (copy the whole page again, or add the paper by its arXiv id)",
+            file,
+            entries[-1].title,
+        )
+        return entries[:-1]
     return entries
 
 

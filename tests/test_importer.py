@@ -135,6 +135,19 @@ def test_a_few_paper_cards_in_other_text_are_not_a_listing(tmp_path):
         read_listing(tmp_path / "note.txt", AS_OF)
 
 
+def test_a_copy_cut_inside_its_last_paper_leaves_that_paper_out_with_a_warning(tmp_path, caplog):
+    seed = SEED.read_text(encoding="utf-8")
+    cut = tmp_path / "cut.txt"
+    cut.write_text(seed[: len(seed) // 2], encoding="utf-8")  # in the middle of an abstract
+    entries = read_listing(cut, AS_OF)
+    assert entries == seed_entries()[: len(entries)] and len(entries) == 44
+    (warning,) = caplog.messages
+    assert warning.startswith(f"{cut}: warning: the last paper, 'DVPT: Dynamic Visual Prompt Tuning")
+    assert "cut short, so it is left out" in warning and "\n" not in warning
+    caplog.clear()
+    assert len(read_listing(SEED, AS_OF)) == 89 and caplog.messages == []  # a whole copy ends with a card
+
+
 def test_a_listing_that_is_not_utf8_is_refused(tmp_path):
     (tmp_path / "listing.txt").write_bytes(SEED.read_bytes().replace(b"Muffin", b"M\xfcffin"))
     with pytest.raises(UserError, match=r"not UTF-8 text \(byte \d+\)") as err:
