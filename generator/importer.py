@@ -14,6 +14,7 @@ year before if that would put it after the as-of date.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -24,7 +25,7 @@ from generator.config import SiteConfig
 from generator.errors import UserError
 from generator.loader import content_files, load_content
 from generator.markup import TRAILING
-from generator.model import Paper
+from generator.model import FIRST_DAY, MAX_ABSTRACT, MAX_COUNT, MAX_TITLE, Paper
 from generator.slugs import slugify, title_key
 from generator.store import paper_path, write_paper
 from generator.tagging import compile_rules, match_tags
@@ -198,8 +199,41 @@ def read_listing(file: Path, as_of: dt.date) -> list[ListingEntry]:
             file,
             entries[-1].title,
         )
-        return entries[:-1]
-    return entries
+        entries = entries[:-1]
+    return [kept for entry in entries if (kept := _within_limits(entry, file))]
+
+
+def _within_limits(entry: ListingEntry, file: Path) -> ListingEntry | None:
+    """`entry` without what a content file may not hold (the limits `broadsheet check` enforces), a
+    warning for each thing left out or cut; None, with a warning, for a title over the limit (a card
+    without its title line: the abstract read as one). One odd card cannot make a file that stops
+    every later build."""
+    if len(entry.title) > MAX_TITLE:
+        LOG.warning(
+            "%s: warning: a title of %s characters (over %s), %r, is left out: is a card's title line missing?",
+            file,
+            f"{len(entry.title):,}",
+            f"{MAX_TITLE:,}",
+            entry.title[:60] + "...",
+        )
+        return None
+    last_day = dt.date.today() + dt.timedelta(days=365)  # as `broadsheet check` reads it
+    changes: dict = {}
+    if entry.published is not None and not FIRST_DAY <= entry.published <= last_day:
+        changes["published"] = None
+    for name in ("author_count", "upvotes"):
+        if (getattr(entry, name) or 0) > MAX_COUNT:
+            changes[name] = None
+    if len(entry.abstract) > MAX_ABSTRACT:
+        changes["abstract"] = entry.abstract[:MAX_ABSTRACT].rsplit(" ", 1)[0]
+    if not changes:
+        return entry
+    for name in changes:
+        what = (
+            f"of {len(entry.abstract):,} characters cut" if name == "abstract" else f"{getattr(entry, name)} left out"
+        )
+        LOG.warning("%s: warning: paper %r: %s %s (past the content limits)", file, entry.title, name, what)
+    return dataclasses.replace(entry, **changes)
 
 
 def _has_card(entry: ListingEntry) -> bool:

@@ -148,6 +148,30 @@ def test_a_copy_cut_inside_its_last_paper_leaves_that_paper_out_with_a_warning(t
     assert len(read_listing(SEED, AS_OF)) == 89 and caplog.messages == []  # a whole copy ends with a card
 
 
+def test_cards_past_the_content_limits_are_imported_within_them_and_the_archive_still_checks(tmp_path, caplog):
+    cards = [
+        ("Old paper", "An abstract.", 3, "Jan 1, 1985 7"),
+        ("An abstract read as a title " * 40, "An abstract.", 3, "Jan 5, 2020"),  # its title line is missing
+        ("Counted", "An abstract.", 10**12, "Jan 2, 2020 99999999999"),
+        ("Long", "word " * 5_000, 3, "Jan 3, 2020"),
+        ("Future", "An abstract.", 3, "Jan 4, 2099"),
+    ]
+    listing = tmp_path / "listing.txt"
+    extra = "".join(f"\n{title}\n\n{abstract}\n\n  • {n} authors\n·\n{date}\n" for title, abstract, n, date in cards)
+    listing.write_text(SEED.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    content = tmp_path / "content"
+    assert import_listing(listing, AS_OF, content, SiteConfig()).startswith("93 papers in the listing: 93 added")
+    loaded = load_content(content)
+    assert [p for p in loaded.problems if p.is_error] == []
+    papers = {p.title: p for p in loaded.papers}
+    assert papers["Old paper"].published is None and papers["Future"].published is None
+    assert papers["Old paper"].upvotes == 7 and papers["Counted"].upvotes is None
+    assert papers["Counted"].author_count is None and papers["Old paper"].author_count == 3
+    assert 19_000 < len(papers["Long"].abstract) <= 20_000
+    assert len(caplog.messages) == 6 and all(m.startswith(f"{listing}: warning: ") for m in caplog.messages)
+    assert "a title of 1,119 characters (over 1,000)" in caplog.messages[1] and len(caplog.messages[1]) < 300
+
+
 def test_a_listing_that_is_not_utf8_is_refused(tmp_path):
     (tmp_path / "listing.txt").write_bytes(SEED.read_bytes().replace(b"Muffin", b"M\xfcffin"))
     with pytest.raises(UserError, match=r"not UTF-8 text \(byte \d+\)") as err:
