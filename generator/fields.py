@@ -22,6 +22,7 @@ from generator.model import (
     Declared,
     Kind,
     Problem,
+    last_day,
 )
 from generator.slugs import slugify
 from generator.urls import is_http
@@ -35,7 +36,7 @@ class Fields:
     def __init__(self, doc: frontmatter.Document, where: str, today: dt.date) -> None:
         self.doc, self.where = doc, where
         self.problems: list[Problem] = []
-        self.last_day = today + dt.timedelta(days=365)
+        self.last_day = last_day(today)
 
     def problem(self, key: str, message: str, severity: str = "error") -> None:
         line = self.doc.key_lines.get(key, 1)

@@ -25,7 +25,7 @@ from generator.config import SiteConfig
 from generator.errors import UserError
 from generator.loader import content_files, load_content
 from generator.markup import TRAILING
-from generator.model import FIRST_DAY, MAX_ABSTRACT, MAX_COUNT, MAX_TITLE, Paper
+from generator.model import FIRST_DAY, MAX_ABSTRACT, MAX_COUNT, MAX_TITLE, Paper, last_day
 from generator.slugs import slugify, title_key
 from generator.store import paper_path, write_paper
 from generator.tagging import compile_rules, match_tags
@@ -217,9 +217,8 @@ def _within_limits(entry: ListingEntry, file: Path) -> ListingEntry | None:
             entry.title[:60] + "...",
         )
         return None
-    last_day = dt.date.today() + dt.timedelta(days=365)  # as `broadsheet check` reads it
     changes: dict = {}
-    if entry.published is not None and not FIRST_DAY <= entry.published <= last_day:
+    if entry.published is not None and not FIRST_DAY <= entry.published <= last_day(dt.date.today()):
         changes["published"] = None
     for name in ("author_count", "upvotes"):
         if (getattr(entry, name) or 0) > MAX_COUNT:

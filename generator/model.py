@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 # New-style arXiv ids (0704.0001 onwards), optionally versioned.
@@ -36,6 +36,12 @@ MAX_ABSTRACT = 20_000
 MAX_COUNT = 10**9  # upvotes, comments, stars, author_count
 MAX_FILE_BYTES = 2**20
 FIRST_DAY = date(1991, 1, 1)  # before arXiv; a later date than a year from today is a typo
+
+
+def last_day(today: date) -> date:
+    """The latest date a paper may carry: a later one than a year from today is a typo."""
+    return today + timedelta(days=365)
+
 
 # Characters XML 1.0 cannot carry (C0 controls but tab, newline and CR; surrogates; U+FFFE/U+FFFF)
 # and the C1 controls HTML rejects: never meaningful in a paper, and one breaks a feed.
