@@ -23,9 +23,10 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.errors import UserError
+from generator.limits import within_limits
 from generator.loader import content_files, load_content
 from generator.markup import TRAILING
-from generator.model import FIRST_DAY, MAX_ABSTRACT, MAX_COUNT, MAX_TITLE, Paper, last_day
+from generator.model import MAX_TITLE, Paper
 from generator.slugs import slugify, title_key
 from generator.store import paper_path, write_paper
 from generator.tagging import compile_rules, match_tags
@@ -217,22 +218,16 @@ def _within_limits(entry: ListingEntry, file: Path) -> ListingEntry | None:
             entry.title[:60] + "...",
         )
         return None
-    changes: dict = {}
-    if entry.published is not None and not FIRST_DAY <= entry.published <= last_day(dt.date.today()):
-        changes["published"] = None
-    for name in ("author_count", "upvotes"):
-        if (getattr(entry, name) or 0) > MAX_COUNT:
-            changes[name] = None
-    if len(entry.abstract) > MAX_ABSTRACT:
-        changes["abstract"] = entry.abstract[:MAX_ABSTRACT].rsplit(" ", 1)[0]
-    if not changes:
-        return entry
-    for name in changes:
-        what = (
-            f"of {len(entry.abstract):,} characters cut" if name == "abstract" else f"{getattr(entry, name)} left out"
-        )
-        LOG.warning("%s: warning: paper %r: %s %s (past the content limits)", file, entry.title, name, what)
-    return dataclasses.replace(entry, **changes)
+    kept, changed = within_limits(Paper(id="listing", **dataclasses.asdict(entry)), dt.date.today())
+    for name in changed:
+        _report_past_limits(file, entry, name, getattr(kept, name))
+    return dataclasses.replace(entry, **{name: getattr(kept, name) for name in changed})
+
+
+def _report_past_limits(file: Path, entry: ListingEntry, name: str, kept: object) -> None:
+    was = getattr(entry, name)
+    what = f"of {len(was):,} characters cut" if kept else f"{was} left out"
+    LOG.warning("%s: warning: paper %r: %s %s (past the content limits)", file, entry.title, name, what)
 
 
 def _has_card(entry: ListingEntry) -> bool:

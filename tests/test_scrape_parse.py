@@ -10,12 +10,12 @@ import json
 import pytest
 
 from generator.loader import load_content
-from generator.model import MAX_ABSTRACT, MAX_AUTHORS, MAX_KEYWORDS
+from generator.model import FIRST_DAY, MAX_ABSTRACT, MAX_AUTHORS, MAX_KEYWORDS, last_day
 from generator.scrape.arxiv import normalise_id, parse_feed
 from generator.scrape.hf_api import decode_json, parse_items
 from generator.scrape.hf_html import parse_daily_page, parse_paper_page
 from generator.scrape.merge import new_paper
-from generator.scrape.records import ScrapedPaper, ScrapeError
+from generator.scrape.records import ScrapedPaper, ScrapeError, usable_day
 from generator.scrape.shelf import write_new
 from generator.scrape.sources import read
 from generator.scrape.text import one_line, paragraphs
@@ -485,3 +485,10 @@ def test_a_title_past_the_limit_fails_that_paper():
     item = {"paper": {"id": "2501.00003", "title": "t" * 1_001, "summary": "S"}}
     with pytest.raises(ScrapeError, match="title of 1,001 characters"):
         parse_items([item], URL, dt.date(2025, 1, 2))
+
+
+def test_a_services_date_is_kept_up_to_the_last_day_the_loader_accepts():
+    today = dt.date.today()
+    assert usable_day(last_day(today)) == last_day(today)
+    assert usable_day(last_day(today) + dt.timedelta(days=1)) is None  # `check` would refuse the file
+    assert usable_day(FIRST_DAY) == FIRST_DAY and usable_day(FIRST_DAY - dt.timedelta(days=1)) is None

@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.model import FIELDS, FIRST_DAY, MAX_COUNT, MAX_NAME, MAX_TITLE, SAFE_ID, Declared, Kind, Paper, empty
+from generator import limits
+from generator.model import FIELDS, FIRST_DAY, MAX_COUNT, MAX_TITLE, SAFE_ID, Paper, empty, last_day
 
 
 class ScrapeError(Exception):
@@ -44,39 +45,21 @@ def checked(paper: ScrapedPaper) -> ScrapedPaper:
 
 
 def within_limits(paper: ScrapedPaper) -> ScrapedPaper:
-    """`paper` with what a content file may not hold (its declared limits, which `broadsheet check`
-    enforces) cut or left out, and a note for each: one odd upstream paper cannot make a file that
-    stops every later build. The title is required, so `checked` refuses a paper with a long one."""
-    changes: dict[str, Any] = {}
-    for name, declared in FIELDS.items():
-        value = getattr(paper, name)
-        kept = value if declared.required else _within(declared, value)
-        if kept != value:
-            changes[name] = kept
-    if not changes:
+    """`paper` with what a content file may not hold cut or left out (`limits.within_limits`), and a note
+    for each. The title is required, so `checked` refuses a paper with a long one."""
+    kept, changed = limits.within_limits(paper, dt.date.today())
+    if not changed:
         return paper
     notes = tuple(
-        f"paper {paper.id}: {name} over the content limits, {'cut' if value else 'left out'}"
-        for name, value in changes.items()
+        f"paper {paper.id}: {name} over the content limits, {'cut' if getattr(kept, name) else 'left out'}"
+        for name in changed
     )
-    return dataclasses.replace(paper, **changes, notes=paper.notes + notes)
-
-
-def _within(declared: Declared, value: Any) -> Any:
-    """A list without items over MAX_NAME characters, cut to its limit; a body cut at a space before its
-    limit; a text or URL over its limit left out (None)."""
-    if declared.kind.is_list:
-        return tuple(v for v in value if len(v) <= MAX_NAME)[: declared.limit]
-    if declared.kind is Kind.BODY and len(value) > declared.limit:
-        return value[: declared.limit].rsplit(" ", 1)[0]
-    if declared.kind in (Kind.TEXT, Kind.URL) and value is not None and len(value) > declared.limit:
-        return None
-    return value
+    return dataclasses.replace(kept, notes=paper.notes + notes)
 
 
 def usable_day(day: dt.date | None) -> dt.date | None:
     """`day` if a paper can have it (from 1991 to a year from now), else None."""
-    return day if day is not None and FIRST_DAY <= day <= dt.date.today() + dt.timedelta(days=366) else None
+    return day if day is not None and FIRST_DAY <= day <= last_day(dt.date.today()) else None
 
 
 def usable_count(value: object) -> int | None:
