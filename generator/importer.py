@@ -26,7 +26,7 @@ from generator.errors import UserError
 from generator.limits import within_limits
 from generator.loader import content_files, load_content
 from generator.markup import TRAILING
-from generator.model import MAX_TITLE, Paper
+from generator.model import MAX_TITLE, Paper, xml_safe
 from generator.slugs import slugify, title_key
 from generator.store import paper_path, write_paper
 from generator.tagging import compile_rules, match_tags
@@ -46,6 +46,9 @@ HEADER = (
     "Daily Papers",
     "byAK and the research community",
 )
+# Only these end a line: str.splitlines would also split at U+0085, a vertical tab or U+2028 inside a
+# title or abstract, making one paper two.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 URL = re.compile(r"https?://[^\s<>\"'`]+")
 MAX_LISTING_BYTES = 64 * 2**20  # a copied page of 100 papers is about 150 KB
 LOG = logging.getLogger(__name__)
@@ -81,7 +84,7 @@ def _body_lines(text: str) -> list[str]:
     """Non-blank lines without the page header (the header ends with the listing's own date). A header
     further down (two copied pages pasted into one file) goes too: its lines are not papers, and its
     date is not the date of the paper before it."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line.strip() for line in LINE_BREAK.split(xml_safe(text)) if line.strip()]
     end = _past_header(lines, max((i + 1 for i, line in enumerate(lines[:12]) if line in HEADER), default=0))
     body = []
     while end < len(lines):

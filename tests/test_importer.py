@@ -64,6 +64,17 @@ def test_a_date_after_the_as_of_day_is_last_year():
     assert (entry.published, entry.upvotes, entry.author_count) == (dt.date(2024, 12, 5), 4, 3)
 
 
+@pytest.mark.parametrize("odd", ["\x85", "\x0b", "\x0c", "\u2028", "\x1e"])
+def test_only_a_line_break_ends_a_line(odd):
+    """A character str.splitlines also splits at, inside a title or abstract, does not make two papers;
+    those no page can carry go, as the loader would remove them."""
+    card = f"\nA title{odd}continued\nAn abstract{odd}goes on.\n  • 3 authors\n\r\nJan 5, 2024\r\n"
+    entries = parse_listing(SEED.read_text(encoding="utf-8") + card, AS_OF)
+    kept = "" if odd != "\u2028" else odd
+    assert len(entries) == 90 and entries[-1].published == dt.date(2024, 1, 5)
+    assert (entries[-1].title, entries[-1].abstract) == (f"A title{kept}continued", f"An abstract{kept}goes on.")
+
+
 def test_entry_without_author_or_date_line_is_kept():
     kwai = by_title("Kwai Keye-VL")
     assert kwai.published is None and kwai.author_count is None
