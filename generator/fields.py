@@ -22,7 +22,7 @@ from generator.model import (
     Declared,
     Kind,
     Problem,
-    last_day,
+    in_calendar,
 )
 from generator.slugs import slugify
 from generator.urls import is_http
@@ -36,7 +36,7 @@ class Fields:
     def __init__(self, doc: frontmatter.Document, where: str, today: dt.date) -> None:
         self.doc, self.where = doc, where
         self.problems: list[Problem] = []
-        self.last_day = last_day(today)
+        self.today = today
 
     def problem(self, key: str, message: str, severity: str = "error") -> None:
         line = self.doc.key_lines.get(key, 1)
@@ -121,7 +121,7 @@ class Fields:
         if not isinstance(value, dt.date):
             self.problem(key, f"expected a date YYYY-MM-DD, got {shown(value)}")
             return None
-        if not FIRST_DAY <= value <= self.last_day:
+        if not in_calendar(value, self.today):
             self.problem(key, f"{value.isoformat()} is not between {FIRST_DAY.isoformat()} and a year from today")
             return None
         return value

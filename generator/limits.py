@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from typing import Any, TypeVar
 
-from generator.model import FIELDS, FIRST_DAY, MAX_COUNT, MAX_NAME, Declared, Kind, Paper, last_day
+from generator.model import FIELDS, MAX_COUNT, MAX_NAME, Declared, Kind, Paper, in_calendar
 
 P = TypeVar("P", bound=Paper)
 
@@ -44,7 +44,7 @@ def within(declared: Declared, value: Any, today: dt.date) -> Any:
     if kind in (Kind.TEXT, Kind.URL):
         return value if len(value) <= declared.limit else None
     if kind is Kind.DAY:
-        return value if FIRST_DAY <= value <= last_day(today) else None
+        return value if in_calendar(value, today) else None
     if kind is Kind.COUNT:
         return value if 0 <= value <= MAX_COUNT else None
     return value

@@ -43,6 +43,11 @@ def last_day(today: date) -> date:
     return today + timedelta(days=365)
 
 
+def in_calendar(day: date, today: date) -> bool:
+    """True if a paper may carry `day`: from FIRST_DAY to `last_day(today)`."""
+    return FIRST_DAY <= day <= last_day(today)
+
+
 # Characters XML 1.0 cannot carry (C0 controls but tab, newline and CR; surrogates; U+FFFE/U+FFFF)
 # and the C1 controls HTML rejects: never meaningful in a paper, and one breaks a feed.
 NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator import limits
-from generator.model import FIELDS, FIRST_DAY, MAX_COUNT, MAX_TITLE, SAFE_ID, Paper, empty, last_day
+from generator.model import FIELDS, MAX_COUNT, MAX_TITLE, SAFE_ID, Paper, empty, in_calendar
 
 
 class ScrapeError(Exception):
@@ -59,7 +59,7 @@ def within_limits(paper: ScrapedPaper) -> ScrapedPaper:
 
 def usable_day(day: dt.date | None) -> dt.date | None:
     """`day` if a paper can have it (from 1991 to a year from now), else None."""
-    return day if day is not None and FIRST_DAY <= day <= last_day(dt.date.today()) else None
+    return day if day is not None and in_calendar(day, dt.date.today()) else None
 
 
 def usable_count(value: object) -> int | None:
