@@ -340,7 +340,7 @@ def cmd_import_listing(args: argparse.Namespace) -> int:
     plan = plan_import(read_listing(args.file, args.as_of), args.content, config)
     if args.dry_run:
         for planned in plan.new:
-            print(f"would add {planned.path}: {planned.paper.title}")
+            result(args, f"would add {planned.path}: {planned.paper.title}")
         result(args, plan.summary(len(plan.new), "would be added") + "; nothing written (--dry-run)")
         return 0
     result(args, plan.summary(write_plan(plan, args.content)))

@@ -237,6 +237,15 @@ def test_import_listing_dry_run_names_the_papers_and_writes_nothing(site):
     )
 
 
+def test_import_listing_dry_run_under_quiet_prints_nothing(site):
+    """-q is errors only: the lines naming what a dry run would add are results, left out like the summary."""
+    before = snapshot(site)
+    for flags in (["-q", "import-listing"], ["import-listing", "--quiet"]):
+        quiet = run(*flags, str(SEED), "--as-of", "2025-10-29", "--dry-run", cwd=site)
+        assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert snapshot(site) == before
+
+
 def test_an_os_error_while_writing_is_one_line_and_writes_nothing(site):
     target = "content/papers/2023/10/reformulating-vision-language-foundation-models-and-datasets-towards-universal.md"
     (site / target).mkdir(parents=True)  # a folder where the first paper's file goes
