@@ -327,9 +327,26 @@ def test_add_from_hugging_face(hf_server, content):
 def test_add_falls_back_to_arxiv_and_reports_what_nobody_knows(hf_server, content):
     hf_server.route("/api/query?id_list=1501.05039%2C2501.99999&max_results=2", Reply(200, ATOM.read_bytes()))
     status, out, err = run(hf_server, content, "add", "1501.05039", "2501.99999")
-    assert status == 1 and "1 added" in out and "2501.99999: not found on Hugging Face or arXiv" in err
+    assert status == 1 and "1 added" in out
+    assert (
+        f"failed: 2501.99999: Hugging Face: {hf_server.url}/api/papers/2501.99999: server refused (HTTP 404);"
+        f" then arXiv: {hf_server.url}/api/query?id_list=1501.05039%2C2501.99999&max_results=2: not found\n"
+    ) in err
     paper, _ = load_file(content / "papers" / "2015" / "01" / "1501.05039.md")
     assert paper.title == "Defining Data Science" and paper.listed is None and paper.published == dt.date(2015, 1, 21)
+
+
+def test_add_names_both_failures_when_arxiv_fails_too(hf_server, content):
+    """The fallback's failure alone hid why Hugging Face did not do: the line gives both, the id once."""
+    hf_server.route("/api/query?id_list=2501.99999&max_results=1", Reply(503), Reply(503))
+    status, out, err = run(hf_server, content, "add", "2501.99999")
+    assert status == 1 and "0 added" in out
+    assert err == (
+        f"failed: 2501.99999: Hugging Face: {hf_server.url}/api/papers/2501.99999: server refused (HTTP 404);"
+        f" then arXiv: {hf_server.url}/api/query?id_list=2501.99999&max_results=1: server answered 503,"
+        " after 2 attempts (HTTP 503)\n"
+    )
+    assert snapshot(content) == {}
 
 
 def test_add_rejects_what_is_not_an_arxiv_id(hf_server, content):
@@ -637,7 +654,8 @@ def test_add_refuses_an_answer_about_another_paper(hf_server, content):
 def test_add_takes_nothing_from_arxiv_but_the_paper_asked_for(hf_server, content):
     hf_server.route("/api/query?id_list=2502.00001&max_results=1", Reply(200, ATOM.read_bytes()))
     status, _, err = run(hf_server, content, "add", "2502.00001")
-    assert status == 1 and "2502.00001: not found on Hugging Face or arXiv" in err
+    assert status == 1 and "failed: 2502.00001: Hugging Face: " in err and "; then arXiv: " in err
+    assert err.endswith("/api/query?id_list=2502.00001&max_results=1: not found\n")
     assert snapshot(content) == {}
 
 

@@ -109,7 +109,7 @@ class Scrape:
             for found in self._in_parallel(query, [unknown], self._late_batch, unit="query"):
                 by_arxiv = {f.label: f for f in found}
         for item in fetched:
-            self.apply(by_arxiv.get(item.label, item), filtered=False)
+            self.apply(sources.after_hf(item, by_arxiv.get(item.label)), filtered=False)
         return self.tally
 
     def _late(self, label: str) -> Fetched:

@@ -157,12 +157,22 @@ def fetch_arxiv(fetcher: Fetcher, ends: Endpoints, ids: list[str]) -> list[Fetch
         found = read(str(response.url), lambda: arxiv.parse_feed(response.content, str(response.url)))
     except FAILURES as exc:
         return [Fetched(i, error=str(exc)) for i in ids]
-    return [_arxiv_result(i, found.get(i)) for i in ids]
+    return [_arxiv_result(i, found.get(i), str(response.url)) for i in ids]
 
 
-def _arxiv_result(paper_id: str, entry: ScrapedPaper | ScrapeError | None) -> Fetched:
+def _arxiv_result(paper_id: str, entry: ScrapedPaper | ScrapeError | None, url: str) -> Fetched:
     if entry is None:
-        return Fetched(paper_id, error=f"{paper_id}: not found on Hugging Face or arXiv")
+        return Fetched(paper_id, error=f"{url}: not found")
     if isinstance(entry, ScrapeError):
         return Fetched(paper_id, error=str(entry))
     return _fetched(paper_id, [entry])
+
+
+def after_hf(hf: Fetched, by_arxiv: Fetched | None) -> Fetched:
+    """What `add` has for a paper: arXiv's answer for one Hugging Face does not know. A failure
+    there names both sources' reasons (the label, the id, says which paper once)."""
+    if by_arxiv is None:
+        return hf
+    if by_arxiv.error:
+        return Fetched(hf.label, error=f"Hugging Face: {hf.error}; then arXiv: {by_arxiv.error}")
+    return by_arxiv
