@@ -3,7 +3,8 @@
 Every request is checked before the file system sees it: a target that is not a plain URL
 path (raw bytes outside ASCII, a control character, a bad %-escape, %-escapes that are not
 UTF-8, a `..` segment) gets 400; one longer than any file could be named gets 404. Only
-files under the output folder are read; a folder is its index.html, never a listing.
+files under the output folder are read; a folder is its index.html, never a listing; a file named
+as a folder (`/index.html/`) is not found.
 """
 
 from __future__ import annotations
@@ -196,6 +197,8 @@ class Handler(SimpleHTTPRequestHandler):
                 if not path.endswith("/"):
                     return self._redirect(raw + "/" + (f"?{query}" if query else ""))
                 file = file / "index.html"
+            elif path.endswith(("/", "/.")):  # a file named as a folder (/index.html/): no such folder
+                return self._not_found(status)
             body = file.read_bytes()
         except OSError:  # missing, not a folder, a name too long: no such file
             return self._not_found(status)

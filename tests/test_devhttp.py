@@ -98,6 +98,10 @@ ODD = {
     "a missing page": (get(b"/no/such/page/"), 404),
     "a folder without a page": (get(b"/static/"), 404),
     "a missing page under a file": (get(b"/index.html/x"), 404),
+    "a page named as a folder": (get(b"/index.html/"), 404),
+    "a page named as a folder, with a dot": (get(b"/index.html/."), 404),
+    "a paper's page named as a folder": (get(b"/papers/2401.00001/index.html/"), 404),
+    "a stylesheet named as a folder": (get(b"/static/style.css/"), 404),
 }
 
 
