@@ -121,7 +121,24 @@ def test_a_retry_after_beyond_the_limit_fails_at_once(hf_server):
     sleeps: list[float] = []
     with fetcher(sleeps, max_wait=60) as f, pytest.raises(FetchError) as caught:
         f.get(hf_server.url + "/x")
-    assert "Retry-After" in str(caught.value) and sleeps == []
+    assert str(caught.value) == (
+        f"{hf_server.url}/x: server asked to wait 86400 s, longer than the 60 s this client waits at most"
+        " (Retry-After) (HTTP 429)"
+    )
+    assert sleeps == []
+
+
+def test_a_retry_after_of_hundreds_of_digits_names_the_longest_wait(hf_server):
+    """Read as a number, it is infinite: the message says it is past the client's limit, not 'inf s'."""
+    hf_server.route("/x", Reply(429, headers=(("Retry-After", "9" * 400),)))
+    sleeps: list[float] = []
+    with fetcher(sleeps, max_wait=60) as f, pytest.raises(FetchError) as caught:
+        f.get(hf_server.url + "/x")
+    assert str(caught.value) == (
+        f"{hf_server.url}/x: server asked to wait longer than the 60 s this client waits at most (Retry-After)"
+        " (HTTP 429)"
+    )
+    assert sleeps == []
 
 
 def test_connection_refused_is_retried_then_reported():

@@ -152,8 +152,15 @@ class Fetcher:
         backoff = self.settings.backoff * (2**attempt) * (0.5 + self._jitter())
         wait = max(backoff, retry.wait or 0.0)
         if retry.wait is not None and retry.wait > self.settings.max_wait:
-            raise FetchError(url, f"server asked to wait {retry.wait:.0f} s (Retry-After)", retry.status)
+            raise FetchError(url, too_long(retry.wait, self.settings.max_wait), retry.status)
         return float(min(wait, self.settings.max_wait))
+
+
+def too_long(wait: float, max_wait: float) -> str:
+    """Why a Retry-After past `max_wait` fails the request; a wait of years (or of hundreds of
+    digits, which reads as infinite) is no number to show."""
+    asked = f"{wait:.0f} s, " if wait < 1e9 else ""
+    return f"server asked to wait {asked}longer than the {max_wait:g} s this client waits at most (Retry-After)"
 
 
 def retry_after(response: httpx.Response) -> float | None:
