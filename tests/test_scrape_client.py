@@ -141,6 +141,15 @@ def test_a_retry_after_of_hundreds_of_digits_names_the_longest_wait(hf_server):
     assert sleeps == []
 
 
+def test_a_retry_after_that_is_no_number_is_ignored(hf_server):
+    """'²' is a digit to str.isdigit and no number to float(): it ended the whole run in an unexpected error."""
+    hf_server.route("/x", Reply(429, headers=(("Retry-After", "\u00b2"),)), OK)
+    sleeps: list[float] = []
+    with fetcher(sleeps) as f:
+        assert f.get(hf_server.url + "/x").status_code == 200
+    assert sleeps == [0.5]  # the backoff
+
+
 def test_connection_refused_is_retried_then_reported():
     sleeps: list[float] = []
     with fetcher(sleeps, retries=2) as f, pytest.raises(FetchError) as caught:
