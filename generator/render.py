@@ -33,7 +33,7 @@ from generator.exports import Export, FieldDigests, make_export, paper_json
 from generator.feeds import Feed, feed_bytes
 from generator.pages import Page
 from generator.parallel import fork_map, worker_count
-from generator.templating import TemplateEnvironment, compile_templates
+from generator.templating import TemplateEnvironment, ThemeLoader, compile_templates, template_errors
 from generator.urls import Urls
 from generator.views import Line, Summaries, Views, line
 
@@ -73,7 +73,7 @@ def make_environment(
     """`compiled`: where templates compiled by earlier builds are kept (`templating.CompiledTemplates`)."""
     dirs = theme_dirs(config, "templates")
     env = TemplateEnvironment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        loader=ThemeLoader([str(d) for d in dirs]),
         bytecode_cache=compiled,
         autoescape=True,  # every value is untrusted text unless a template says otherwise
         auto_reload=False,  # templates do not change during a build; checking costs a stat per page
@@ -300,7 +300,8 @@ def render_jobs(
     count = worker_count(workers, len(jobs), PARALLEL_FROM)
     if count == 1:
         return _render_share(Work(jobs, renderer, stage, known, hold), range(len(jobs)))
-    compile_templates(renderer.env, {job.template for job in jobs if isinstance(job, Page)}, PARTIALS)
+    with template_errors():
+        compile_templates(renderer.env, {job.template for job in jobs if isinstance(job, Page)}, PARTIALS)
     global _WORK
     _WORK = Work(jobs, renderer, stage, known, hold // count, count, os.getpid())
     try:
@@ -352,19 +353,20 @@ def _unspilled(share: Rendered | Path) -> Rendered:
 
 def _render_share(work: Work, share: range) -> Rendered:
     rendered, hold, stage = Rendered([]), work.hold, str(work.stage)
-    for n in share:
-        job = work.jobs[n]
-        key, file = work.renderer.key(job), output_file(job)
-        size = -1
-        if work.known.get(file) != key:
-            data = work.renderer.render(job)
-            size = len(data)
-            if len(data) <= hold:
-                rendered.held[n], hold = data, hold - len(data)
-            else:
-                _write(os.path.join(stage, str(n) if work.known else file), data)
-        rendered.keys.append(key)
-        rendered.sizes.append(size)
+    with template_errors():  # here, in the process that renders: a forked worker's exception loses its traceback
+        for n in share:
+            job = work.jobs[n]
+            key, file = work.renderer.key(job), output_file(job)
+            size = -1
+            if work.known.get(file) != key:
+                data = work.renderer.render(job)
+                size = len(data)
+                if len(data) <= hold:
+                    rendered.held[n], hold = data, hold - len(data)
+                else:
+                    _write(os.path.join(stage, str(n) if work.known else file), data)
+            rendered.keys.append(key)
+            rendered.sizes.append(size)
     rendered.cards = work.renderer.made_cards()
     rendered.records = work.renderer.made_records()
     rendered.abstracts = dict(work.renderer.views.made_abstracts())

@@ -32,6 +32,7 @@ from generator.config import ConfigError, SiteConfig
 from generator.devhttp import Builds, Handler, Server
 from generator.errors import UserError
 from generator.search import SearchIndexError
+from generator.templating import TemplateProblem
 
 # Failures a user causes by an edit (or the machine by a full disk): shown as their lines only.
 # Anything else is a bug in Broadsheet: its traceback goes to the console as well.
@@ -47,6 +48,8 @@ def describe(exc: BaseException) -> tuple[str, ...]:
 def _lines(exc: BaseException) -> tuple[str, ...]:
     if isinstance(exc, (BuildError, ConfigError)) and exc.problems:
         return tuple(str(p) for p in exc.problems)
+    if isinstance(exc, TemplateProblem):
+        return (f"{exc.where}: {exc.what}",)
     if isinstance(exc, UserError):
         return (exc.line(),)
     if isinstance(exc, jinja2.TemplateSyntaxError):

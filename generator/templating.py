@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from jinja2 import meta, nodes
 from jinja2.compiler import CodeGenerator, Frame
 from markupsafe import escape
 
+from generator.errors import UserError
 from generator.markup import escape_text
 
 
@@ -42,6 +45,57 @@ class TemplateEnvironment(jinja2.Environment):
     def printed(value: Any) -> str:
         """What `{{ value }}` writes under autoescape: exactly markupsafe.escape's text."""
         return escape_text(value) if type(value) is str else escape(value)
+
+
+class TemplateProblem(UserError):
+    """A mistake in a theme's template; `where` is its `file:line`."""
+
+
+class ThemeLoader(jinja2.FileSystemLoader):
+    """Jinja's loader, but a template that is not UTF-8 is an error naming its file."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            found = (os.path.join(folder, template) for folder in self.searchpath)
+            raise UserError(
+                f"template is not UTF-8: {exc.reason}", next(filter(os.path.isfile, found), template)
+            ) from None
+
+
+@contextmanager
+def template_errors() -> Iterator[None]:
+    """A theme's mistake (a syntax error, an unknown filter or template, an undefined name, a template that raises)
+    as one UserError naming the template and line: Jinja puts templates in the traceback, which a forked worker's
+    exception loses, so it is made where the template runs."""
+    try:
+        yield
+    except UserError:
+        raise
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(f"template error: {exc.message}", f"{exc.filename or exc.name}:{exc.lineno}") from exc
+    except Exception as exc:
+        where = template_line(exc)
+        if where is None:
+            raise
+        raise TemplateProblem(f"template error: {_reason(exc)}", where) from exc
+
+
+def template_line(exc: BaseException) -> str | None:
+    """`template:line` of the innermost template frame of `exc`'s traceback (Jinja marks them), if any."""
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        if "__jinja_exception__" in frame.f_globals:
+            found = f"{frame.f_code.co_filename}:{line}"
+    return found
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"no template {exc.name!r}"
+    text = " ".join(str(exc).split())
+    return text if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {text}"
 
 
 class CompiledTemplates(jinja2.FileSystemBytecodeCache):
@@ -96,10 +150,16 @@ def compile_templates(env: jinja2.Environment, *names: Iterable[str]) -> None:
     """Compile the templates `names` and every template they extend or include, so that forked
     workers inherit them instead of each compiling them again (65 ms of CPU a process)."""
     todo = {name for group in names for name in group}
+    named = set(todo)
     done: set[str] = set()
     while todo:
         name = todo.pop()
         done.add(name)
-        env.get_template(name)
+        try:
+            env.get_template(name)
+        except jinja2.TemplateNotFound:
+            if name in named:
+                raise
+            continue  # named by a template: rendering it fails at the line that names it (`template_errors`)
         source = env.loader.get_source(env, name)[0] if env.loader else ""
         todo.update(n for n in meta.find_referenced_templates(env.parse(source)) if n and n not in done)

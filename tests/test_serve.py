@@ -183,7 +183,7 @@ def test_a_broken_template_is_shown_with_its_file_and_line(server: DevServer, fo
         server, lambda: template.write_text("{% extends 'base.html' %}\n{% block content %}{{ missing }}{% endblock %}")
     )
     page = get(server.url)[0]
-    assert f"{html.escape(str(template))}:2: UndefinedError: &#x27;missing&#x27; is undefined" in page
+    assert f"{html.escape(str(template))}:2: template error: &#x27;missing&#x27; is undefined" in page
     assert "Traceback" not in capsys.readouterr().err  # a template mistake is the user's, not a bug
     edit(server, lambda: template.write_text("{% extends 'base.html' %}{% block content %}v3{% endblock %}"))
     assert BANNER_ID not in get(server.url)[0] and "v3" in fetch(server.url + "404.html")[1]

@@ -6,12 +6,15 @@ import shutil
 from pathlib import Path
 
 import jinja2
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
 from generator import render, urls
+from generator.build import build
 from generator.config import SiteConfig
+from generator.errors import UserError
 from generator.templating import CompiledTemplates, TemplateEnvironment, compile_templates
 from tests.conftest import REPO, paper_file, write_content
 from tests.sitecheck import tree_snapshot
@@ -127,3 +130,46 @@ def test_a_damaged_or_unwritable_kept_template_is_compiled_again(tmp_path):
     shutil.rmtree(tmp_path / "kept")
     (tmp_path / "kept").write_text("a file where the folder goes")
     assert kept_template(tmp_path, b"code", "c {{ x }}") == "c <x>"
+
+
+THEME_MISTAKES = [  # a line added as line 2 of the site's own 404.html, and what the build says of it
+    ("{% if %}", "template error: Expected an expression, got 'end of statement block'"),
+    ("{{ nosuch }}", "template error: 'nosuch' is undefined"),
+    ("{{ 1 | nosuch }}", "template error: No filter named 'nosuch'."),
+    ("{{ 1 // 0 }}", "template error: ZeroDivisionError: integer division or modulo by zero"),
+    ("{{ site.title.nosuch() }}", "template error: 'str object' has no attribute 'nosuch'"),
+    ("{% include 'nosuch.html' %}", "template error: no template 'nosuch.html'"),
+]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize(("line", "what"), THEME_MISTAKES)
+def test_a_mistake_in_a_sites_template_is_one_line_naming_the_template_and_line(
+    tmp_path, content, monkeypatch, line, what, jobs
+):
+    """Once 'unexpected TemplateSyntaxError: ...' (or UndefinedError, ZeroDivisionError) with no file; from a
+    forked worker (jobs=2) the template's traceback is lost, so the line is made where the template runs."""
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    write_content(content, "2024/a.md", paper_file("2401.00001", "A", "listed: 2024-01-01\n"))
+    templates = tmp_path / "themes/mine/templates"
+    templates.mkdir(parents=True)
+    page = templates / "404.html"
+    page.write_text("{% extends 'base.html' %}{% block content %}\n<p>Lost</p>{% endblock %}\n", encoding="utf-8")
+    config = SiteConfig(root=tmp_path, theme="mine")
+    build(content, tmp_path / "out", config, jobs=jobs, search=False)
+    before = tree_snapshot(tmp_path / "out")
+    page.write_text(page.read_text(encoding="utf-8").replace("\n", f"\n{line}\n", 1), encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        build(content, tmp_path / "out", config, jobs=jobs, search=False)
+    assert (caught.value.what, caught.value.where) == (what, f"{page}:2")
+    assert tree_snapshot(tmp_path / "out") == before
+
+
+def test_a_template_that_is_not_utf8_is_named(tmp_path, content):
+    write_content(content, "2024/a.md", paper_file("2401.00001", "A", "listed: 2024-01-01\n"))
+    page = tmp_path / "themes/mine/templates/404.html"
+    page.parent.mkdir(parents=True)
+    page.write_bytes(b"\xff{{ site.title }}")
+    with pytest.raises(UserError) as caught:
+        build(content, tmp_path / "out", SiteConfig(root=tmp_path, theme="mine"), search=False)
+    assert (caught.value.what, caught.value.where) == ("template is not UTF-8: invalid start byte", str(page))
