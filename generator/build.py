@@ -493,7 +493,22 @@ def copy_static(config: SiteConfig, stage: Path) -> None:
     them makes the next build a cold one.
     """
     for folder in reversed(theme_dirs(config, "static")):
-        shutil.copytree(folder, stage / "static", dirs_exist_ok=True)
+        try:
+            shutil.copytree(folder, stage / "static", dirs_exist_ok=True)
+        except shutil.Error as exc:  # each file that failed, as (source, copy in the stage, why)
+            source, copy, why = exc.args[0][0]
+            raise UserError(
+                f"cannot copy the theme's static file: {_static_problem(source, copy, why)}", source
+            ) from None
+
+
+def _static_problem(source: str, copy: str, why: str) -> str:
+    """Why a theme's static file could not be copied, without the staging folder's name that `why` holds."""
+    if os.path.islink(source) and not os.path.exists(source):
+        return "a broken link"
+    if os.path.isdir(source) != os.path.isdir(copy):
+        return "a folder where the default theme has a file"
+    return why
 
 
 @contextmanager

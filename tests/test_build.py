@@ -14,7 +14,8 @@ import pytest
 from generator import build as building
 from generator import cache
 from generator.build import BuildError, build
-from generator.config import load_config
+from generator.config import SiteConfig, load_config
+from generator.errors import UserError
 from generator.parallel import Forked
 from tests.conftest import REPO, paper_file, write_content
 from tests.sitecheck import html_files, missing_targets, tree_snapshot
@@ -152,6 +153,27 @@ def test_content_errors_leave_the_previous_output_untouched(tmp_path, content):
     assert {Path(p.path).name for p in err.value.problems} == {"bad.md", "worse.md"}
     assert tree_snapshot(output) == before
     assert [p.name for p in output.parent.iterdir() if p.name.startswith(".out")] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "why"),
+    [
+        ("x.css", lambda path: path.symlink_to(path.parent / "gone.css"), "a broken link"),
+        ("style.css", lambda path: path.mkdir(), "a folder where the default theme has a file"),
+    ],
+)
+def test_a_static_file_of_the_theme_that_cannot_be_copied_is_named(tmp_path, content, name, make, why):
+    """It was a Python list of (source, staging copy, '[Errno 2] ...') tuples, naming the build's scratch folder."""
+    write_content(content, "2024/good.md", paper_file("good", "Good", "published: 2024-01-01\n"))
+    output, static = tmp_path / "out", tmp_path / "themes/mine/static"
+    static.mkdir(parents=True)
+    build(content, output, SiteConfig(root=tmp_path, theme="mine"), search=False)
+    before = tree_snapshot(output)
+    make(static / name)
+    with pytest.raises(UserError) as caught:
+        build(content, output, SiteConfig(root=tmp_path, theme="mine"), search=False)
+    assert caught.value.line() == f"cannot copy the theme's static file: {why} ({static / name})"
+    assert tree_snapshot(output) == before
 
 
 def test_file_and_folder_names_that_are_not_utf8_build(tmp_path, content):
