@@ -118,6 +118,16 @@ def test_a_base_url_with_a_query_is_refused_and_service_urls_are_checked_too(tmp
     assert "has a query or fragment" in err.value.problems[0].message
 
 
+@pytest.mark.parametrize("url", ["https://h.example//REPO/", "https://h.example/REPO//", "https://h.example//"])
+def test_a_base_url_with_an_empty_folder_in_its_path_is_refused(tmp_path, url):
+    """'https://example.org//x//' linked every page to '//x//static/style.css': the host x."""
+    (tmp_path / "site.yaml").write_text(f"base_url: '{url}'\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    assert [p.message for p in err.value.problems] == [f"base_url: {url_problem(url)}"]
+    assert "has '//' in its path" in err.value.problems[0].message
+
+
 @pytest.mark.parametrize("url", ["https://USER.github.io/REPO/", "http://127.0.0.1:8000", "https://h.example"])
 def test_good_base_urls_pass(url):
     assert url_problem(url) is None
