@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from generator.frontmatter import FrontMatterError, read_mapping
 from generator.model import Problem
+from generator.slugs import slugify
 from generator.urls import is_http, with_slash
 
 
@@ -154,13 +155,30 @@ def _tag_rules(value: Any, at: Problem, problems: list[Problem]) -> dict[str, tu
     if not isinstance(value, dict):
         problems.append(replace(at, message="tag_rules: expected a mapping of tag -> list of phrases"))
         return {}
-    rules = {}
+    rules: dict[str, tuple[str, ...]] = {}
+    slugs: dict[str, str] = {}  # tag slug -> the tag written so
     for tag, phrases in value.items():
         if not isinstance(phrases, list) or not all(isinstance(p, str) and p for p in phrases):
             problems.append(replace(at, message=f"tag_rules.{tag}: expected a list of phrases"))
             continue
+        problem = _tag_rule_problem(str(tag), phrases, slugs)
+        if problem:
+            problems.append(replace(at, message=f"tag_rules.{tag}: {problem}"))
         rules[str(tag)] = tuple(phrases)
     return rules
+
+
+def _tag_rule_problem(tag: str, phrases: list[str], slugs: dict[str, str]) -> str | None:
+    """A tag with no letter or digit has no slug; two tags of one slug would merge (the last one's phrases kept);
+    a phrase with no letter or digit matches nearly every paper ('  ' matched every one)."""
+    slug = slugify(tag)
+    if not slug:
+        return "a tag needs a letter or digit"
+    if slug in slugs:
+        return f"the same tag as {slugs[slug]!r} (both are {slug!r})"
+    slugs[slug] = tag
+    blank = next((p for p in phrases if not any(c.isalnum() for c in p)), None)
+    return None if blank is None else f"the phrase {blank!r} has no letter or digit, so it matches nearly every paper"
 
 
 def _topic(value: Any, at: Problem, problems: list[Problem]) -> TopicFilter:

@@ -19,6 +19,27 @@ def test_values_and_base_url_slash(tmp_path):
     assert config.tag_rules == {"video": ("video", "clip")}
 
 
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ("video: ['  ']", "tag_rules.video: the phrase '  ' has no letter or digit, so it matches nearly every paper"),
+        (
+            "video: [clip, '-']",
+            "tag_rules.video: the phrase '-' has no letter or digit, so it matches nearly every paper",
+        ),
+        ("'!!!': [clip]", "tag_rules.!!!: a tag needs a letter or digit"),
+        ("C++: [C++]\n  c: [C]", "tag_rules.c: the same tag as 'C++' (both are 'c')"),
+    ],
+)
+def test_a_tag_rule_that_would_tag_every_paper_or_no_tag_is_refused(tmp_path, rules, message):
+    """A blank phrase matched every paper, so an import tagged them all; a tag of no slug, or of another's, was
+    written as '' or merged with the other (the last one's phrases kept), without a word."""
+    (tmp_path / "site.yaml").write_text(f"title: T\ntag_rules:\n  {rules}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    assert [(p.line, p.message) for p in err.value.problems] == [(2, message)]
+
+
 def test_all_errors_with_lines(tmp_path):
     (tmp_path / "site.yaml").write_text("title: T\nper_page: 0\nfeed_size: lots\ntopic: [x]\n")
     with pytest.raises(ConfigError) as err:
