@@ -90,7 +90,31 @@ def content_files(content_dir: Path) -> list[str]:
     found: list[str] = []
     for folder, _, names in os.walk(Path(content_dir) / PAPERS_DIR):
         found += [os.path.join(folder, name) for name in names if name.endswith(".md")]
+    if not found and (stray := _markdown_without_papers(content_dir)):
+        raise UserError(
+            f"no {PAPERS_DIR}/ folder, but {stray}: the content folder is the one that holds {PAPERS_DIR}/", content_dir
+        )
     return sorted(found, key=lambda path: path.split(os.sep))
+
+
+def _markdown_without_papers(content_dir: Path) -> str | None:
+    """A .md file in a content folder without papers/, or in one of its folders: `--content content/papers` (or a
+    year's folder) built an empty site over the last one."""
+    if os.path.lexists(Path(content_dir) / PAPERS_DIR):
+        return None
+    try:
+        with os.scandir(content_dir) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if not entry.is_dir():
+                    if entry.name.endswith(".md"):
+                        return entry.name
+                    continue
+                md = next((name for name in sorted(os.listdir(entry.path)) if name.endswith(".md")), None)
+                if md is not None:
+                    return f"{entry.name}/{md}"
+    except OSError:
+        return None
+    return None
 
 
 def scan(content_dir: Path) -> dict[str, Stamp]:

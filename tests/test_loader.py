@@ -349,6 +349,23 @@ def test_deeply_nested_markdown_is_shown_as_plain_text_with_a_warning(content):
     ]
 
 
+@pytest.mark.parametrize(("given", "stray"), [("papers", "2024/a.md"), ("papers/2024", "a.md")])
+def test_a_folder_of_papers_given_as_the_content_folder_is_a_user_error(content, given, stray):
+    """`--content content/papers` found no papers/ in it, so 'build' made an empty site over the last one."""
+    write_content(content, "2024/a.md", paper_file("2401.00001"))
+    with pytest.raises(UserError) as err:
+        scan(content / given)
+    assert err.value.line() == (
+        f"no papers/ folder, but {stray}: the content folder is the one that holds papers/ ({content / given})"
+    )
+
+
+def test_a_content_folder_without_papers_or_markdown_is_an_empty_archive(tmp_path, content):
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other/notes.txt").write_text("not a paper")
+    assert scan(tmp_path / "other") == {} and scan(content) == {}
+
+
 def test_an_importer_may_load_a_content_folder_it_is_about_to_make(tmp_path):
     assert load_content(tmp_path / "new", missing_ok=True).papers == ()
     with pytest.raises(UserError):
