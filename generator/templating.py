@@ -83,12 +83,16 @@ def template_errors() -> Iterator[None]:
 
 
 def template_line(exc: BaseException) -> str | None:
-    """`template:line` of the innermost template frame of `exc`'s traceback (Jinja marks them), if any."""
-    found = None
+    """`template:line` of the innermost template frame of `exc`'s traceback (Jinja marks them), if the
+    template is at fault: Jinja's own errors (an undefined name, a missing template), or an exception raised
+    by the template's code itself. One raised inside a Python filter is a bug in Broadsheet: None."""
+    found, last = None, None
     for frame, line in traceback.walk_tb(exc.__traceback__):
+        last = frame
         if "__jinja_exception__" in frame.f_globals:
             found = f"{frame.f_code.co_filename}:{line}"
-    return found
+    in_template = last is not None and "__jinja_exception__" in last.f_globals
+    return found if in_template or isinstance(exc, jinja2.TemplateError) else None
 
 
 def _reason(exc: Exception) -> str:

@@ -15,7 +15,7 @@ from generator import render, urls
 from generator.build import build
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.templating import CompiledTemplates, TemplateEnvironment, compile_templates
+from generator.templating import CompiledTemplates, TemplateEnvironment, compile_templates, template_errors
 from tests.conftest import REPO, paper_file, write_content
 from tests.sitecheck import tree_snapshot
 
@@ -173,3 +173,19 @@ def test_a_template_that_is_not_utf8_is_named(tmp_path, content):
     with pytest.raises(UserError) as caught:
         build(content, tmp_path / "out", SiteConfig(root=tmp_path, theme="mine"), search=False)
     assert (caught.value.what, caught.value.where) == ("template is not UTF-8: invalid start byte", str(page))
+
+
+def test_an_exception_raised_in_a_python_filter_stays_unexpected():
+    """A template's own mistake is the user's; one raised inside a filter is a bug in Broadsheet, whose
+    traceback must not be turned into one line blaming the template."""
+
+    def broken(value: object) -> str:
+        raise ZeroDivisionError("a bug in a filter")
+
+    env = TemplateEnvironment(loader=jinja2.DictLoader({"t.html": "a\n{{ 1 | broken }}", "u.html": "a\n{{ 1 // 0 }}"}))
+    env.filters["broken"] = broken
+    with pytest.raises(ZeroDivisionError, match="a bug in a filter"), template_errors():
+        env.get_template("t.html").render()
+    with pytest.raises(UserError) as caught, template_errors():
+        env.get_template("u.html").render()
+    assert caught.value.where.endswith(":2") and "ZeroDivisionError" in caught.value.what
