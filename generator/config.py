@@ -92,6 +92,8 @@ def url_problem(text: str) -> str | None:
         return f"{text!r} is not an absolute http(s) URL with a host, like https://USER.github.io/REPO/"
     if parts.query or parts.fragment or text.endswith(("?", "#")):
         return f"{text!r} has a query or fragment; a base URL ends with its path"
+    if parts.username is not None or parts.password is not None:  # it is printed on every page and feed
+        return f"{text!r} holds a user name or password; a base URL is the site's public address"
     if "//" in parts.path:  # '//x//' made every link '//x//...', on the host x
         return f"{text!r} has '//' in its path; a base URL's path is /, or folders joined by one '/'"
     return None

@@ -149,6 +149,18 @@ def test_a_base_url_with_an_empty_folder_in_its_path_is_refused(tmp_path, url):
     assert "has '//' in its path" in err.value.problems[0].message
 
 
+@pytest.mark.parametrize(
+    "url", ["https://me:secret@h.example/REPO/", "https://token@h.example/", "https://:pw@h.example/"]
+)
+def test_a_base_url_with_a_user_or_password_is_refused(tmp_path, url):
+    """It would be printed on every page, feed and the sitemap."""
+    (tmp_path / "site.yaml").write_text(f"base_url: '{url}'\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    assert [p.message for p in err.value.problems] == [f"base_url: {url_problem(url)}"]
+    assert "holds a user name or password" in err.value.problems[0].message
+
+
 @pytest.mark.parametrize("url", ["https://USER.github.io/REPO/", "http://127.0.0.1:8000", "https://h.example"])
 def test_good_base_urls_pass(url):
     assert url_problem(url) is None
