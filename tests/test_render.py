@@ -201,3 +201,15 @@ def test_a_spilled_share_is_read_back_whole_and_its_file_removed(tmp_path):
     path = render._spill(share, tmp_path / ".share-0.pickle")
     assert render._unspilled(path) == share and not path.exists()
     assert render._unspilled(share) is share  # the parent's own share was never spilled
+
+
+def test_an_organization_without_a_slug_is_shown_as_text(tmp_path: Path, content: Path):
+    """'🤗' or '!!!' makes no /orgs/<slug>/ page; the paper page still names it, without a link."""
+    write_content(content, "2024/a.md", paper_file("2401.00001", "T", "listed: 2024-01-01\norganization: '🤗'\n"))
+    write_content(content, "2024/b.md", paper_file("2401.00002", "U", "listed: 2024-01-01\norganization: Lab\n"))
+    build(content, tmp_path / "out", SiteConfig(root=REPO), search=False)
+
+    page = (tmp_path / "out/papers/2401.00001/index.html").read_text(encoding="utf-8")
+    assert "<dt>Organization</dt><dd>🤗</dd>" in page
+    linked = (tmp_path / "out/papers/2401.00002/index.html").read_text(encoding="utf-8")
+    assert '<dt>Organization</dt><dd><a href="/orgs/lab/">Lab</a></dd>' in linked
