@@ -154,6 +154,11 @@ class Fields:
         return tuple(dict.fromkeys(s for s in slugs if s))
 
     def aliases(self, key: str, limit: int) -> tuple[str, ...] | None:
+        read = self.doc.meta.get(key)
+        number = next((v for v in read if not isinstance(v, str)), None) if isinstance(read, list) else None
+        if number is not None:  # YAML reads an unquoted 2310.10010 as 2310.1001: the old URL would be lost
+            self.problem(key, f"{number} is unquoted, so YAML read it as a value, not as written: quote each id")
+            return None
         names = self.strings(key, limit)
         for name in names or ():
             if not SAFE_ID.fullmatch(name):

@@ -109,6 +109,17 @@ def test_a_key_nobody_declared_is_a_warning_and_ignored(content):
     assert len(result.papers) == 1 and not hasattr(result.papers[0], "mood")
 
 
+@pytest.mark.parametrize("item", ["2310.10010", "yes", "007"])
+def test_an_alias_yaml_reads_as_a_number_is_an_error_at_its_line(content, item: str):
+    """Unquoted, 2310.10010 is the float 2310.1001: its page would be /papers/2310.1001/, not the old URL."""
+    path = write_content(content, "2024/01/x.md", f"---\ntitle: T\nlisted: 2024-01-01\naliases:\n- {item}\n---\n")
+    (problem,) = load_content(content).errors
+    assert (problem.path, problem.line) == (str(path), 4)
+    assert problem.message.startswith("aliases: ") and problem.message.endswith("not as written: quote each id")
+    write_content(content, "2024/01/x.md", f"---\ntitle: T\nlisted: 2024-01-01\naliases:\n- '{item}'\n---\n")
+    assert load_content(content).papers[0].aliases == (item,)
+
+
 def test_every_kind_has_a_sample_and_every_field_an_owner_and_a_line_of_docs():
     assert set(SAMPLE) == set(Kind)
     for name, declared in FIELDS.items():
