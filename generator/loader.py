@@ -334,7 +334,7 @@ def _abstract(doc: frontmatter.Document, fields: Fields) -> str:
 
 def _duplicate_ids(papers: list[Paper]) -> list[Problem]:
     first: dict[str, Paper] = {}
-    folded: dict[str, Paper] = {}
+    folded: dict[str, tuple[str, Paper]] = {}
     problems = []
     for paper in papers:
         for pid in (paper.id, *paper.aliases):  # an alias keeps its old URL: no other paper may take it
@@ -343,18 +343,20 @@ def _duplicate_ids(papers: list[Paper]) -> list[Problem]:
                 problems.append(Problem(paper.source_path, 1, f"duplicate id {pid!r} (also in {other})"))
             else:
                 first[pid] = paper
-        twin = folded.setdefault(paper.id.lower(), paper)
-        if twin is not paper:  # papers/ABC/ and papers/abc/ are one folder on macOS and Windows
-            problems.append(
-                Problem(
-                    paper.source_path,
-                    1,
-                    f"id {paper.id!r} differs from {twin.id!r} ({twin.source_path})"
-                    " only in case: their pages collide on a case-insensitive file system",
-                    "warning",
-                )
-            )
+            twin = folded.setdefault(pid.lower(), (pid, paper))
+            if twin[0] != pid:  # papers/ABC/ and papers/abc/ are one folder on macOS and Windows
+                problems.append(_case_twins(paper, pid, *twin))
     return problems
+
+
+def _case_twins(paper: Paper, pid: str, twin_id: str, twin: Paper) -> Problem:
+    return Problem(
+        paper.source_path,
+        1,
+        f"id {pid!r} differs from {twin_id!r} ({twin.source_path})"
+        " only in case: their pages collide on a case-insensitive file system",
+        "warning",
+    )
 
 
 def _undated(papers: list[Paper]) -> list[Problem]:
