@@ -230,7 +230,8 @@ class Paper:
             " `/papers/<alias>/` is a small page that sends readers on to `/papers/<id>/` (canonical link,"
             " `noindex`, left out of the sitemap), and the feed keeps the first one's URL as the item's guid."
             " No other paper may use an alias as its id, and the scraper finds the paper by its aliases too: a"
-            " paper given a new id keeps its arXiv id here.",
+            " paper given a new id keeps its arXiv id here. Quote arXiv ids (`- '2310.10010'`): unquoted, YAML"
+            " reads them as numbers, and the file is refused.",
             MAX_ALIASES,
         ),
     )
