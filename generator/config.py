@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from generator.frontmatter import FrontMatterError, read_mapping
 from generator.model import Problem
 from generator.slugs import slugify
-from generator.urls import is_http, with_slash
+from generator.urls import base_address, is_http
 
 
 class ConfigError(Exception):
@@ -96,6 +96,10 @@ def url_problem(text: str) -> str | None:
         return f"{text!r} holds a user name or password; a base URL is the site's public address"
     if "//" in parts.path:  # '//x//' made every link '//x//...', on the host x
         return f"{text!r} has '//' in its path; a base URL's path is /, or folders joined by one '/'"
+    try:
+        base_address(text)
+    except UnicodeError:
+        return f"{text!r} has a host name that cannot be written in ASCII (IDNA)"
     return None
 
 
@@ -138,7 +142,7 @@ def _from_mapping(raw: dict[str, Any], lines: dict[str, int], where: str, root: 
     if errors:
         raise ConfigError(errors)
     config = SiteConfig(**values, warnings=tuple(problems))
-    return replace(config, base_url=with_slash(config.base_url))
+    return replace(config, base_url=base_address(config.base_url))
 
 
 def _type_ok(key: str, value: Any) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 from generator.config import url_problem
 from generator.errors import UserError
 from generator.model import NOT_XML
-from generator.urls import with_slash
+from generator.urls import base_address
 
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -91,7 +91,7 @@ def site_url(option: str) -> Callable[[str], str]:
     def check(text: str) -> str:
         if problem := url_problem(text):
             raise UserError(problem, option)
-        return with_slash(text)
+        return base_address(text)
 
     return check
 

@@ -7,7 +7,7 @@ the base URL's sub-path ("/archive/papers/2310.00653/") or into absolute URLs fo
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 
 def home(page: int = 0) -> str:
@@ -117,9 +117,17 @@ def output_file(path: str) -> str:
     return f"{path}index.html" if path == "" or path.endswith("/") else path
 
 
-def with_slash(base_url: str) -> str:
-    """A base URL ending in '/', so that site paths can be appended to it."""
-    return base_url if base_url.endswith("/") else base_url + "/"
+def base_address(base_url: str) -> str:
+    """`base_url` as pages and feeds write it: ending in '/', so that site paths can be appended to it,
+    and in ASCII (a host in its IDNA form, a path %-escaped), since sitemaps and feeds carry only ASCII
+    URLs. UnicodeError for a host that IDNA cannot write."""
+    url = base_url if base_url.endswith("/") else base_url + "/"
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    host = (parts.hostname or "").encode("idna").decode("ascii")
+    netloc = host + (f":{parts.port}" if parts.port is not None else "")
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="/%:@!$&'()*+,;=~"), "", ""))
 
 
 def is_http(url: str) -> bool:
@@ -132,7 +140,7 @@ class Urls:
     """Turns site paths into links for one base URL (which may carry a sub-path)."""
 
     def __init__(self, base_url: str) -> None:
-        self.base_url = with_slash(base_url)
+        self.base_url = base_address(base_url)
         self.base_path = urlsplit(self.base_url).path or "/"
 
     def href(self, path: str) -> str:

@@ -263,3 +263,16 @@ def test_the_caches_are_saved_beside_only_by_an_incremental_build_and_keep_what_
     assert [f.__name__ for f in forked if f.__name__ == "save"] == (["save"] if build_kind == "incremental" else [])
     assert frozen[-1] > 10_000  # still frozen after the fork: a full collection would visit every paper again
     assert gc.get_freeze_count() == 0
+
+
+def test_a_base_url_outside_ascii_gives_ascii_urls_and_working_links(tmp_path, content):
+    """A sitemap and a feed carry only ASCII URLs: an IDNA host and a path outside ASCII went out as written."""
+    write_content(content, "2024/a.md", paper_file("2401.00001", "A", "published: 2024-01-01\n"))
+    (tmp_path / "site.yaml").write_text("base_url: https://bücher.example/bücher/\n", encoding="utf-8")
+    output = tmp_path / "out"
+    build(content, output, load_config(root=tmp_path), search=False)
+    base = "https://xn--bcher-kva.example/b%C3%BCcher/"
+    sitemap, feed = (output / "sitemap.xml").read_text(), (output / "feed.xml").read_text()
+    assert sitemap.isascii() and f"<loc>{base}papers/2401.00001/</loc>" in sitemap
+    assert feedparser.parse(feed).entries[0].link == f"{base}papers/2401.00001/"
+    assert missing_targets(output, base) == {}

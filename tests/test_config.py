@@ -193,3 +193,12 @@ def test_a_bad_exports_section_is_an_error_at_its_line(tmp_path, value, message)
         load_config(root=tmp_path)
     [problem] = err.value.problems
     assert problem.line == 2 and problem.message.startswith(message), problem
+
+
+def test_a_base_url_is_kept_in_ascii_and_a_host_idna_cannot_write_is_refused(tmp_path):
+    (tmp_path / "site.yaml").write_text("base_url: https://bücher.example/bücher\n", encoding="utf-8")
+    assert load_config(root=tmp_path).base_url == "https://xn--bcher-kva.example/b%C3%BCcher/"
+    (tmp_path / "site.yaml").write_text(f"base_url: https://{'ü' * 70}.example/\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    assert "cannot be written in ASCII (IDNA)" in err.value.problems[0].message

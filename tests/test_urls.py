@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 from generator import urls
 from generator.config import url_problem
 from generator.loader import load_content
@@ -38,7 +40,16 @@ def test_one_rule_for_http_urls_the_scheme_without_case():
 
 
 def test_a_base_url_gets_one_trailing_slash():
-    assert urls.with_slash("https://h/repo") == "https://h/repo/" == urls.with_slash("https://h/repo/")
+    assert urls.base_address("https://h/repo") == "https://h/repo/" == urls.base_address("https://h/repo/")
+
+
+def test_a_base_url_outside_ascii_is_written_in_ascii():
+    """A sitemap and a feed carry only ASCII URLs (RFC 3986): the host in IDNA, the path %-escaped."""
+    address = urls.base_address("https://Bücher.example:8443/Bücher & co/")
+    assert address == "https://xn--bcher-kva.example:8443/B%C3%BCcher%20&%20co/"
+    assert urls.Urls("https://bücher.example/ü").href("papers/x/") == "/%C3%BC/papers/x/"
+    with pytest.raises(UnicodeError):
+        urls.base_address("https://" + "ü" * 70 + ".example/")  # a label IDNA cannot write
 
 
 def test_every_check_of_a_link_follows_that_rule(content):
