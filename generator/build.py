@@ -200,7 +200,8 @@ def _build(
         views = _views(archive, tag_names, digests, caches, cited)
         saved = (caches.cards.load(), caches.records.load()) if caches else ({}, {})
         compiled = CompiledTemplates(files.templates, site_key) if files else None
-        renderer = Renderer(views, config, site_urls, digests, *saved, field_digests, compiled)
+        saved_lines = caches.lines.load() if caches else {}
+        renderer = Renderer(views, config, site_urls, digests, *saved, field_digests, compiled, saved_lines)
         _planned()
         steps.done("index and plan")
         writer.render(to_write, renderer)
@@ -243,13 +244,14 @@ def _saver(
     cited: Mapping[str, tuple[str, bytes]],
     jobs: Sequence[Job],
 ) -> Callable[[], OSError | None]:
-    """Saving what this build made of the papers, for the next: cards, data lines, digests of what each export
-    shows, BibTeX entries, related papers and the feeds' abstracts. A cache that cannot be written is the
-    OSError returned (not raised: see `_saving`)."""
+    """Saving what this build made of the papers, for the next: cards, listing lines, data lines, digests of what
+    each export shows, BibTeX entries, related papers and the feeds' abstracts. A cache that cannot be written is
+    the OSError returned (not raised: see `_saving`)."""
 
     def save() -> OSError | None:
         try:
             caches.cards.save(archive.papers, rendered.cards)
+            caches.lines.save(archive.papers, rendered.lines)
             caches.records.save(archive.papers, rendered.records)
             caches.shown.save(archive.papers, field_digests.made)
             caches.entries.save(cited, views.made_entries())  # those this process made: the workers' are made again

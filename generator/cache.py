@@ -13,6 +13,8 @@ For each (content folder, output folder) pair, under the cache folder (default
   state, with the version of the parsed content they go with.
 - `cards-*.pickle`: each paper's card in listings, as rendered, so that only new or changed
   papers' cards are rendered again.
+- `lines-*.pickle`: each paper's line in long listings, as rendered, so that a re-vote, which changes the week
+  pages ranking it (each lists a week's papers as lines), renders again only the lines of changed papers.
 - `records-*.pickle`: each paper's line in its `data/<year>.json`, so that a re-vote, which changes every
   year's file, serialises again only the papers whose file changed.
 - `shown-*.pickle`: digests of the fields each paper's BibTeX entry, Markdown copy and search record
@@ -75,6 +77,7 @@ class CacheFiles:
     build: Path
     content: Path
     cards: Path
+    lines: Path
     entries: Path
     spares: Path  # a folder: see `spares`
     related: Path
@@ -92,6 +95,7 @@ class CacheFiles:
             folder / f"build-{name}.pickle",
             folder / f"content-{name}.pickle",
             folder / f"cards-{name}.pickle",
+            folder / f"lines-{name}.pickle",
             folder / f"entries-{name}.pickle",
             folder / f"spares-{name}",
             folder / f"related-{name}.pickle",
@@ -250,6 +254,14 @@ class CardCache(_ByPaper[Card]):
     """The listing cards of the last build."""
 
 
+class LineCache(_ByPaper[Card]):
+    """The lines long listings showed in the last build (`render.Renderer.line`), as a Card each: the html and the
+    digest of the paper's file it was made from.
+
+    At 20,000 papers a re-vote of 200 papers changes the 117 week pages that rank them, which list about 15,000
+    papers as lines: rendering those lines again was a quarter of the daily build's rendering."""
+
+
 class Abstract(NamedTuple):
     """A paper's abstract as feeds show it (`views.Views.abstract_html`), and the digest of the paper's file it was
     made from."""
@@ -331,6 +343,7 @@ class Caches:
     content: ContentCache
     shown: ShownCache
     cards: CardCache
+    lines: LineCache
     records: RecordCache
     entries: EntryCache
     related: RelatedCache
@@ -338,11 +351,13 @@ class Caches:
 
     @classmethod
     def open(cls, files: CacheFiles, code_key: bytes, site_key: bytes) -> Caches:
-        """Cards and data lines depend on the templates and config too (the site key); the rest on the code."""
+        """Cards, listing lines and data lines depend on the templates and config too (the site key); the rest on
+        the code."""
         return cls(
             ContentCache(files.content, code_key),
             ShownCache(files.shown, code_key),
             CardCache(files.cards, site_key),
+            LineCache(files.lines, site_key),
             RecordCache(files.records, site_key),
             EntryCache(files.entries, code_key),
             RelatedCache(files.related, code_key),

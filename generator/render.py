@@ -126,12 +126,14 @@ class Renderer:
         saved_records: Mapping[str, Record] = {},
         shown: FieldDigests | None = None,
         compiled: jinja2.BytecodeCache | None = None,
+        saved_lines: Mapping[str, Card] = {},
     ) -> None:
         self.views, self.config, self.site_urls, self.digests = views, config, site_urls, digests
         self.compiled = compiled  # templates compiled by earlier builds (`templating.CompiledTemplates`)
         self.shown = shown or FieldDigests(digests)  # what each paper's line, link and feed item show of it
         self.saved_cards = saved_cards  # paper id -> Card, made by earlier builds under the same site key
         self.saved_records = saved_records  # paper id -> Record, likewise
+        self.saved_lines = saved_lines  # paper id -> its line in long listings, as a Card, likewise
         self._made_records: dict[str, Record] = {}  # the data files' lines this process made
         self._env: jinja2.Environment | None = None
         self._cards: dict[str, Markup] = {}
@@ -139,6 +141,7 @@ class Renderer:
         self._line_views: dict[str, Line] = {}
         self._rss_items: dict[str, str] = {}  # paper id -> its RSS item, shared by the feeds that carry it
         self._made: list[str] = []  # the papers whose cards this process rendered
+        self._made_lines: list[str] = []  # and those whose lines it rendered
 
     @property
     def env(self) -> jinja2.Environment:
@@ -211,12 +214,22 @@ class Renderer:
         return {**page.context, "papers": papers, "cards": [shown(i) for i in page.papers]}
 
     def line(self, pid: str) -> Markup:
-        """A paper as long listings show it (`views.Line`): rendered once per process."""
+        """A paper as long listings show it (`views.Line`): rendered once per process, and reused by later builds
+        while its file is unchanged, as cards are."""
         made = self._lines.get(pid)
         if made is None:
-            view = self._line(pid)
-            made = self._lines[pid] = Markup(self.env.get_template(LINE_TEMPLATE).render(p=view).strip("\n"))
+            saved = self.saved_lines.get(pid)
+            if saved is not None and saved.digest == self.digests.get(pid):
+                made = Markup(saved.html)
+            else:
+                made = Markup(self.env.get_template(LINE_TEMPLATE).render(p=self._line(pid)).strip("\n"))
+                self._made_lines.append(pid)
+            self._lines[pid] = made
         return made
+
+    def made_lines(self) -> dict[str, Card]:
+        """The lines this process rendered, for later builds to reuse."""
+        return {pid: Card(self.digests[pid], str(self._lines[pid])) for pid in self._made_lines if pid in self.digests}
 
     def card(self, pid: str) -> Markup:
         """A paper as listings show it: rendered once, then reused by every page that lists it,
@@ -258,7 +271,7 @@ class Renderer:
 @dataclass
 class Rendered:
     """What `render_jobs` made: every job's key, the bytes of changed jobs it kept in memory (by
-    job index; the other changed jobs were written to the stage folder), and the cards it made."""
+    job index; the other changed jobs were written to the stage folder), and the cards and lines it made."""
 
     keys: list[bytes]
     held: dict[int, bytes] = field(default_factory=dict)
@@ -266,6 +279,7 @@ class Rendered:
     records: dict[str, Record] = field(default_factory=dict)  # the data files' lines it made
     abstracts: dict[str, str] = field(default_factory=dict)  # the abstracts it rendered for feeds, by paper id
     sizes: list[int] = field(default_factory=list)  # every job's bytes, -1 for those left as they were
+    lines: dict[str, Card] = field(default_factory=dict)  # the listing lines it made
 
 
 @dataclass(frozen=True)
@@ -315,6 +329,7 @@ def render_jobs(
         rendered.sizes[k::count] = share.sizes
         rendered.held.update(share.held)
         rendered.cards.update(share.cards)
+        rendered.lines.update(share.lines)
         rendered.records.update(share.records)
         rendered.abstracts.update(share.abstracts)
     return rendered
@@ -368,6 +383,7 @@ def _render_share(work: Work, share: range) -> Rendered:
             rendered.keys.append(key)
             rendered.sizes.append(size)
     rendered.cards = work.renderer.made_cards()
+    rendered.lines = work.renderer.made_lines()
     rendered.records = work.renderer.made_records()
     rendered.abstracts = dict(work.renderer.views.made_abstracts())
     return rendered

@@ -145,6 +145,44 @@ def test_a_build_saves_its_cards_for_the_next(seed, tmp_path):
     assert changed[edited].digest == load_content(seed).digests[edited] != base[edited].digest
 
 
+def test_a_listing_line_is_rendered_again_only_when_its_papers_file_changed(seed, tmp_path):
+    loaded = load_content(seed)
+    archive = build_archive(loaded.papers)
+    old, new = archive.order[:2]
+    saved = {
+        old: cache.Card(loaded.digests[old], "<li>kept from the last build</li>"),
+        new: cache.Card(b"the digest of an older file", "<li>stale</li>"),
+    }
+    site = urls.Urls(CONFIG.base_url)
+    renderer = Renderer(Views(archive, {}), CONFIG, site, loaded.digests, saved_lines=saved)
+    assert renderer.line(old) == "<li>kept from the last build</li>"
+    assert renderer.line(new) == Renderer(Views(archive, {}), CONFIG, site, loaded.digests).line(new)
+    assert renderer.made_lines() == {new: (loaded.digests[new], renderer.line(new))}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_edited_title_renders_the_line_of_that_paper_only_and_the_site_a_cold_build_makes(
+    jobs, seed, tmp_path, monkeypatch
+):
+    """A new title changes every long list holding the paper (week, month, tag pages): the lines of the other
+    papers they list come from the last build, the workers' lines included."""
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(seed, out, CONFIG, jobs=jobs, search=False, cache_dir=cache_dir)
+    files = cache.CacheFiles.of(cache_dir, seed, out)
+    assert len(cache._load(files.lines).rows) == len(load_content(seed).papers)  # every paper is in a long list
+    EDITS["title"](seed)
+    made: list[str] = []
+    made_lines = Renderer.made_lines
+    monkeypatch.setattr(Renderer, "made_lines", lambda self: made.extend(made_lines(self)) or made_lines(self))
+    build(seed, out, CONFIG, jobs=jobs, search=False, cache_dir=cache_dir)
+    edited = next(p.id for p in load_content(seed).papers if "filip" in p.source_path)
+    assert made == [edited] or (jobs > 1 and made == [])  # a forked worker's lines are not seen here
+    monkeypatch.undo()
+    build(seed, tmp_path / "cold", CONFIG, search=False)
+    for page in out.rglob("*.html"):
+        assert page.read_bytes() == (tmp_path / "cold" / page.relative_to(out)).read_bytes()
+
+
 def test_a_data_file_line_is_made_again_only_when_its_papers_file_changed(seed, tmp_path):
     loaded = load_content(seed)
     archive = build_archive(loaded.papers)
