@@ -12,6 +12,7 @@ when they change, the build is a cold one (`keys.site_key`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -108,6 +109,14 @@ def output_file(job: Job) -> str:
     return urls.output_file(job.path) if isinstance(job, Page) else job.path
 
 
+class _Reprs(dict):
+    """Value -> its repr as bytes, each made once: looked up through `__getitem__` in C."""
+
+    def __missing__(self, value: object) -> bytes:
+        made = self[value] = repr(value).encode()
+        return made
+
+
 class ShownKeys(NamedTuple):
     lines: dict[str, bytes]  # paper id -> what its line in a listing, or a link to it, shows (`views.LINE_FIELDS`)
     feed_items: dict[str, bytes]  # paper id -> what its item in a feed of papers shows (`feeds.FEED_FIELDS`)
@@ -142,6 +151,7 @@ class Renderer:
         self._rss_items: dict[str, str] = {}  # paper id -> its RSS item, shared by the feeds that carry it
         self._made: list[str] = []  # the papers whose cards this process rendered
         self._made_lines: list[str] = []  # and those whose lines it rendered
+        self._entry_reprs = _Reprs()  # a `.bib` list's entries, as keyed (`_bib_key`)
 
     @property
     def env(self) -> jinja2.Environment:
@@ -152,12 +162,22 @@ class Renderer:
     def key(self, job: Job) -> bytes:
         if isinstance(job, Output):
             return hashlib.blake2b(job.data, digest_size=16).digest()
-        digest = hashlib.blake2b(repr(job).encode(), digest_size=16)
+        digest = hashlib.blake2b(self._plan_repr(job), digest_size=16)
         papers = (job.paper,) if isinstance(job, Page) and job.paper is not None else job.papers
         digest.update(b"".join(map(self._paper_key(job), papers)))  # what the job shows of its papers
         if isinstance(job, Page) and job.paper is not None:  # and those its page only links to
             digest.update(self._links_key(job.paper))
         return digest.digest()
+
+    def _plan_repr(self, job: Page | Feed | Export) -> bytes:
+        """The job as planned, for its key: its repr. A `.bib` list's entries (paper id, citation key, digest of what
+        the entry shows) are each repr'd once per process: a paper is in about six lists, and the reprs of whole
+        lists (131,000 entries at 20,000 papers) took a quarter of the time of keying every file. Each repr is a
+        whole literal, so that they follow one another unambiguously."""
+        if not (isinstance(job, Export) and job.kind == "bib"):
+            return repr(job).encode()
+        entries = b"".join(map(self._entry_reprs.__getitem__, job.context))
+        return repr(dataclasses.replace(job, context=())).encode() + entries
 
     def _paper_key(self, job: Page | Feed | Export) -> Callable[[str], bytes]:
         """How the job's papers are keyed: on what it shows of them (`exports.Shown`, reused from the last

@@ -3,6 +3,7 @@ the rest), and listing cards and data file lines made once and reused."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from generator import cache, render, urls
 from generator.build import build
 from generator.config import SiteConfig, load_config
 from generator.errors import UserError
-from generator.exports import paper_json
+from generator.exports import Export, paper_json
 from generator.loader import load_content
 from generator.render import Renderer
 from generator.taxonomy import build_archive
@@ -181,6 +182,35 @@ def test_an_edited_title_renders_the_line_of_that_paper_only_and_the_site_a_cold
     build(seed, tmp_path / "cold", CONFIG, search=False)
     for page in out.rglob("*.html"):
         assert page.read_bytes() == (tmp_path / "cold" / page.relative_to(out)).read_bytes()
+
+
+def test_a_bib_lists_key_follows_each_of_its_entries_whatever_was_keyed_before(seed):
+    """Entries are keyed once per process (`Renderer._plan_repr`): equal lists, equal keys; any entry changed,
+    added, dropped or moved, another key."""
+    loaded = load_content(seed)
+    archive = build_archive(loaded.papers)
+
+    def renderer() -> Renderer:
+        return Renderer(Views(archive, {}), CONFIG, urls.Urls(CONFIG.base_url), loaded.digests)
+
+    a, b = archive.order[:2]
+    entries = ((a, "a2023", b"\1" * 8), (b, "b2023", b"\2" * 8))
+    bib = Export("tags/x/papers.bib", "bib", context=entries, group="tag")
+    keyed = renderer()
+    key = keyed.key(bib)
+    assert renderer().key(dataclasses.replace(bib, context=tuple(tuple(list(e)) for e in entries))) == key
+    others = [
+        entries[::-1],
+        entries[:1],
+        (*entries, (a, "a2023a", b"\1" * 8)),
+        ((a, "a2023b", b"\1" * 8), entries[1]),
+        ((a, "a2023", b"\3" * 8), entries[1]),
+        ((f"{a}', 'a2023', b'\\x01')('{b}", "b2023", b"\2" * 8),),  # one entry spelling out two
+    ]
+    changed = [dataclasses.replace(bib, context=context) for context in others]
+    changed += [dataclasses.replace(bib, group="year"), dataclasses.replace(bib, path="tags/y/papers.bib")]
+    assert len({key, *(keyed.key(job) for job in changed)}) == len(changed) + 1
+    assert [keyed.key(job) for job in changed] == [renderer().key(job) for job in changed]
 
 
 def test_a_data_file_line_is_made_again_only_when_its_papers_file_changed(seed, tmp_path):
