@@ -2,8 +2,8 @@
 
 Its modules, in the order data flows (docs/architecture.md has one line on each):
 
-- records, files, settings: `model`, `frontmatter`, `fastyaml`, `fields`, `loader`, `store`, `fsutil`, `config`,
-  `slugs`, `tagging`, `urls`, `errors`, `freshness`
+- records, files, settings: `model`, `frontmatter`, `fastyaml`, `fields`, `loader`, `limits`, `store`, `fsutil`,
+  `config`, `slugs`, `tagging`, `urls`, `errors`, `freshness`
 - into content/: `scrape` (the scraper, a package), `importer` (a copied listing page), `tidy`,
   `scaffold` (a new archive)
 - the plan: `taxonomy`, `weeks`, `pages`, `feeds`, `digest`, `jsonfeed`, `opml`, `sitemap`, `exports`,
