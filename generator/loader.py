@@ -339,14 +339,24 @@ def _duplicate_ids(papers: list[Paper]) -> list[Problem]:
     for paper in papers:
         for pid in (paper.id, *paper.aliases):  # an alias keeps its old URL: no other paper may take it
             if pid in first:
-                other = first[pid].source_path
-                problems.append(Problem(paper.source_path, 1, f"duplicate id {pid!r} (also in {other})"))
+                problems.append(_taken(paper, pid, first[pid]))
             else:
                 first[pid] = paper
             twin = folded.setdefault(pid.lower(), (pid, paper))
             if twin[0] != pid:  # papers/ABC/ and papers/abc/ are one folder on macOS and Windows
                 problems.append(_case_twins(paper, pid, *twin))
     return problems
+
+
+def _taken(paper: Paper, pid: str, owner: Paper) -> Problem:
+    """`pid`, the id or an alias of `paper`, is already the id or an alias of `owner`: its page would be two."""
+    if owner is paper:
+        what = "is the paper's own id" if pid == paper.id else "is listed twice"
+        return Problem(paper.source_path, 1, f"duplicate id {pid!r}: an alias that {what}")
+    mine, theirs = ("id" if pid == p.id else "alias" for p in (paper, owner))
+    if mine == theirs == "id":
+        return Problem(paper.source_path, 1, f"duplicate id {pid!r} (also in {owner.source_path})")
+    return Problem(paper.source_path, 1, f"duplicate id {pid!r}: its {mine} here, the {theirs} in {owner.source_path}")
 
 
 def _case_twins(paper: Paper, pid: str, twin_id: str, twin: Paper) -> Problem:

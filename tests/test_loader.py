@@ -391,3 +391,20 @@ def test_an_alias_that_differs_from_an_id_only_in_case_is_warned_about(content):
     assert [p.message.split(":")[0] for p in result.problems] == [
         f"id 'foo' differs from 'Foo' ({content}/papers/2024/a.md) only in case"
     ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "said"),
+    [
+        ("", "aliases: ['2401.00001']\n", "duplicate id '2401.00001': its alias here, the id in {a}"),
+        ("aliases: [old]\n", "aliases: [old]\n", "duplicate id 'old': its alias here, the alias in {a}"),
+        ("", "aliases: ['2401.00002']\n", "duplicate id '2401.00002': an alias that is the paper's own id"),
+        ("", "aliases: [old, old]\n", "duplicate id 'old': an alias that is listed twice"),
+    ],
+)
+def test_an_alias_taken_twice_says_which_is_an_alias(content, a, b, said):
+    """It said "duplicate id 'x' (also in a.md)" whether x was an id or an alias, and named its own file for an
+    alias equal to the paper's id."""
+    first = write_content(content, "2024/a.md", paper_file("2401.00001", "A", "published: 2024-01-01\n" + a))
+    write_content(content, "2024/b.md", paper_file("2401.00002", "B", "published: 2024-01-02\n" + b))
+    assert [p.message for p in load_content(content).errors] == [said.format(a=first)]

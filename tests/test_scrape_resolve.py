@@ -189,7 +189,7 @@ def test_aliases_are_checked_like_ids(content):
     assert "aliases: 'no spaces please' is not a usable id (letters, digits, '.', '_', '-')" in messages
     write_content(content, "2024/03/2403.00001.md", paper_file("2403.00001", "A", "aliases: [old-a]\n"))
     assert [p.message for p in load_content(content).errors] == [
-        f"duplicate id 'old-a' (also in {content / 'papers/2024/03/2403.00001.md'})"
+        f"duplicate id 'old-a': its alias here, the alias in {content / 'papers/2024/03/2403.00001.md'}"
     ]
 
 
