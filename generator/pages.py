@@ -285,7 +285,7 @@ def stats_page(archive: Archive, tag_names: Mapping[str, str]) -> Page:
     tags = [Bar(tag_names.get(slug, slug), len(ids), urls.tag(slug)) for slug, ids in largest]
     charts = (
         bar_chart("per-month", "Papers per month, newest first", "Month", per_month),
-        bar_chart("largest-tags", f"The {len(tags)} largest tags by papers", "Tag", tags),
+        bar_chart("largest-tags", f"The {len(tags)} largest tags by papers" if len(tags) > 1 else "Tags", "Tag", tags),
     )
     totals = (("Papers", len(archive.papers)), ("Tags", len(archive.tags)), ("Days with papers", len(archive.days)))
     return Page(urls.stats(), "stats.html", {"title": "Statistics", "charts": charts, "totals": totals})

@@ -64,6 +64,17 @@ def test_stats_largest_tags_first() -> None:
     assert [(b.label, b.value) for b in tags.bars] == [("y", 3), ("x", 2), ("z", 1)]
 
 
+def test_stats_names_its_tags_chart_for_what_it_holds() -> None:
+    """It said "The 0 largest tags by papers" and "The 1 largest tags" on small archives."""
+    titles = [
+        plan([paper(f"p{i}", i + 1, tags=tuple(f"t{j}" for j in range(n))) for i in range(2)])["stats/"]
+        .context["charts"][1]
+        .title
+        for n in (0, 1, 3)
+    ]
+    assert titles == ["Tags", "Tags", "The 3 largest tags by papers"]
+
+
 # -- related ---------------------------------------------------------------------------------
 
 
