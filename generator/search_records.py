@@ -55,7 +55,7 @@ def filters(paper: Paper) -> dict[str, list[str]]:
     found = {
         "tag": list(paper.tags),
         "year": [str(paper.archive_date.year)] if paper.archive_date else [],
-        "organization": [org_slug(paper.organization)] if paper.organization else [],
+        "organization": [slug] if paper.organization and (slug := org_slug(paper.organization)) else [],
         "code": ["yes"] if safe_url(paper.github) else [],  # when the page links to GitHub (`views.paper_links`)
     }
     return {key: values for key, values in found.items() if values}

@@ -94,6 +94,13 @@ def files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def test_an_organization_without_a_slug_is_no_filter_value() -> None:
+    """'🤗' has no page (no letter or digit for its address); its filter value was '', which no menu lists."""
+    for name, expected in (("🤗", None), ("!!!", None), ("KAIST AI", ["kaist-ai"])):
+        p = paper("2401.00001", dt.date(2024, 1, 2), organization=name)
+        assert record(p, {})["filters"].get("organization") == expected
+
+
 def test_a_rebuild_makes_only_changed_shards_and_gives_a_cold_builds_bytes(tmp_path: Path) -> None:
     papers = [
         paper(f"2{m:02}0.0000{d}", dt.date(2020 + m // 13, (m - 1) % 12 + 1, d), d) for m in (3, 14, 15) for d in (1, 2)
