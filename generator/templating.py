@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.loaders import split_template_path
 from markupsafe import escape
 
 from generator.errors import UserError
@@ -52,9 +53,11 @@ class TemplateProblem(UserError):
 
 
 class ThemeLoader(jinja2.FileSystemLoader):
-    """Jinja's loader, but a template that is not UTF-8 is an error naming its file."""
+    """Jinja's loader, but a template that is not UTF-8, or that is a broken link or a folder in the site's own
+    theme, is an error naming it (Jinja would take the default theme's instead, without a word)."""
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        self._refuse_unreadable(template)
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError as exc:
@@ -62,6 +65,16 @@ class ThemeLoader(jinja2.FileSystemLoader):
             raise UserError(
                 f"template is not UTF-8: {exc.reason}", next(filter(os.path.isfile, found), template)
             ) from None
+
+    def _refuse_unreadable(self, template: str) -> None:
+        """The first of the theme folders that has `template` must have it as a file."""
+        for folder in self.searchpath:
+            path = os.path.join(folder, *split_template_path(template))
+            if os.path.isfile(path):
+                return
+            if os.path.lexists(path):
+                what = "a folder" if os.path.isdir(path) else "a broken link"
+                raise UserError(f"template is {what}, not a file", path)
 
 
 @contextmanager

@@ -189,3 +189,18 @@ def test_an_exception_raised_in_a_python_filter_stays_unexpected():
     with pytest.raises(UserError) as caught, template_errors():
         env.get_template("u.html").render()
     assert caught.value.where.endswith(":2") and "ZeroDivisionError" in caught.value.what
+
+
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [(lambda p: p.mkdir(), "a folder"), (lambda p: p.symlink_to(p.parent / "gone.html"), "a broken link")],
+)
+def test_a_template_of_the_sites_theme_that_is_no_file_is_named(tmp_path, content, make, what):
+    """The default theme's template was used instead, without a word, so an edit seemed to have no effect."""
+    write_content(content, "2024/a.md", paper_file("2401.00001", "A", "listed: 2024-01-01\n"))
+    page = tmp_path / "themes/mine/templates/404.html"
+    page.parent.mkdir(parents=True)
+    make(page)
+    with pytest.raises(UserError) as caught:
+        build(content, tmp_path / "out", SiteConfig(root=tmp_path, theme="mine"), search=False)
+    assert (caught.value.what, caught.value.where) == (f"template is {what}, not a file", str(page))
