@@ -5,6 +5,7 @@ The defaults below are the documentation of each key (see also docs/content-form
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,8 @@ def url_problem(text: str) -> str | None:
         return f"{text!r} holds a user name or password; a base URL is the site's public address"
     if "//" in parts.path:  # '//x//' made every link '//x//...', on the host x
         return f"{text!r} has '//' in its path; a base URL's path is /, or folders joined by one '/'"
+    if re.search(r"\.(html?|php|xml)$", parts.path, re.IGNORECASE):  # links would go below the page: x.html/static/
+        return f"{text!r} names a page; a base URL is the folder the site is in, like https://USER.github.io/REPO/"
     try:
         base_address(text)
     except UnicodeError:

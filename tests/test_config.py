@@ -161,6 +161,14 @@ def test_a_base_url_with_a_user_or_password_is_refused(tmp_path, url):
     assert "holds a user name or password" in err.value.problems[0].message
 
 
+@pytest.mark.parametrize(
+    "url", ["https://h.example/REPO/index.html", "https://h.example/a.HTM", "https://h.example/x.php"]
+)
+def test_a_base_url_that_names_a_page_is_refused(url):
+    """'https://h/REPO/index.html' linked every page to '/REPO/index.html/static/style.css'."""
+    assert "names a page; a base URL is the folder the site is in" in (url_problem(url) or "")
+
+
 @pytest.mark.parametrize("url", ["https://USER.github.io/REPO/", "http://127.0.0.1:8000", "https://h.example"])
 def test_good_base_urls_pass(url):
     assert url_problem(url) is None
