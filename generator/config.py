@@ -198,6 +198,9 @@ def _topic(value: Any, at: Problem, problems: list[Problem]) -> TopicFilter:
     if not all(isinstance(v, list) and all(isinstance(s, str) for s in v) for v in lists.values()):
         problems.append(replace(at, message="topic: include and exclude must be lists of phrases or tags"))
         return TopicFilter()
+    for name, phrases in lists.items():
+        if blank := next((p for p in phrases if not slugify(p)), None):  # it was dropped without a word
+            problems.append(replace(at, message=f"topic.{name}: {blank!r} has no letter or digit to match"))
     return TopicFilter(include=tuple(lists["include"]), exclude=tuple(lists["exclude"]))
 
 

@@ -210,3 +210,14 @@ def test_a_base_url_is_kept_in_ascii_and_a_host_idna_cannot_write_is_refused(tmp
     with pytest.raises(ConfigError) as err:
         load_config(root=tmp_path)
     assert "cannot be written in ASCII (IDNA)" in err.value.problems[0].message
+
+
+def test_a_topic_phrase_of_no_letter_or_digit_is_refused(tmp_path):
+    """It matched nothing and was dropped without a word, so an include of only such phrases kept everything."""
+    (tmp_path / "site.yaml").write_text("topic:\n  include: [diffusion, '++']\n  exclude: ['  ']\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(root=tmp_path)
+    assert [p.message for p in err.value.problems] == [
+        "topic.include: '++' has no letter or digit to match",
+        "topic.exclude: '  ' has no letter or digit to match",
+    ]
