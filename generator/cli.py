@@ -6,22 +6,27 @@ Exit status, the same for every command: 0 success, 1 failure, 2 a usage error (
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import os
-import sys
-import traceback
-from pathlib import Path
-from typing import NoReturn
+# Ctrl+C while the program loads (a third of a second, before `main` can catch it) printed a traceback of
+# KeyboardInterrupt: it ends the program as Ctrl+C does later, quietly with 130.
+try:
+    import argparse
+    import dataclasses
+    import os
+    import sys
+    import traceback
+    from pathlib import Path
+    from typing import NoReturn
 
-import generator
-from generator import options
-from generator.config import ConfigError, SiteConfig, load_config
-from generator.console import LOG, diagnostics, report, result
-from generator.errors import UserError
-from generator.scaffold import add_command as add_new
-from generator.search import SearchIndexError
-from generator.tidy import add_command as add_tidy
+    import generator
+    from generator import options
+    from generator.config import ConfigError, SiteConfig, load_config
+    from generator.console import LOG, diagnostics, report, result
+    from generator.errors import UserError
+    from generator.scaffold import add_command as add_new
+    from generator.search import SearchIndexError
+    from generator.tidy import add_command as add_tidy
+except KeyboardInterrupt:
+    raise SystemExit(130) from None
 
 PROG = "broadsheet"
 
