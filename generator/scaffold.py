@@ -72,29 +72,49 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def create(folder: Path, title: str, topics: Sequence[str], version: str | None = None) -> list[Path]:
-    """Write a new archive into `folder` (created if missing; refused unless empty), pinned to `version` (this
-    one's if None). The files written."""
-    _check_empty(folder)
+    """Write a new archive into `folder` (created if missing; refused unless empty, or holding only what an
+    interrupted run with the same values wrote), pinned to `version` (this one's if None). The files written."""
     values = placeholders(title, topics, version or generator.__version__)
     from importlib import resources  # here: every command imports this module for its options, only `new` reads files
 
     skeleton = resources.files("generator") / "skeleton"
-    written = []
-    for source, target in LAYOUT.items():
-        path = folder / target
+    files = {
+        folder / target: fill(skeleton.joinpath(source).read_text(encoding="utf-8"), values)
+        for source, target in LAYOUT.items()
+    }
+    files[folder / PAPERS / ".gitkeep"] = ""  # git keeps no empty folder
+    for leftover in _check_empty(folder, files):
+        leftover.unlink()
+    for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, fill(skeleton.joinpath(source).read_text(encoding="utf-8"), values))
-        written.append(path)
-    (folder / PAPERS).mkdir(parents=True)
-    write_atomic(folder / PAPERS / ".gitkeep", "")  # git keeps no empty folder
-    return [*written, folder / PAPERS / ".gitkeep"]
+        write_atomic(path, text)
+    return list(files)
 
 
-def _check_empty(folder: Path) -> None:
+def _check_empty(folder: Path, files: dict[Path, str]) -> list[Path]:
+    """Refuse a file, or a folder holding anything but the start of these `files`: a run killed part-way left
+    some of them (and the temporary file of the one it was writing, returned), and running it again completes it."""
     if folder.exists() and not folder.is_dir():
         raise UserError("not a folder", folder)
-    if folder.is_dir() and any(folder.iterdir()):
-        raise UserError("folder is not empty; `broadsheet new` writes only into a new or empty folder", folder)
+    if not folder.is_dir():
+        return []
+    folders = {parent for path in files for parent in path.parents}
+    temporary = [path for path in folder.rglob("*") if _temporary_of(path, files)]
+    for path in folder.rglob("*"):
+        begun = path in folders and not path.is_symlink() or path in temporary or _written(path, files)
+        if not begun:
+            raise UserError("folder is not empty; `broadsheet new` writes only into a new or empty folder", folder)
+    return temporary
+
+
+def _written(path: Path, files: dict[Path, str]) -> bool:
+    return path in files and path.is_file() and not path.is_symlink() and path.read_bytes() == files[path].encode()
+
+
+def _temporary_of(path: Path, files: dict[Path, str]) -> bool:
+    """A temporary file `write_atomic` left beside one of `files`: `.<name>.<12 hex digits>.tmp`."""
+    found = re.fullmatch(r"\.(.+)\.[0-9a-f]{12}\.tmp", path.name)
+    return found is not None and path.with_name(found[1]) in files and path.is_file() and not path.is_symlink()
 
 
 def placeholders(title: str, topics: Sequence[str], version: str) -> dict[str, str]:

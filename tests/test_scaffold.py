@@ -225,6 +225,28 @@ def test_a_non_empty_folder_is_refused_and_left_as_it_was(tmp_path: Path):
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine\n"
 
 
+def test_a_run_killed_part_way_is_completed_by_running_it_again(tmp_path: Path):
+    whole = tmp_path / "whole"
+    scaffold.create(whole, "Mine", ["speech"])
+    folder = tmp_path / "mine"  # as `new` killed while writing its third file leaves it
+    for name in ("site.yaml", "README.md"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes((whole / name).read_bytes())
+    (folder / "..gitignore.0123456789ab.tmp").write_text("__pyc", encoding="utf-8")
+    done = broadsheet("new", "mine", "--title", "Mine", "--topic", "speech", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert files_in(folder) == EXPECTED
+    assert all((folder / name).read_bytes() == (whole / name).read_bytes() for name in EXPECTED)
+
+
+def test_a_file_of_another_run_is_not_overwritten(tmp_path: Path):
+    scaffold.create(tmp_path / "mine", "Mine", [])
+    (tmp_path / "mine/.github").rename(tmp_path / "github")  # as if that run had not written it yet
+    with pytest.raises(UserError, match="not empty"):
+        scaffold.create(tmp_path / "mine", "Another title", [])
+    assert "Mine" in (tmp_path / "mine/site.yaml").read_text(encoding="utf-8")
+
+
 def test_a_file_in_the_way_is_refused(tmp_path: Path):
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(UserError, match="not a folder"):
