@@ -6,6 +6,7 @@ makes them pay here, where every worker reads the whole archive.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import multiprocessing.pool
@@ -51,7 +52,7 @@ def forked_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
     failure terminates them (SIGTERM). Pool's own `with` always terminates them, and once a shard maker of the
     search index, forked by a process whose SIGTERM handler raises (`Forked`'s), did not end: it waited forever
     for the task queue's lock, which the terminating pool held."""
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts)
     try:
         yield pool
         pool.close()
@@ -60,6 +61,13 @@ def forked_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
         raise
     finally:
         pool.join()
+
+
+def _ignore_interrupts() -> None:
+    """In a forked process: Ctrl+C, which the terminal sends to every process of the command, is left to the
+    parent, which ends its workers (SIGTERM) as it unwinds. Interrupted themselves, workers printed tracebacks
+    of KeyboardInterrupt, and one interrupted in the middle of ending a pool left the build waiting forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager
@@ -104,5 +112,8 @@ class Forked(Generic[T]):
 
 
 def _answer(function: Callable[..., Any], args: tuple, send: Connection) -> None:
+    _ignore_interrupts()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the pools it made are ended too
-    send.send(function(*args))
+    answer = function(*args)
+    with contextlib.suppress(BrokenPipeError):  # the parent is gone (Ctrl+C): no one to answer, nothing to say
+        send.send(answer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing.pool
 import os
 import signal
+import time
 
 import pytest
 
@@ -56,3 +57,20 @@ def test_a_pool_ends_its_workers_without_a_signal_unless_the_work_failed(monkeyp
 def test_a_pool_made_by_a_forked_process_ends_when_its_work_is_done() -> None:
     """The search index's shard makers: a pool in a `Forked` process, whose SIGTERM handler raises."""
     assert Forked(fork_map, inverse, [1, 2, 4, 8], 3).result() == [1.0, 0.5, 0.25, 0.125]
+
+
+def interrupted(value: int) -> int:
+    """Work that receives Ctrl+C's signal, as every process of a command in a terminal does, in a forked process."""
+    if value != 0:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)  # the signal is handled here, if at all
+    return value
+
+
+def test_ctrl_c_is_left_to_the_process_that_forked(capfd) -> None:
+    """The parent ends its workers when Ctrl+C unwinds it; a worker that stopped by itself printed a traceback of
+    KeyboardInterrupt, and its task was lost: the pool waited for it forever."""
+    with multiprocessing.pool.ThreadPool(1) as waiting:  # so that a lost task fails the test, not hangs it
+        assert waiting.apply_async(fork_map, (interrupted, [1, 2, 0], 3)).get(timeout=30) == [1, 2, 0]
+    assert Forked(interrupted, 1).result() == 1
+    assert "KeyboardInterrupt" not in capfd.readouterr().err
