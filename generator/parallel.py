@@ -66,8 +66,10 @@ def forked_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
 def _ignore_interrupts() -> None:
     """In a forked process: Ctrl+C, which the terminal sends to every process of the command, is left to the
     parent, which ends its workers (SIGTERM) as it unwinds. Interrupted themselves, workers printed tracebacks
-    of KeyboardInterrupt, and one interrupted in the middle of ending a pool left the build waiting forever."""
+    of KeyboardInterrupt, and one interrupted in the middle of ending a pool left the build waiting forever.
+    SIGTERM ends a worker at once, not as the command's handler does (`cli.Terminated`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @contextmanager
