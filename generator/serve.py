@@ -124,10 +124,9 @@ class DevServer:
         """Rebuild after each burst of changes under `paths`, until `stop` is set. `ready` is called once
         the watcher runs: an edit made after it is never missed (one made before the watcher started was)."""
         existing = [str(p) for p in paths if p.exists()]
-        # yield_on_timeout: the first (empty) yield comes from a running watcher, so it can say "ready".
-        for changes in watchfiles.watch(
-            *existing, stop_event=stop, raise_interrupt=False, yield_on_timeout=True, rust_timeout=WATCH_TICK_MS
-        ):
+        # yield_on_timeout: the first (empty) yield comes from a running watcher, so it can say "ready". Ctrl+C is
+        # raised, as anywhere else (exit 130): watchfiles' own catch exited 0 after a warning naming KeyboardInterrupt.
+        for changes in watchfiles.watch(*existing, stop_event=stop, yield_on_timeout=True, rust_timeout=WATCH_TICK_MS):
             if ready is not None:
                 ready()
                 ready = None

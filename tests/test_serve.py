@@ -8,6 +8,7 @@ import html
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -283,6 +284,22 @@ def test_stopping_serve_removes_its_temporary_folder(fork: Path, tmp_path: Path)
     finally:
         proc.terminate()  # SIGTERM, as a process manager or a test harness stops it
         proc.wait(timeout=10)
+    assert not list(temp.glob("broadsheet-serve-*"))
+
+
+def test_ctrl_c_stops_serve_with_130_and_not_a_word(fork: Path, tmp_path: Path) -> None:
+    """It exited 0 after watchfiles' warning 'KeyboardInterrupt caught, stopping watch'."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = serve_process(fork, stderr=subprocess.PIPE, env={"TMPDIR": str(temp)})
+    lines = console_lines(proc)
+    try:
+        next_line(lines, "serving ")
+    finally:
+        proc.send_signal(signal.SIGINT)  # what Ctrl+C sends
+        proc.wait(timeout=10)
+    assert proc.returncode == 130
+    assert proc.stderr is not None and proc.stderr.read() == ""
     assert not list(temp.glob("broadsheet-serve-*"))
 
 
