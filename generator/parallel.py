@@ -105,6 +105,9 @@ class Forked(Generic[T]):
         except EOFError:
             self._child.join()
             raise RuntimeError(f"a forked process ended with {self._child.exitcode}") from None
+        except BaseException:  # Ctrl+C or SIGTERM while waiting: the process, which ignores Ctrl+C, is ended too
+            self.cancel()
+            raise
         self._child.join()
         return answer
 

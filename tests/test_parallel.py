@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing.pool
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -74,3 +75,18 @@ def test_ctrl_c_is_left_to_the_process_that_forked(capfd) -> None:
         assert waiting.apply_async(fork_map, (interrupted, [1, 2, 0], 3)).get(timeout=30) == [1, 2, 0]
     assert Forked(interrupted, 1).result() == 1
     assert "KeyboardInterrupt" not in capfd.readouterr().err
+
+
+def test_a_forked_process_is_ended_when_its_answer_is_waited_for_no_more() -> None:
+    """Ctrl+C (or SIGTERM) while the parent waits: the process, which leaves Ctrl+C to it, went on working
+    alone, into folders the parent removed as it unwound, and printed a traceback when they were gone."""
+    forked = Forked(time.sleep, 30)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            forked.result()
+        assert not forked._child.is_alive()
+    finally:
+        timer.cancel()
+        forked.cancel()
