@@ -66,10 +66,8 @@ def forked_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
 def _ignore_interrupts() -> None:
     """In a forked process: Ctrl+C, which the terminal sends to every process of the command, is left to the
     parent, which ends its workers (SIGTERM) as it unwinds. Interrupted themselves, workers printed tracebacks
-    of KeyboardInterrupt, and one interrupted in the middle of ending a pool left the build waiting forever.
-    SIGTERM ends a worker at once, not as the command's handler does (`cli.Terminated`)."""
+    of KeyboardInterrupt, and one interrupted in the middle of ending a pool left the build waiting forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @contextmanager
@@ -105,7 +103,7 @@ class Forked(Generic[T]):
         except EOFError:
             self._child.join()
             raise RuntimeError(f"a forked process ended with {self._child.exitcode}") from None
-        except BaseException:  # Ctrl+C or SIGTERM while waiting: the process, which ignores Ctrl+C, is ended too
+        except BaseException:  # Ctrl+C while waiting: the process, which leaves Ctrl+C to this one, is ended too
             self.cancel()
             raise
         self._child.join()

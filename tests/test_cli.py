@@ -342,39 +342,6 @@ runpy.run_module("generator", run_name="__main__", alter_sys=True)
 """
 
 
-# `broadsheet import-listing`, sent SIGTERM as it is about to complete the third paper's file.
-SIGTERM_WHILE_WRITING = """
-import os, signal, sys, time
-from generator import cli
-
-written = 0
-
-def fsync(fd):
-    global written
-    written += 1
-    if written == 3:
-        os.kill(os.getpid(), signal.SIGTERM)
-        time.sleep(10)
-
-os.fsync = fsync
-sys.argv = ["broadsheet", *sys.argv[1:]]
-cli.run()
-"""
-
-
-def test_sigterm_leaves_no_half_written_file_and_exits_143_without_a_word(tmp_path):
-    content = tmp_path / "content"
-    listing = str(FIXTURES / "seed-listing.txt")
-    command = [sys.executable, "-c", SIGTERM_WHILE_WRITING, "import-listing", listing, "--as-of", "2025-10-29"]
-    done = subprocess.run([*command, "--content", str(content)], cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stderr) == (143, "")
-    assert sorted(p.name for p in content.rglob("*") if p.is_file() and not p.name.endswith(".md")) == []
-    assert len(list(content.rglob("*.md"))) == 2
-    again = run("import-listing", listing, "--as-of", "2025-10-29", "--content", str(content))
-    assert again.returncode == 0, again.stderr
-    assert "87 added, 2 already in the archive" in again.stdout
-
-
 def test_ctrl_c_while_the_program_loads_exits_130_without_a_traceback():
     done = subprocess.run(
         [sys.executable, "-c", CTRL_C_WHILE_LOADING], cwd=REPO, capture_output=True, text=True, timeout=60

@@ -78,7 +78,7 @@ def test_ctrl_c_is_left_to_the_process_that_forked(capfd) -> None:
 
 
 def test_a_forked_process_is_ended_when_its_answer_is_waited_for_no_more() -> None:
-    """Ctrl+C (or SIGTERM) while the parent waits: the process, which leaves Ctrl+C to it, went on working
+    """Ctrl+C while the parent waits: the process, which leaves Ctrl+C to it, went on working
     alone, into folders the parent removed as it unwound, and printed a traceback when they were gone."""
     forked = Forked(time.sleep, 30)
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
