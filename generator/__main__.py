@@ -1,3 +1,6 @@
-from generator.cli import run
+try:
+    from generator.cli import run
+except KeyboardInterrupt:  # Ctrl+C before `generator.cli` runs its own guard (see there): quietly, with 130
+    raise SystemExit(130) from None
 
 run()

@@ -326,13 +326,15 @@ def test_ctrl_c_exits_130_quietly(monkeypatch, capsys):
     assert in_process(monkeypatch, capsys, KeyboardInterrupt()) == (130, "")
 
 
-# Sends the process Ctrl+C's signal as `broadsheet` starts loading the search module, then runs the program.
+# Sends the process Ctrl+C's signal as `broadsheet` starts loading a module (argv[1]), then runs the program.
 CTRL_C_WHILE_LOADING = """
 import importlib.abc, os, runpy, signal, sys
 
+MODULE = sys.argv[1]
+
 class Interrupt(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
-        if name == "generator.search":
+        if name == MODULE:
             os.kill(os.getpid(), signal.SIGINT)
         return None
 
@@ -342,9 +344,10 @@ runpy.run_module("generator", run_name="__main__", alter_sys=True)
 """
 
 
-def test_ctrl_c_while_the_program_loads_exits_130_without_a_traceback():
+@pytest.mark.parametrize("module", ["generator.cli", "generator.search"])
+def test_ctrl_c_while_the_program_loads_exits_130_without_a_traceback(module):
     done = subprocess.run(
-        [sys.executable, "-c", CTRL_C_WHILE_LOADING], cwd=REPO, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", CTRL_C_WHILE_LOADING, module], cwd=REPO, capture_output=True, text=True, timeout=60
     )
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "")
 
