@@ -90,6 +90,7 @@ class DevServer:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise UserError(f"cannot listen on port {port}: {exc.strerror}", f"{host}:{port}") from None
         self.url = f"http://{host}:{self.httpd.server_port}/"
+        self.serving: threading.Thread | None = None
 
     def rebuild(self) -> bool:
         """Build once; on failure print why and keep serving the previous build."""
@@ -116,7 +117,8 @@ class DevServer:
 
     def start(self) -> None:
         self.rebuild()
-        threading.Thread(target=self.httpd.serve_forever, name="broadsheet-serve", daemon=True).start()
+        self.serving = threading.Thread(target=self.httpd.serve_forever, name="broadsheet-serve", daemon=True)
+        self.serving.start()
 
     def watch(
         self, paths: Sequence[Path], stop: threading.Event | None = None, ready: Callable[[], None] | None = None
@@ -134,7 +136,8 @@ class DevServer:
                 self.rebuild()
 
     def close(self) -> None:
-        self.httpd.shutdown()
+        if self.serving is not None:  # shutdown() waits for serve_forever: forever, if Ctrl+C came in the first build
+            self.httpd.shutdown()
         self.httpd.server_close()
         shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -303,6 +303,30 @@ def test_ctrl_c_stops_serve_with_130_and_not_a_word(fork: Path, tmp_path: Path) 
     assert not list(temp.glob("broadsheet-serve-*"))
 
 
+def test_ctrl_c_during_the_first_build_stops_at_once_and_removes_the_temporary_folder(
+    fork: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where DevServer makes its folder
+
+    def interrupted() -> SiteConfig:
+        raise KeyboardInterrupt  # Ctrl+C while the first build runs, before anything is served
+
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            serve(fork / "content", interrupted, [fork / "content"], port=0, search=False)
+        except BaseException as exc:  # noqa: BLE001 - what the command's main would see
+            raised.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "serve hung after Ctrl+C"
+    assert isinstance(raised[0], KeyboardInterrupt)
+    assert not list(tmp_path.glob("broadsheet-serve-*"))
+
+
 def test_a_missing_content_folder_is_refused_before_serving(fork: Path) -> None:
     # Never watched, so no edit could mend the site: a typo in --content is the user's to fix now.
     with pytest.raises(UserError, match="content folder not found"):
