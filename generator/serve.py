@@ -124,22 +124,44 @@ class DevServer:
         self, paths: Sequence[Path], stop: threading.Event | None = None, ready: Callable[[], None] | None = None
     ) -> None:
         """Rebuild after each burst of changes under `paths`, until `stop` is set. `ready` is called once
-        the watcher runs: an edit made after it is never missed (one made before the watcher started was)."""
-        existing = [str(p) for p in paths if p.exists()]
-        # yield_on_timeout: the first (empty) yield comes from a running watcher, so it can say "ready". Ctrl+C is
-        # raised, as anywhere else (exit 130): watchfiles' own catch exited 0 after a warning naming KeyboardInterrupt.
-        for changes in watchfiles.watch(*existing, stop_event=stop, yield_on_timeout=True, rust_timeout=WATCH_TICK_MS):
-            if ready is not None:
-                ready()
-                ready = None
-            if changes:
-                self.rebuild()
+        the watcher runs: an edit made after it is never missed (one made before the watcher started was).
+
+        A watch follows the file or folder it was given, not its name: one of `paths` deleted, or replaced
+        (an editor's save by rename, a folder restored), is watched anew, then the site rebuilt."""
+        rebuild = False
+        while stop is None or not stop.is_set():
+            seen = {str(p.absolute()): _identity(p) for p in paths}
+            existing = [name for name, identity in seen.items() if identity is not None]
+            # yield_on_timeout: the first (empty) yield comes from a running watcher, so it can say "ready".
+            # Ctrl+C is raised, not swallowed with a logged warning: the command exits with 130, as every command does.
+            for changes in watchfiles.watch(
+                *existing, stop_event=stop, yield_on_timeout=True, rust_timeout=WATCH_TICK_MS
+            ):
+                if ready is not None:
+                    ready()
+                    ready = None
+                replaced = any(change != watchfiles.Change.modified and name in seen for change, name in changes)
+                if replaced or any(_identity(Path(name)) != identity for name, identity in seen.items()):
+                    rebuild = True  # once the new watcher runs, so that no edit made meanwhile is missed
+                    break
+                if changes or rebuild:
+                    rebuild = False
+                    self.rebuild()
 
     def close(self) -> None:
         if self.serving is not None:  # shutdown() waits for serve_forever: forever, if Ctrl+C came in the first build
             self.httpd.shutdown()
         self.httpd.server_close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file or folder `path` names now, if any."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def serve(

@@ -8,6 +8,7 @@ import html
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -197,6 +198,36 @@ def test_a_broken_site_yaml_is_shown_with_its_line(server: DevServer, fork: Path
     edit(server, lambda: (fork / "site.yaml").write_text("title: After\ntheme: mine\n", encoding="utf-8"))
     page = get(server.url)[0]
     assert "<title>After</title>" in page and BANNER_ID not in page
+
+
+def test_a_site_yaml_saved_by_rename_or_deleted_and_made_again_is_still_watched(server: DevServer, fork: Path) -> None:
+    config = fork / "site.yaml"
+
+    def save_by_rename(text: str) -> None:  # as many editors save: a new file, renamed over the old one
+        (fork / ".site.yaml.tmp").write_text(text, encoding="utf-8")
+        (fork / ".site.yaml.tmp").replace(config)
+
+    edit(server, lambda: save_by_rename("title: Renamed\ntheme: mine\n"))
+    assert "<title>Renamed</title>" in get(server.url)[0]
+    edit(server, lambda: config.write_text("title: Edited\ntheme: mine\n", encoding="utf-8"))
+    assert "<title>Edited</title>" in get(server.url)[0]
+    edit(server, config.unlink)
+    edit(server, lambda: config.write_text("title: Again\ntheme: mine\n", encoding="utf-8"))
+    assert "<title>Again</title>" in get(server.url)[0]
+    edit(server, lambda: config.write_text("title: Later\ntheme: mine\n", encoding="utf-8"))
+    assert "<title>Later</title>" in get(server.url)[0]
+
+
+def test_a_content_folder_deleted_and_restored_is_watched_again(server: DevServer, fork: Path) -> None:
+    content = fork / "content"
+    kept = fork.parent / "kept"
+    shutil.copytree(content, kept)
+    edit(server, lambda: shutil.rmtree(content))
+    assert BANNER_ID in get(server.url)[0]
+    edit(server, lambda: shutil.copytree(kept, content))
+    assert BANNER_ID not in get(server.url)[0]
+    edit(server, lambda: write_content(content, "a.md", paper_file("2401.00001", "New title", "listed: 2024-01-01\n")))
+    assert "New title" in get(server.url + "papers/2401.00001/")[0]
 
 
 def test_an_unexpected_error_in_a_build_is_shown_and_the_server_lives_on(server: DevServer, capsys) -> None:
