@@ -134,19 +134,23 @@ class DevServer:
             existing = [name for name, identity in seen.items() if identity is not None]
             # yield_on_timeout: the first (empty) yield comes from a running watcher, so it can say "ready".
             # Ctrl+C is raised, not swallowed with a logged warning: the command exits with 130, as every command does.
-            for changes in watchfiles.watch(
-                *existing, stop_event=stop, yield_on_timeout=True, rust_timeout=WATCH_TICK_MS
-            ):
-                if ready is not None:
-                    ready()
-                    ready = None
-                replaced = any(change != watchfiles.Change.modified and name in seen for change, name in changes)
-                if replaced or any(_identity(Path(name)) != identity for name, identity in seen.items()):
-                    rebuild = True  # once the new watcher runs, so that no edit made meanwhile is missed
-                    break
-                if changes or rebuild:
-                    rebuild = False
-                    self.rebuild()
+            try:
+                for changes in watchfiles.watch(
+                    *existing, stop_event=stop, yield_on_timeout=True, rust_timeout=WATCH_TICK_MS
+                ):
+                    if ready is not None:
+                        ready()
+                        ready = None
+                    replaced = any(change != watchfiles.Change.modified and name in seen for change, name in changes)
+                    if replaced or any(_identity(Path(name)) != identity for name, identity in seen.items()):
+                        rebuild = True  # once the new watcher runs, so that no edit made meanwhile is missed
+                        break
+                    if changes or rebuild:
+                        rebuild = False
+                        self.rebuild()
+            except FileNotFoundError:  # one went between its stat and its watch: watched anew
+                rebuild = True
+                time.sleep(WATCH_TICK_MS / 1000)
 
     def close(self) -> None:
         if self.serving is not None:  # shutdown() waits for serve_forever: forever, if Ctrl+C came in the first build

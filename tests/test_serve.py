@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import serve as serve_module
 from generator.config import SiteConfig, load_config
 from generator.devhttp import BANNER_ID, WAIT_PATH
 from generator.errors import UserError
@@ -228,6 +229,45 @@ def test_a_content_folder_deleted_and_restored_is_watched_again(server: DevServe
     assert BANNER_ID not in get(server.url)[0]
     edit(server, lambda: write_content(content, "a.md", paper_file("2401.00001", "New title", "listed: 2024-01-01\n")))
     assert "New title" in get(server.url + "papers/2401.00001/")[0]
+
+
+def test_a_folder_gone_as_its_watch_starts_is_watched_again_when_back(fork: Path, monkeypatch) -> None:
+    gone = fork / "themes/gone"
+    identity, stated = serve_module._identity, []
+
+    def stale(path: Path) -> tuple[int, int] | None:  # the first look finds it; it is gone when the watch starts
+        if path == gone and not stated:
+            stated.append(path)
+            return (0, 0)
+        return identity(path)
+
+    monkeypatch.setattr(serve_module, "_identity", stale)
+    dev = DevServer(fork / "content", lambda: load_config(root=fork), port=0, search=False)
+    stop = threading.Event()
+    failed: list[BaseException] = []
+
+    def watch() -> None:
+        try:
+            dev.watch([fork / "content", gone], stop)
+        except BaseException as exc:  # noqa: BLE001 - the test says what escaped
+            failed.append(exc)
+
+    watcher = threading.Thread(target=watch)
+    try:
+        dev.start()
+        watcher.start()
+        time.sleep(1)
+        assert not failed, failed
+        edit(
+            dev,
+            lambda: write_content(fork / "content", "a.md", paper_file("2401.00001", "New", "listed: 2024-01-01\n")),
+        )
+        edit(dev, gone.mkdir)  # back: watched again
+        edit(dev, lambda: (gone / "x.html").write_text("x"))
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+        dev.close()
 
 
 def test_an_unexpected_error_in_a_build_is_shown_and_the_server_lives_on(server: DevServer, capsys) -> None:
