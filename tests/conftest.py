@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,3 +38,20 @@ def site_root(tmp_path: Path) -> Path:
     root.mkdir()
     (root / "themes").symlink_to(REPO / "themes")
     return root
+
+
+# Ctrl+C: a test run started in the background (a CI job, `make test &`) inherits SIGINT ignored, and Python
+# then never raises KeyboardInterrupt, so a test of what Ctrl+C does must give it back its terminal's default.
+
+
+@pytest.fixture
+def ctrl_c() -> Iterator[None]:
+    """SIGINT raising KeyboardInterrupt in this process, as in a terminal, for the test's length."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+def ctrl_c_as_in_a_terminal() -> None:
+    """`preexec_fn` of a command a test interrupts: SIGINT at its default, whatever this process inherited."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

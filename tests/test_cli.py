@@ -12,7 +12,7 @@ import pytest
 
 from generator import cli
 from generator.search import SearchIndexError
-from tests.conftest import FIXTURES, REPO, paper_file, write_content
+from tests.conftest import FIXTURES, REPO, ctrl_c_as_in_a_terminal, paper_file, write_content
 from tests.sitecheck import tree_snapshot
 
 
@@ -347,7 +347,12 @@ runpy.run_module("generator", run_name="__main__", alter_sys=True)
 @pytest.mark.parametrize("module", ["generator.cli", "generator.search"])
 def test_ctrl_c_while_the_program_loads_exits_130_without_a_traceback(module):
     done = subprocess.run(
-        [sys.executable, "-c", CTRL_C_WHILE_LOADING, module], cwd=REPO, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", CTRL_C_WHILE_LOADING, module],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "")
 

@@ -68,7 +68,7 @@ def interrupted(value: int) -> int:
     return value
 
 
-def test_ctrl_c_is_left_to_the_process_that_forked(capfd) -> None:
+def test_ctrl_c_is_left_to_the_process_that_forked(capfd, ctrl_c) -> None:
     """The parent ends its workers when Ctrl+C unwinds it; a worker that stopped by itself printed a traceback of
     KeyboardInterrupt, and its task was lost: the pool waited for it forever."""
     with multiprocessing.pool.ThreadPool(1) as waiting:  # so that a lost task fails the test, not hangs it
@@ -77,7 +77,7 @@ def test_ctrl_c_is_left_to_the_process_that_forked(capfd) -> None:
     assert "KeyboardInterrupt" not in capfd.readouterr().err
 
 
-def test_a_forked_process_is_ended_when_its_answer_is_waited_for_no_more() -> None:
+def test_a_forked_process_is_ended_when_its_answer_is_waited_for_no_more(ctrl_c) -> None:
     """Ctrl+C while the parent waits: the process, which leaves Ctrl+C to it, went on working
     alone, into folders the parent removed as it unwound, and printed a traceback when they were gone."""
     forked = Forked(time.sleep, 30)

@@ -28,7 +28,7 @@ from generator.devhttp import BANNER_ID, WAIT_PATH
 from generator.errors import UserError
 from generator.search import SearchIndexError
 from generator.serve import DevServer, describe, serve
-from tests.conftest import REPO, paper_file, write_content
+from tests.conftest import REPO, ctrl_c_as_in_a_terminal, paper_file, write_content
 
 
 @pytest.fixture
@@ -326,7 +326,15 @@ def serve_process(
     """`broadsheet serve --port 0 --no-search` in `root`, run as a user runs it, on this checkout's code."""
     command = [sys.executable, "-m", "generator", "serve", "--port", "0", "--no-search"]
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.Popen(command, cwd=root, env=full_env, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    return subprocess.Popen(
+        command,
+        cwd=root,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
+    )
 
 
 def console_lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
