@@ -11,7 +11,7 @@ import pytest
 
 from generator.loader import load_content
 from generator.model import FIRST_DAY, MAX_ABSTRACT, MAX_AUTHORS, MAX_KEYWORDS, last_day
-from generator.scrape.arxiv import normalise_id, parse_feed
+from generator.scrape.arxiv import normalise_id, parse_feed, split_ids
 from generator.scrape.hf_api import decode_json, parse_items
 from generator.scrape.hf_html import parse_daily_page, parse_paper_page
 from generator.scrape.merge import new_paper
@@ -450,6 +450,32 @@ def test_arxiv_ids_as_people_write_them():
     assert normalise_id("https://arxiv.org/abs/2509.24002") == "2509.24002"
     assert normalise_id("2403.06634") == "2403.06634"
     assert normalise_id("../etc") is None and normalise_id("2509") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://arxiv.org/abs/2310.00653v2",
+        "http://arxiv.org/pdf/2310.00653.pdf",
+        "https://arxiv.org/pdf/2310.00653v1",
+        "https://huggingface.co/papers/2310.00653",
+        "arxiv.org/abs/2310.00653",
+        " 2310.00653 ",
+        "10.48550/arXiv.2310.00653",
+        "https://doi.org/10.48550/arXiv.2310.00653",
+        "ARXIV:2310.00653",
+    ],
+)
+def test_the_forms_people_paste_give_the_id(text):
+    assert normalise_id(text) == "2310.00653"
+
+
+def test_ids_split_by_commas_come_once_and_the_rest_is_named():
+    assert split_ids(["2310.00653,2310.00654", "2310.00653v2", "2501.01234"]) == (
+        ["2310.00653", "2310.00654", "2501.01234"],
+        [],
+    )
+    assert split_ids(["", "hep-th/9901001", "x, 2310.00653"]) == (["2310.00653"], ["", "hep-th/9901001", "x"])
 
 
 def test_values_past_the_content_limits_are_cut_so_the_file_passes_check(tmp_path):

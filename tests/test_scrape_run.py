@@ -354,6 +354,21 @@ def test_add_rejects_what_is_not_an_arxiv_id(hf_server, content):
     assert status == 2 and "not an arXiv id" in err and hf_server.log.targets == []
 
 
+@pytest.mark.parametrize("given", ["", "hep-th/9901001"])
+def test_add_refuses_in_one_line_naming_the_forms(hf_server, content, given):
+    status, out, err = run(hf_server, content, "add", given)
+    assert status == 2 and out == "" and hf_server.log.targets == [] and snapshot(content) == {}
+    assert err.count("\n") == 1 and f"not an arXiv id: {given!r}" in err and "huggingface.co/papers URL" in err
+
+
+def test_add_takes_a_pasted_hugging_face_url_and_a_comma_list(hf_server, content):
+    hf_server.route("/api/papers/2509.24002", Reply.json(paper_page_props()["paper"]))
+    hf_server.route("/papers/2509.24002", Reply.html(PAPER_PAGE.read_text(encoding="utf-8")))
+    status, out, _ = run(hf_server, content, "add", "https://huggingface.co/papers/2509.24002,arXiv:2509.24002v1")
+    assert status == 0 and "1 added" in out
+    assert (content / "papers" / "2025" / "10" / "2509.24002.md").exists()
+
+
 def test_query_uses_the_search_api(hf_server, content):
     hf_server.route("/api/papers/search?q=consistency+models", Reply.json(fixture_items("2024-03-12")[:2]))
     status, out, _ = run(hf_server, content, "scrape", "--query", "consistency models")

@@ -9,17 +9,38 @@ from generator.scrape.records import ScrapedPaper, ScrapeError, checked
 from generator.scrape.text import iso_day, one_line, paragraphs
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-# New-style ids, with an optional `arXiv:` prefix, abs/pdf URL around it, or version suffix.
+# New-style ids, with an optional `arXiv:` prefix, arXiv DOI, abs/pdf/html URL or Hugging Face paper URL
+# around it (with or without its scheme), or version suffix.
 ID_IN_TEXT = re.compile(
-    r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?$",
+    r"^(?:arxiv:|(?:https?://)?(?:doi\.org/)?10\.48550/arxiv\."
+    r"|(?:https?://)?(?:(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)|(?:www\.)?huggingface\.co/papers)/)?"
+    r"(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?/?$",
     re.IGNORECASE,
 )
+OLD_STYLE_ID = re.compile(r"^(?:arxiv:)?[a-z-]+(?:\.[a-z]{2})?/\d{7}(?:v\d+)?$", re.IGNORECASE)
+ID_FORMS = "2509.24002, arXiv:2509.24002v2, an arxiv.org or huggingface.co/papers URL, 10.48550/arXiv.2509.24002"
 
 
 def normalise_id(text: str) -> str | None:
     """'arXiv:2509.24002v2' -> '2509.24002'; None for anything that is not a new-style arXiv id."""
     match = ID_IN_TEXT.match(text.strip())
     return match[1] if match else None
+
+
+def split_ids(texts: list[str]) -> tuple[list[str], list[str]]:
+    """The ids in what a user typed (several per argument, split by commas or spaces), once each, and
+    what is not a new-style arXiv id (as typed; an empty argument as '')."""
+    ids: list[str] = []
+    bad: list[str] = []
+    for text in texts:
+        pieces = [piece for piece in re.split(r"[\s,]+", text) if piece]
+        for piece in pieces or [text]:
+            found = normalise_id(piece)
+            if found is None:
+                bad.append(piece)
+            elif found not in ids:
+                ids.append(found)
+    return ids, bad
 
 
 def query_params(ids: list[str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from generator import options
 from generator.config import MAX_DAYS, SiteConfig, load_config
 from generator.console import Notice, report, result
 from generator.errors import UserError
-from generator.scrape.arxiv import normalise_id
+from generator.scrape.arxiv import ID_FORMS, OLD_STYLE_ID, split_ids
 from generator.scrape.client import ClientSettings, Fetcher
 from generator.scrape.window import TODAY_ENV, Window, daily_window, span, today
 
@@ -64,7 +64,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "broadsheet add arXiv:2509.24002v2 https://arxiv.org/abs/2310.00653",
     )
     _common(p)
-    p.add_argument("ids", nargs="+", metavar="ID", help="arXiv ids (2509.24002, arXiv:2509.24002v2, an abs URL)")
+    p.add_argument(
+        "ids",
+        nargs="+",
+        metavar="ID",
+        help="arXiv ids (2509.24002, arXiv:2509.24002v2, an arxiv.org or huggingface.co/papers URL; "
+        "several per argument with commas)",
+    )
     p.set_defaults(func=cmd_add)
     p = options.command(
         subparsers,
@@ -157,13 +163,16 @@ def cmd_scrape(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    ids = [normalise_id(text) for text in args.ids]
-    bad = [text for text, i in zip(args.ids, ids, strict=True) if i is None]
+    ids, bad = split_ids(args.ids)
     if bad:
-        print(f"broadsheet add: not an arXiv id: {', '.join(bad)}", file=sys.stderr)
+        old = " (ids from before 2007 are not on Daily Papers)" if any(OLD_STYLE_ID.match(b) for b in bad) else ""
+        print(
+            f"broadsheet add: not an arXiv id: {', '.join(map(repr, bad))}{old}; give {ID_FORMS}",
+            file=sys.stderr,
+        )
         return 2
     with _session(args) as scrape:
-        scrape.add(list(dict.fromkeys(i for i in ids if i)))
+        scrape.add(ids)
         return report_run(args, scrape.tally, scrape.tally.failures, scrape.tally.notes)
 
 
