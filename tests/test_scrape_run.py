@@ -369,6 +369,13 @@ def test_add_takes_a_pasted_hugging_face_url_and_a_comma_list(hf_server, content
     assert (content / "papers" / "2025" / "10" / "2509.24002.md").exists()
 
 
+@pytest.mark.parametrize("query", ["", "  "])
+def test_an_empty_query_is_one_line_and_asks_nothing(hf_server, content, query):
+    status, out, err = run(hf_server, content, "scrape", "--query", query)
+    assert status == 1 and out == "" and hf_server.log.targets == [] and snapshot(content) == {}
+    assert err == "broadsheet: error: an empty search: give the words to search for (--query)\n"
+
+
 def test_query_uses_the_search_api(hf_server, content):
     hf_server.route("/api/papers/search?q=consistency+models", Reply.json(fixture_items("2024-03-12")[:2]))
     status, out, _ = run(hf_server, content, "scrape", "--query", "consistency models")

@@ -46,7 +46,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--until", type=options.day("--until"), help="last day of the backfill, inclusive (default: today, UTC)"
     )
-    p.add_argument("--query", type=options.text("--query"), help="a Daily Papers search instead of days")
+    p.add_argument("--query", type=_query, help="a Daily Papers search instead of days")
     p.add_argument(
         "--refresh-days",
         type=options.whole_number("--refresh-days", 1, MAX_DAYS),
@@ -89,6 +89,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         help="look up at most N papers (a different share each day; default: all)",
     )
     p.set_defaults(func=cmd_resolve)
+
+
+def _query(given: str) -> str:
+    """--query: words to search for; an empty one would fetch the default days instead."""
+    if not options.text("--query")(given).strip():
+        raise UserError("an empty search: give the words to search for", "--query")
+    return given
 
 
 def _common(p: argparse.ArgumentParser) -> None:
