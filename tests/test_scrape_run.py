@@ -432,6 +432,32 @@ def test_which_days_a_scrape_asks_for():
         scrape_days(args(since=today, until=dt.date(2026, 8, 1)), today)
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (["--date", "2099-01-01"], "2099-01-01 is after today, 2026-08-21 (UTC) (--date)"),
+        (["--since", "2026-09-01"], "2026-09-01 is after today, 2026-08-21 (UTC) (--since)"),
+        (["--date", "2022-01-01"], "2022-01-01 is before Daily Papers began, 2023-05-01 (--date)"),
+        (["--since", "2020-01-01"], "2020-01-01 is before Daily Papers began, 2023-05-01 (--since)"),
+    ],
+)
+def test_a_day_in_the_future_or_before_daily_papers_is_one_line_and_asks_nothing(
+    hf_server, content, monkeypatch, given, said
+):
+    monkeypatch.setenv("BROADSHEET_TODAY", "2026-08-21")
+    status, out, err = run(hf_server, content, "scrape", *given)
+    assert (status, out, err) == (1, "", f"broadsheet: error: {said}\n")
+    assert hf_server.log.targets == [] and snapshot(content) == {}
+
+
+def test_until_a_later_day_fetches_through_today(hf_server, content, monkeypatch):
+    monkeypatch.setenv("BROADSHEET_TODAY", "2024-03-13")
+    serve_march(hf_server)
+    status, _, err = run(hf_server, content, "scrape", "--since", "2024-03-12", "--until", "2099-01-01")
+    assert (status, err) == (0, "")
+    assert {t.split("?")[1] for t in hf_server.log.targets} == {"date=2024-03-12", "date=2024-03-13"}
+
+
 def test_a_write_interrupted_midway_leaves_every_file_old_or_new(hf_server, content, tmp_path, monkeypatch):
     serve_march(hf_server)
     backfill(hf_server, content)
