@@ -37,16 +37,16 @@ def whole_number(option: str, low: int, high: int | None = None) -> Callable[[st
     return check
 
 
-def seconds(option: str) -> Callable[[str], float]:
-    """A check for a number of seconds > 0 (and finite)."""
+def seconds(option: str, zero: bool = False) -> Callable[[str], float]:
+    """A check for a number of seconds > 0 (>= 0 with `zero`), and finite."""
 
     def check(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
-            value = 0.0
-        if not 0 < value < float("inf"):  # nan fails both
-            raise UserError(f"{text!r} is not a number of seconds > 0", option)
+            value = -1.0
+        if not (0 <= value if zero else 0 < value) or not value < float("inf"):  # nan fails both
+            raise UserError(f"{text!r} is not a number of seconds {'>=' if zero else '>'} 0", option)
         return value
 
     return check

@@ -79,3 +79,12 @@ def test_seconds_are_positive_and_finite():
         with pytest.raises(UserError) as err:
             deadline(text)
         assert (err.value.what, err.value.where) == (f"{text!r} is not a number of seconds > 0", "--deadline")
+
+
+def test_a_pause_may_be_zero_but_not_negative_or_endless():
+    backoff = options.seconds("--backoff", zero=True)
+    assert [backoff(text) for text in ("0", "0.5", "2")] == [0.0, 0.5, 2.0]
+    for text in ("-1", "-0.5", "nan", "inf", "soon"):
+        with pytest.raises(UserError) as err:
+            backoff(text)
+        assert (err.value.what, err.value.where) == (f"{text!r} is not a number of seconds >= 0", "--backoff")

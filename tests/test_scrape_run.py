@@ -450,6 +450,19 @@ def test_a_day_in_the_future_or_before_daily_papers_is_one_line_and_asks_nothing
     assert hf_server.log.targets == [] and snapshot(content) == {}
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (["--retries", "-1"], "'-1' is not a whole number >= 0 (--retries)"),
+        (["--backoff", "-1"], "'-1' is not a number of seconds >= 0 (--backoff)"),
+    ],
+)
+def test_a_negative_retry_option_is_one_line_and_asks_nothing(hf_server, content, given, said):
+    status, out, err = run(hf_server, content, "scrape", "--date", "2024-03-12", options=tuple(given))
+    assert (status, out, err) == (1, "", f"broadsheet: error: {said}\n")
+    assert hf_server.log.targets == []
+
+
 def test_until_a_later_day_fetches_through_today(hf_server, content, monkeypatch):
     monkeypatch.setenv("BROADSHEET_TODAY", "2024-03-13")
     serve_march(hf_server)

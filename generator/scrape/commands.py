@@ -123,10 +123,15 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="for the whole run: then what was fetched is written, the rest fails (default: %(default)s)",
     )
-    p.add_argument("--retries", type=int, default=defaults.retries, help="retries per request (default: %(default)s)")
+    p.add_argument(
+        "--retries",
+        type=options.whole_number("--retries", 0),
+        default=defaults.retries,
+        help="retries per request (default: %(default)s)",
+    )
     p.add_argument(
         "--backoff",
-        type=float,
+        type=options.seconds("--backoff", zero=True),
         default=defaults.backoff,
         help="first retry pause in seconds, doubled each time (default: %(default)s)",
     )
@@ -214,8 +219,8 @@ class _session:
             ClientSettings(),
             concurrency=args.concurrency,
             timeout=args.timeout,
-            retries=max(0, args.retries),
-            backoff=max(0.0, args.backoff),
+            retries=args.retries,
+            backoff=args.backoff,
             deadline=args.deadline,
         )
         self.fetcher = Fetcher(settings)
