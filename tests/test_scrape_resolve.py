@@ -135,6 +135,13 @@ def test_no_match_anywhere_exits_0(server, content):
     assert snapshot(content) == before
 
 
+def test_a_content_folder_not_there_is_one_line(server, tmp_path):
+    missing = tmp_path / "typo"
+    status, out, err = run(server, missing, "resolve", tmp=tmp_path)
+    assert (status, out, err) == (1, "", f"broadsheet: error: content folder not found ({missing})\n")
+    assert server.log.targets == [] and not missing.exists()
+
+
 def test_a_server_error_is_reported_and_nothing_is_written(server, content):
     seed(content)
     server.route(hf_search(TITLE), Reply(500))

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,7 +82,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "broadsheet resolve --limit 10",
         "broadsheet resolve --content ../papers --no-progress",
     )
-    _common(p)
+    _common(p, options.existing_folder("content folder"))  # nothing to resolve in a folder not there
     p.add_argument(
         "--limit",
         type=options.whole_number("--limit", 1),
@@ -99,8 +100,8 @@ def _query(given: str) -> str:
     return given
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    options.add_paths(p, options.new_or_existing_folder("content folder"))
+def _common(p: argparse.ArgumentParser, content: Callable[[str], Path] | None = None) -> None:
+    options.add_paths(p, content or options.new_or_existing_folder("content folder"))
     p.add_argument("--source-url", help=f"Hugging Face base URL (default: ${SOURCE_ENV}, else the config's source_url)")
     p.add_argument("--arxiv-url", help="arXiv API base URL (default: the config's arxiv_url)")
     defaults = ClientSettings()
