@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # imported where used: they take most of the start-up of ever
     from generator.scrape.sources import Endpoints
 
 SOURCE_ENV = "BROADSHEET_SOURCE_URL"
-DAILY_PAPERS_BEGAN = dt.date(2023, 5, 1)  # its first listed day is in May 2023: nothing is listed before
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -150,11 +149,9 @@ def scrape_days(
     if not (args.since or args.date or args.query):
         config = config or SiteConfig()
         return daily_window(today, newest, config.catch_up_days, args.refresh_days or config.refresh_days)
-    for option, day in (("--date", args.date), ("--since", args.since), ("--until", args.until)):
-        if day and day > today and option != "--until":  # --until a later day: through today
+    for option, day in (("--date", args.date), ("--since", args.since)):  # --until a later day: through today
+        if day and day > today:
             raise UserError(f"{day} is after today, {today} (UTC)", option)
-        if day and day < DAILY_PAPERS_BEGAN:
-            raise UserError(f"{day} is before Daily Papers began, {DAILY_PAPERS_BEGAN}", option)
     days = []
     if args.since:
         days = span(args.since, min(args.until or today, today))
