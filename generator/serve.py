@@ -145,12 +145,19 @@ class DevServer:
                     if replaced or any(_identity(Path(name)) != identity for name, identity in seen.items()):
                         rebuild = True  # once the new watcher runs, so that no edit made meanwhile is missed
                         break
-                    if changes or rebuild:
+                    if changes or rebuild or self._site_gone():
                         rebuild = False
                         self.rebuild()
             except FileNotFoundError:  # one went between its stat and its watch: watched anew
                 rebuild = True
                 time.sleep(WATCH_TICK_MS / 1000)
+
+    def _site_gone(self) -> bool:
+        """True if the last build was good but its site is no longer there: a cleaner of the temporary folder (a
+        server left running for days) removed it, and every page was a 404 until the next edit. A failed build
+        does not ask again, so a site that cannot be rebuilt is not tried at every tick."""
+        status = self.builds.status
+        return status.has_site and not status.problems and not (self.output / "index.html").is_file()
 
     def close(self) -> None:
         if self.serving is not None:  # shutdown() waits for serve_forever: forever, if Ctrl+C came in the first build

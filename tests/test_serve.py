@@ -231,6 +231,13 @@ def test_a_content_folder_deleted_and_restored_is_watched_again(server: DevServe
     assert "New title" in get(server.url + "papers/2401.00001/")[0]
 
 
+def test_a_site_removed_from_outside_is_built_again(server: DevServer) -> None:
+    """A cleaner of the temporary folder (a server left running for days) removed it: every page was a 404 until
+    the next edit."""
+    edit(server, lambda: shutil.rmtree(server.folder))
+    assert "Old title" in get(server.url + "papers/2401.00001/")[0]
+
+
 def test_a_folder_gone_as_its_watch_starts_is_watched_again_when_back(fork: Path, monkeypatch) -> None:
     gone = fork / "themes/gone"
     identity, stated = serve_module._identity, []
