@@ -117,6 +117,33 @@ class _Reprs(dict):
         return made
 
 
+class _Kept:
+    """Each paper's HTML from one template (its card, its line in long listings): rendered once per process, and
+    taken from the last build while the paper's file is unchanged (the digest it was made from)."""
+
+    def __init__(self, saved: Mapping[str, Card], digests: Mapping[str, bytes], render: Callable[[str], str]) -> None:
+        self.saved, self.digests, self.render = saved, digests, render
+        self.html: dict[str, Markup] = {}
+        self.rendered: list[str] = []  # the papers whose HTML this process rendered
+
+    def get(self, pid: str) -> Markup:
+        made = self.html.get(pid)
+        if made is None:
+            saved = self.saved.get(pid)
+            if saved is not None and saved.digest == self.digests.get(pid):
+                made = Markup(saved.html)
+            else:
+                made = Markup(self.render(pid).strip("\n"))
+                self.rendered.append(pid)
+            self.html[pid] = made
+        return made
+
+    def made(self) -> dict[str, Card]:
+        """What this process rendered, for later builds to reuse."""
+        # Saved as plain text: unpickling 20,000 Markup objects took 0.2 s, wrapping them on use a tenth of it.
+        return {pid: Card(self.digests[pid], str(self.html[pid])) for pid in self.rendered if pid in self.digests}
+
+
 class ShownKeys(NamedTuple):
     lines: dict[str, bytes]  # paper id -> what its line in a listing, or a link to it, shows (`views.LINE_FIELDS`)
     feed_items: dict[str, bytes]  # paper id -> what its item in a feed of papers shows (`feeds.FEED_FIELDS`)
@@ -140,17 +167,14 @@ class Renderer:
         self.views, self.config, self.site_urls, self.digests = views, config, site_urls, digests
         self.compiled = compiled  # templates compiled by earlier builds (`templating.CompiledTemplates`)
         self.shown = shown or FieldDigests(digests)  # what each paper's line, link and feed item show of it
-        self.saved_cards = saved_cards  # paper id -> Card, made by earlier builds under the same site key
-        self.saved_records = saved_records  # paper id -> Record, likewise
-        self.saved_lines = saved_lines  # paper id -> its line in long listings, as a Card, likewise
+        # Cards, listing lines and data lines made by earlier builds under the same site key, by paper id.
+        self._cards = _Kept(saved_cards, digests, self._render_card)
+        self._lines = _Kept(saved_lines, digests, self._render_line)
+        self.saved_records = saved_records
         self._made_records: dict[str, Record] = {}  # the data files' lines this process made
         self._env: jinja2.Environment | None = None
-        self._cards: dict[str, Markup] = {}
-        self._lines: dict[str, Markup] = {}
         self._line_views: dict[str, Line] = {}
         self._rss_items: dict[str, str] = {}  # paper id -> its RSS item, shared by the feeds that carry it
-        self._made: list[str] = []  # the papers whose cards this process rendered
-        self._made_lines: list[str] = []  # and those whose lines it rendered
         self._entry_reprs = _Reprs()  # a `.bib` list's entries, as keyed (`_bib_key`)
 
     @property
@@ -236,39 +260,26 @@ class Renderer:
     def line(self, pid: str) -> Markup:
         """A paper as long listings show it (`views.Line`): rendered once per process, and reused by later builds
         while its file is unchanged, as cards are."""
-        made = self._lines.get(pid)
-        if made is None:
-            saved = self.saved_lines.get(pid)
-            if saved is not None and saved.digest == self.digests.get(pid):
-                made = Markup(saved.html)
-            else:
-                made = Markup(self.env.get_template(LINE_TEMPLATE).render(p=self._line(pid)).strip("\n"))
-                self._made_lines.append(pid)
-            self._lines[pid] = made
-        return made
+        return self._lines.get(pid)
 
     def made_lines(self) -> dict[str, Card]:
         """The lines this process rendered, for later builds to reuse."""
-        return {pid: Card(self.digests[pid], str(self._lines[pid])) for pid in self._made_lines if pid in self.digests}
+        return self._lines.made()
 
     def card(self, pid: str) -> Markup:
         """A paper as listings show it: rendered once, then reused by every page that lists it,
         and by later builds while its file is unchanged."""
-        made = self._cards.get(pid)
-        if made is None:
-            saved = self.saved_cards.get(pid)
-            if saved is not None and saved.digest == self.digests.get(pid):
-                made = Markup(saved.html)
-            else:
-                made = Markup(self.env.get_template(CARD_TEMPLATE).render(p=self.views.summary(pid)).strip("\n"))
-                self._made.append(pid)
-            self._cards[pid] = made
-        return made
+        return self._cards.get(pid)
 
     def made_cards(self) -> dict[str, Card]:
         """The cards this process rendered, for later builds to reuse."""
-        # Saved as plain text: unpickling 20,000 Markup objects took 0.2 s, wrapping them on use a tenth of it.
-        return {pid: Card(self.digests[pid], str(self._cards[pid])) for pid in self._made if pid in self.digests}
+        return self._cards.made()
+
+    def _render_line(self, pid: str) -> str:
+        return self.env.get_template(LINE_TEMPLATE).render(p=self._line(pid))
+
+    def _render_card(self, pid: str) -> str:
+        return self.env.get_template(CARD_TEMPLATE).render(p=self.views.summary(pid))
 
     def record(self, pid: str, abstract: bool) -> bytes:
         """A paper's line in its data file: the last build's while the paper's file is unchanged."""
