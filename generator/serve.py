@@ -32,7 +32,7 @@ from generator.config import ConfigError, SiteConfig
 from generator.devhttp import Builds, Handler, Server
 from generator.errors import UserError
 from generator.search import SearchIndexError
-from generator.templating import TemplateProblem
+from generator.templating import TemplateProblem, template_line
 
 # Failures a user causes by an edit (or the machine by a full disk): shown as their lines only.
 # Anything else is a bug in Broadsheet: its traceback goes to the console as well.
@@ -55,16 +55,10 @@ def _lines(exc: BaseException) -> tuple[str, ...]:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return (f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}",)
     if isinstance(exc, jinja2.TemplateError):
-        return (f"{template_frame(exc)}: {type(exc).__name__}: {exc}",)
+        return (f"{template_line(exc) or 'template'}: {type(exc).__name__}: {exc}",)
     if isinstance(exc, EXPECTED):
         return (f"{type(exc).__name__}: {exc}",)
     return (f"unexpected error (a bug in Broadsheet; traceback above): {type(exc).__name__}: {exc}",)
-
-
-def template_frame(exc: BaseException) -> str:
-    """`template:line` of the innermost template frame (Jinja puts templates in tracebacks)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".xml"))]
-    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "template"
 
 
 class DevServer:

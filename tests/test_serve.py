@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from generator import serve as serve_module
@@ -432,3 +433,14 @@ def test_a_port_in_use_is_a_user_error_and_leaves_no_temporary_folder(
     with pytest.raises(UserError, match="cannot listen on port"):
         DevServer(fork / "content", lambda: load_config(root=fork), port=server.httpd.server_port)
     assert not list(tmp_path.glob("broadsheet-serve-*"))
+
+
+def test_a_jinja_error_that_reaches_serve_names_its_template_and_line(tmp_path: Path) -> None:
+    """What the build does not turn into one line itself still shows where in the theme it happened."""
+    (tmp_path / "page.html").write_text("a\n{{ nosuch.attribute }}\n", encoding="utf-8")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.UndefinedError) as caught:
+        env.get_template("page.html").render()
+    (line,) = describe(caught.value)
+    assert line == f"{tmp_path / 'page.html'}:2: UndefinedError: 'nosuch' is undefined"
+    assert describe(jinja2.TemplateNotFound("gone.html")) == ("template: TemplateNotFound: gone.html",)
