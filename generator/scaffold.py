@@ -99,8 +99,9 @@ def _check_empty(folder: Path, files: dict[Path, str]) -> list[Path]:
     if not folder.is_dir():
         return []
     folders = {parent for path in files for parent in path.parents}
-    temporary = [path for path in folder.rglob("*") if _temporary_of(path, files)]
-    for path in folder.rglob("*"):
+    found = list(folder.rglob("*"))
+    temporary = [path for path in found if _temporary_of(path, files)]
+    for path in found:
         begun = path in folders and not path.is_symlink() or path in temporary or _written(path, files)
         if not begun:
             raise UserError("folder is not empty; `broadsheet new` writes only into a new or empty folder", folder)
