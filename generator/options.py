@@ -45,7 +45,8 @@ def seconds(option: str, zero: bool = False) -> Callable[[str], float]:
             value = float(text)
         except ValueError:
             value = -1.0
-        if not (0 <= value if zero else 0 < value) or not value < float("inf"):  # nan fails both
+        above_lowest = value >= 0 if zero else value > 0
+        if not (above_lowest and value < float("inf")):  # nan fails both
             raise UserError(f"{text!r} is not a number of seconds {'>=' if zero else '>'} 0", option)
         return value
 
