@@ -144,6 +144,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="where each size's work copies, outputs and caches go (default: the system's temporary folder)",
     )
     args = parser.parse_args(argv)
+    if not args.workdir.is_dir():  # found before the corpora are made, not after minutes of work
+        parser.error(f"--workdir {args.workdir}: no such folder")
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.groups = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     return args

@@ -121,3 +121,13 @@ def test_a_tool_that_fails_is_shown_with_its_output_and_the_room_left(tmp_path: 
         )
     message = str(err.value)
     assert f"exited with 3 ({tmp_path}: " in message and " inodes free):\nno room" in message
+
+
+def test_a_missing_workdir_is_refused_before_any_corpus_is_made(tmp_path: Path) -> None:
+    missing = tmp_path / "not-there"
+    args = ["--sizes", "40", "--corpora", str(tmp_path / "corpora"), "--workdir", str(missing)]
+    done = subprocess.run([sys.executable, str(BENCH / "run.py"), *args], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 2
+    assert f"--workdir {missing}: no such folder" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "corpora").exists()
