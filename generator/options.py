@@ -53,14 +53,23 @@ def seconds(option: str, zero: bool = False) -> Callable[[str], float]:
     return check
 
 
-def day(option: str) -> Callable[[str], dt.date]:
+DAY_WORDS = {"today": 0, "yesterday": 1}  # days before `today`
+
+
+def day(option: str, today: Callable[[], dt.date] | None = None) -> Callable[[str], dt.date]:
+    """A check for a day YYYY-MM-DD; with `today` (the clock the command counts from), also the words
+    `today` and `yesterday`, so that a rerun of the daily scrape needs no date arithmetic in a shell."""
+    form = "YYYY-MM-DD, today or yesterday" if today else "YYYY-MM-DD"
+
     def check(text: str) -> dt.date:
+        if today and (back := DAY_WORDS.get(text.strip().lower())) is not None:
+            return today() - dt.timedelta(days=back)
         try:
             if ISO_DAY.fullmatch(text):
                 return dt.date.fromisoformat(text)
         except ValueError:  # 2025-02-30: the right form, but no such day
             raise UserError(f"{text!r} is not a day of the calendar", option) from None
-        raise UserError(f"{text!r} is not a date in the form YYYY-MM-DD", option)
+        raise UserError(f"{text!r} is not a date in the form {form}", option)
 
     return check
 

@@ -37,6 +37,22 @@ def test_days_in_iso_form_only():
         day("2025-02-29")
 
 
+def test_today_and_yesterday_are_days_where_a_clock_is_given():
+    day = options.day("--date", lambda: dt.date(2026, 3, 1))
+    assert [day(t) for t in ("today", "yesterday", " Today ", "YESTERDAY")] == [
+        dt.date(2026, 3, 1),
+        dt.date(2026, 2, 28),
+        dt.date(2026, 3, 1),
+        dt.date(2026, 2, 28),
+    ]
+    assert day("2025-10-29") == dt.date(2025, 10, 29)
+    with pytest.raises(UserError) as err:
+        day("tomorrow")
+    assert err.value.line() == "'tomorrow' is not a date in the form YYYY-MM-DD, today or yesterday (--date)"
+    with pytest.raises(UserError, match="'today' is not a date in the form YYYY-MM-DD \\(--as-of\\)"):
+        options.day("--as-of")("today")  # no clock given: the words are not days
+
+
 def test_site_urls_get_their_slash():
     assert options.site_url("--base-url")("https://u.github.io/repo") == "https://u.github.io/repo/"
     with pytest.raises(UserError, match="not an absolute http"):

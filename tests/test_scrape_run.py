@@ -459,6 +459,22 @@ def test_a_negative_retry_option_is_one_line_and_asks_nothing(hf_server, content
     assert hf_server.log.targets == []
 
 
+@pytest.mark.parametrize(
+    ("given", "fetched"),
+    [
+        (["--date", "today"], {"date=2024-03-13"}),
+        (["--date", "yesterday"], {"date=2024-03-12"}),
+        (["--since", "yesterday", "--until", "today"], {"date=2024-03-12", "date=2024-03-13"}),
+    ],
+)
+def test_today_and_yesterday_are_utc_days_by_the_scrapes_clock(hf_server, content, monkeypatch, given, fetched):
+    monkeypatch.setenv("BROADSHEET_TODAY", "2024-03-13")
+    serve_march(hf_server)
+    status, _, err = run(hf_server, content, "scrape", *given)
+    assert (status, err) == (0, "")
+    assert {t.split("?")[1] for t in hf_server.log.targets} == fetched
+
+
 def test_until_a_later_day_fetches_through_today(hf_server, content, monkeypatch):
     monkeypatch.setenv("BROADSHEET_TODAY", "2024-03-13")
     serve_march(hf_server)

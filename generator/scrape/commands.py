@@ -42,10 +42,21 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     _common(p)
     when = p.add_mutually_exclusive_group()
-    when.add_argument("--date", type=options.day("--date"), help="one day, YYYY-MM-DD")
-    when.add_argument("--since", type=options.day("--since"), help="a backfill from this day (YYYY-MM-DD)")
+    # today and yesterday are UTC days, by the clock the daily window counts from (window.today)
+    when.add_argument(
+        "--date", type=options.day("--date", today), metavar="DAY", help="one day: YYYY-MM-DD, today or yesterday (UTC)"
+    )
+    when.add_argument(
+        "--since",
+        type=options.day("--since", today),
+        metavar="DAY",
+        help="a backfill from this day: YYYY-MM-DD, today or yesterday (UTC)",
+    )
     p.add_argument(
-        "--until", type=options.day("--until"), help="last day of the backfill, inclusive (default: today, UTC)"
+        "--until",
+        type=options.day("--until", today),
+        metavar="DAY",
+        help="last day of the backfill, inclusive: YYYY-MM-DD, today or yesterday (default: today, UTC)",
     )
     p.add_argument("--query", type=_query, help="a Daily Papers search instead of days")
     p.add_argument(
