@@ -385,6 +385,17 @@ def test_query_uses_the_search_api(hf_server, content):
     assert hf_server.log.targets == ["/api/papers/search?q=consistency+models"]
 
 
+def test_a_failed_long_query_is_named_once_and_short(hf_server, content):
+    words = "speech recognition " * 20
+    hf_server.route(f"/api/papers/search?q={words.strip().replace(' ', '+')}+", Reply(500, b"down"))
+    status, out, err = run(hf_server, content, "scrape", "--query", words)
+    assert status == 1 and len(hf_server.log.targets) >= 1
+    line = next(line for line in err.splitlines() if "failed:" in line)
+    shown = f"'{words[:59]}…'"
+    assert f"failed: search {shown}: {hf_server.url}/api/papers/search: " in line
+    assert line.count("speech") == 3 and "?q=" not in line and len(line) < 200
+
+
 def test_topic_filter_and_tag_rules_from_the_config(hf_server, content):
     hf_server.serve_fixture_days()
     config = (

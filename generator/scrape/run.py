@@ -96,7 +96,7 @@ class Scrape:
         return [self._late(i) for i in batch]
 
     def _late_search(self, text: str) -> Fetched:
-        return self._late(f"search {text!r}")
+        return self._late(sources.search_label(text))
 
     def add(self, ids: list[str]) -> Tally:
         """Explicitly asked for: the topic filter does not apply."""

@@ -20,6 +20,7 @@ from generator.scrape.hf_html import parse_daily_page, parse_paper_page
 from generator.scrape.records import ScrapedPaper, ScrapeError, fill_missing
 
 FAILURES = (FetchError, ScrapeError)
+SHOWN_QUERY = 60  # characters of a search its lines show; a longer one made each line hard to read
 PAGE_BYTES = 5 * MB  # an HTML page (a recorded paper page is 120 KB); JSON gets the client's 20 MB
 T = TypeVar("T")
 
@@ -114,6 +115,12 @@ def _unique(papers: list[ScrapedPaper]) -> list[ScrapedPaper]:
     return list({p.id: p for p in reversed(papers)}.values())[::-1]
 
 
+def search_label(text: str) -> str:
+    """`search '<words>'` for the summary, a long search cut short: the user has the whole of it."""
+    shown = text if len(text) <= SHOWN_QUERY else text[: SHOWN_QUERY - 1] + "…"
+    return f"search {shown!r}"
+
+
 def fetch_query(fetcher: Fetcher, ends: Endpoints, text: str) -> Fetched:
     """Daily Papers search: items like the daily API's, without a listed day unless the item has one."""
     try:
@@ -121,9 +128,15 @@ def fetch_query(fetcher: Fetcher, ends: Endpoints, text: str) -> Fetched:
         url = str(response.url)
         papers = read(url, lambda: parse_items(decode_json(response.content, url), url, None))
     except FAILURES as exc:
-        return Fetched(f"search {text!r}", error=str(exc))
+        return Fetched(search_label(text), error=_without_query(exc))
     completed = [complete(fetcher, ends, p) for p in _unique(papers)]
-    return _fetched(f"search {text!r}", [p for p, _ in completed], tuple(n for _, n in completed if n))
+    return _fetched(search_label(text), [p for p, _ in completed], tuple(n for _, n in completed if n))
+
+
+def _without_query(exc: FetchError | ScrapeError) -> str:
+    """The error with its URL's query string left out: the label names the search already (a long one
+    was in the line twice). The host and path stay, as they say which service failed."""
+    return str(exc).replace(exc.url, exc.url.split("?", 1)[0], 1)
 
 
 def fetch_hf_paper(fetcher: Fetcher, ends: Endpoints, paper_id: str) -> Fetched:
