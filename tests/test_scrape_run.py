@@ -19,6 +19,7 @@ import pytest
 from generator import cli
 from generator.errors import UserError
 from generator.loader import load_content, load_file
+from generator.scrape.arxiv import ID_FORMS
 from generator.scrape.commands import scrape_days
 from tests.scrape_server import (
     ATOM,
@@ -351,14 +352,20 @@ def test_add_names_both_failures_when_arxiv_fails_too(hf_server, content):
 
 def test_add_rejects_what_is_not_an_arxiv_id(hf_server, content):
     status, _, err = run(hf_server, content, "add", "../../etc/passwd")
-    assert status == 2 and "not an arXiv id" in err and hf_server.log.targets == []
+    assert status == 1 and "not an arXiv id" in err and hf_server.log.targets == []
 
 
 @pytest.mark.parametrize("given", ["", "hep-th/9901001"])
 def test_add_refuses_in_one_line_naming_the_forms(hf_server, content, given):
     status, out, err = run(hf_server, content, "add", given)
-    assert status == 2 and out == "" and hf_server.log.targets == [] and snapshot(content) == {}
+    assert status == 1 and out == "" and hf_server.log.targets == [] and snapshot(content) == {}
     assert err.count("\n") == 1 and f"not an arXiv id: {given!r}" in err and "huggingface.co/papers URL" in err
+
+
+def test_add_refuses_an_id_as_every_user_error_is_refused(hf_server, content):
+    status, out, err = run(hf_server, content, "add", "2509.24002,x", "y")
+    assert (status, out) == (1, "") and hf_server.log.targets == []
+    assert err == f"broadsheet: error: not an arXiv id: 'x', 'y'; give {ID_FORMS} (add)\n"
 
 
 def test_add_takes_a_pasted_hugging_face_url_and_a_comma_list(hf_server, content):

@@ -6,7 +6,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -190,17 +189,20 @@ def cmd_scrape(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    ids, bad = split_ids(args.ids)
-    if bad:
-        old = " (ids from before 2007 are not on Daily Papers)" if any(OLD_STYLE_ID.match(b) for b in bad) else ""
-        print(
-            f"broadsheet add: not an arXiv id: {', '.join(map(repr, bad))}{old}; give {ID_FORMS}",
-            file=sys.stderr,
-        )
-        return 2
+    ids = _arxiv_ids(args.ids)
     with _session(args) as scrape:
         scrape.add(ids)
         return report_run(args, scrape.tally, scrape.tally.failures, scrape.tally.notes)
+
+
+def _arxiv_ids(given: list[str]) -> list[str]:
+    """The ids `add` was given, or a UserError naming each it cannot read, before any request: one line
+    and exit 1, as for every mistake of the user's."""
+    ids, bad = split_ids(given)
+    if bad:
+        old = " (ids from before 2007 are not on Daily Papers)" if any(OLD_STYLE_ID.match(b) for b in bad) else ""
+        raise UserError(f"not an arXiv id: {', '.join(map(repr, bad))}{old}; give {ID_FORMS}", "add")
+    return ids
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
