@@ -65,6 +65,11 @@ class Fields:
         raise ValueError(f"{key}: a {declared.kind} is not a front matter key")
 
     def identifier(self, key: str) -> str | None:
+        if key in self.doc.meta and self.doc.meta[key] is None:
+            # `id:`, `id: ~` or `id: null` (any case) is YAML's null: as written, "null" would pass for
+            # an id. A quoted 'null' is text, and stays an id as written.
+            self.problem(key, "empty; give an id, or leave the key out to take the file's name")
+            return None
         # The raw scalar: YAML would read an unquoted 2310.10000 as the float 2310.1.
         raw = self.doc.scalars.get(key) if key in self.doc.meta else None
         raw = Path(self.where).stem if raw is None else raw

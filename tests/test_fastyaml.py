@@ -36,7 +36,7 @@ def assert_same_or_none(yaml_text: str) -> bool:
 KEY_NAMES = ["id", "title", "authors", "tags", "yes", "null", "On", "x_1", "<<", "a" * 70, "k" * 1100]
 KEYS = st.sampled_from(KEY_NAMES)
 TRICKY_VALUES = (
-    ["yes", "No", "null", "~", "012", "0x1f", "1_000", "1:30", "2024-13-45", "2024-1-5", "2024-02-29", ".inf", "-1",
+    ["yes", "No", "null", "Null", "NULL", "~", "012", "0x1f", "1_000", "1:30", "2024-13-45", "2024-1-5", "2024-02-29", ".inf", "-1",
      "1.5", "2310.10000", "a: b", "a #b", "a:", "- a", "'", "''", "#x", "&a", "*a", "!t", "%d", "@x", "`x", "x ", "'a'b'", "'it''s'",
      " x", "C#", "a:b", "=", "<<", "é", "\xa0", "\u2028", "\t", "\r", "\ufeff", "\x85", "\x7f", "0", "99"]
 )  # fmt: skip
@@ -106,6 +106,16 @@ def test_it_reads_the_usual_paper_and_declines_the_rest():
         "id: x\nid: y\n",
     ]:
         assert fastyaml.read(other, 2) is None, other
+
+
+@pytest.mark.parametrize("written", ["null", "Null", "NULL", "~", "", "'null'", '"null"'])
+def test_a_null_id_reads_alike_either_way(written):
+    """fields.identifier tells YAML's null (an error) from the text null (an id) by the value read: both
+    ways of reading must give None for the one and "null" for the other."""
+    text = f"id: {written}\ntitle: T\n"
+    assert_same_or_none(text)
+    quoted = written.startswith(("'", '"'))
+    assert frontmatter.read_mapping(text, 2)[0]["id"] == ("null" if quoted else None)
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "content").rglob("*.md")), ids=lambda p: p.name)

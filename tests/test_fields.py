@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import model
+from generator import cli, model
 from generator.loader import load_content, parse_file
 from generator.model import FIELDS, KEYS, MAX_NAME, Declared, Kind, Owner, Paper, owned_by
 from generator.scrape.merge import new_paper
@@ -118,6 +118,26 @@ def test_an_alias_yaml_reads_as_a_number_is_an_error_at_its_line(content, item: 
     assert problem.message.startswith("aliases: ") and problem.message.endswith("not as written: quote each id")
     write_content(content, "2024/01/x.md", f"---\ntitle: T\nlisted: 2024-01-01\naliases:\n- '{item}'\n---\n")
     assert load_content(content).papers[0].aliases == (item,)
+
+
+EMPTY_ID = "id: empty; give an id, or leave the key out to take the file's name"
+
+
+@pytest.mark.parametrize("written", ["id: null", "id: Null", "id: NULL", "id: ~", "id:", "id: ", "id: ~ # none"])
+def test_an_id_yaml_reads_as_null_is_an_error_at_its_line(content, capsys, written: str):
+    """Read as written, `id: null` was the id "null", while `id: ~` (the same null) was refused."""
+    path = write_content(content, "2024/01/x.md", f"---\ntitle: T\n{written}\nlisted: 2024-01-01\n---\nBody.\n")
+    (problem,) = load_content(content).errors
+    assert (problem.path, problem.line, problem.message) == (str(path), 3, EMPTY_ID)
+    assert cli.main(["check", "--content", str(content)]) == 1
+    assert f"x.md:3: {EMPTY_ID}\n" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("written", ["id: 'null'", 'id: "null"', "id: 'NULL'"])
+def test_a_quoted_null_is_an_id_as_written(content, written: str):
+    write_content(content, "2024/01/x.md", f"---\ntitle: T\n{written}\nlisted: 2024-01-01\n---\nBody.\n")
+    result = load_content(content)
+    assert not result.errors and [p.id for p in result.papers] == [written[5:-1]]
 
 
 def test_every_kind_has_a_sample_and_every_field_an_owner_and_a_line_of_docs():
