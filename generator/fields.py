@@ -70,6 +70,10 @@ class Fields:
             # an id. A quoted 'null' is text, and stays an id as written.
             self.problem(key, "empty; give an id, or leave the key out to take the file's name")
             return None
+        if isinstance(self.doc.meta.get(key), (dict, list, set)):
+            # A list or mapping has no scalar as written: it used to pass unseen, and the file's name was taken.
+            self.problem(key, "expected one id, not a list or mapping")
+            return None
         # The raw scalar: YAML would read an unquoted 2310.10000 as the float 2310.1.
         raw = self.doc.scalars.get(key) if key in self.doc.meta else None
         raw = Path(self.where).stem if raw is None else raw

@@ -133,6 +133,15 @@ def test_an_id_yaml_reads_as_null_is_an_error_at_its_line(content, capsys, writt
     assert f"x.md:3: {EMPTY_ID}\n" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("written", ["id: [a, b]", "id:\n- a\n- b", "id: {a: 1}"])
+def test_an_id_that_is_a_list_or_mapping_is_an_error_at_its_line(content, written: str):
+    """It had no scalar as written, so it passed unseen and the file's name became the id."""
+    path = write_content(content, "2024/01/x.md", f"---\ntitle: T\n{written}\nlisted: 2024-01-01\n---\nBody.\n")
+    (problem,) = load_content(content).errors
+    assert (problem.path, problem.line) == (str(path), 3)
+    assert problem.message == "id: expected one id, not a list or mapping"
+
+
 @pytest.mark.parametrize("written", ["id: 'null'", 'id: "null"', "id: 'NULL'"])
 def test_a_quoted_null_is_an_id_as_written(content, written: str):
     write_content(content, "2024/01/x.md", f"---\ntitle: T\n{written}\nlisted: 2024-01-01\n---\nBody.\n")
