@@ -11,6 +11,7 @@ from __future__ import annotations
 try:
     import argparse
     import dataclasses
+    import datetime as dt
     import os
     import sys
     import traceback
@@ -251,10 +252,10 @@ def add_import_listing(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--as-of",
-        type=options.day("--as-of"),
+        type=options.day("--as-of", today=dt.date.today),  # the copier's own day: the page was copied here
         required=True,
-        metavar="YYYY-MM-DD",
-        help="the day the page was copied, YYYY-MM-DD (dates without a year are before it)",
+        metavar="DAY",
+        help="the day the page was copied: YYYY-MM-DD, today or yesterday (dates without a year are before it)",
     )
     p.add_argument("--dry-run", action="store_true", help="print the papers it would add; write nothing")
     p.set_defaults(func=cmd_import_listing)

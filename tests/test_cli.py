@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -182,9 +183,19 @@ def test_a_port_out_of_range_is_one_line(site, port):
 
 def test_a_date_in_another_form_is_said_in_words(site):
     line = refused(site, "import-listing", str(SEED), "--as-of", "29-10-2025")
-    assert line == "broadsheet: error: '29-10-2025' is not a date in the form YYYY-MM-DD (--as-of)"
+    assert line == "broadsheet: error: '29-10-2025' is not a date in the form YYYY-MM-DD, today or yesterday (--as-of)"
     line = refused(site, "import-listing", str(SEED), "--as-of", "2025-02-30")
     assert line == "broadsheet: error: '2025-02-30' is not a day of the calendar (--as-of)"
+
+
+@pytest.mark.parametrize(("word", "back"), [("today", 0), ("Yesterday", 1)])
+def test_import_listing_takes_the_day_it_was_copied_in_words(site, word, back):
+    """A page copied today is imported with --as-of today; the words are the copier's own (local) days."""
+    day = (dt.date.today() - dt.timedelta(days=back)).isoformat()
+    said = run("import-listing", str(SEED), "--as-of", word, "--dry-run", cwd=site)
+    given = run("import-listing", str(SEED), "--as-of", day, "--dry-run", cwd=site)
+    assert said.returncode == 0, said.stderr
+    assert said.stdout == given.stdout and len(said.stdout.splitlines()) == 90
 
 
 @pytest.mark.parametrize("url", ["example.github.io/repo/", "ftp://x/", "https:///path/"])
