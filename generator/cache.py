@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from generator.exports import Shown
-from generator.fsutil import write_atomic
+from generator.fsutil import remove_temporaries, write_atomic
 from generator.loader import FileEntry, Stamp
 from generator.model import Paper, Problem
 from generator.related import Reach
@@ -104,6 +104,11 @@ class CacheFiles:
             folder / f"abstracts-{name}.pickle",
             folder / "templates",
         )
+
+    def saved(self) -> tuple[Path, ...]:
+        """The files saved by `write_atomic` (not the folders)."""
+        paths = (getattr(self, f.name) for f in dataclasses.fields(self))
+        return tuple(path for path in paths if path.suffix == ".pickle")
 
 
 def load_state(path: Path) -> BuildState:
@@ -352,7 +357,9 @@ class Caches:
     @classmethod
     def open(cls, files: CacheFiles, code_key: bytes, site_key: bytes) -> Caches:
         """Cards, listing lines and data lines depend on the templates and config too (the site key); the rest on
-        the code."""
+        the code. Opened under the output folder's lock (`outdir.claimed`), the one every writer of these files holds:
+        the temporary files a build killed while saving left are removed here."""
+        remove_temporaries(files.saved())
         return cls(
             ContentCache(files.content, code_key),
             ShownCache(files.shown, code_key),

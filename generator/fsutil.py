@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 # What open() asks for: the kernel takes the umask (or the folder's default ACL) off it, so a
@@ -43,6 +45,30 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
         except FileExistsError:
             continue
     raise FileExistsError(f"no free temporary name beside {path}")
+
+
+# `_create_temporary`'s names: the file's own name, then 12 hex digits.
+_TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]{12}\.tmp")
+
+
+def remove_temporaries(paths: Iterable[Path]) -> None:
+    """Delete the temporary files that a `write_atomic` of one of `paths`, killed before its rename, left beside it;
+    nothing else. Only for a caller that no writer of `paths` can run beside (one holding their lock): the rename of
+    a temporary file removed under a live writer fails."""
+    wanted = {Path(path) for path in paths}
+    for folder in {path.parent for path in wanted}:
+        try:
+            with os.scandir(folder) as entries:
+                found = [e.path for e in entries if _temporary_of(e, folder, wanted)]
+        except OSError:
+            continue
+        for path in found:
+            Path(path).unlink(missing_ok=True)
+
+
+def _temporary_of(entry: os.DirEntry[str], folder: Path, wanted: set[Path]) -> bool:
+    found = _TEMPORARY.fullmatch(entry.name)
+    return found is not None and folder / found[1] in wanted and entry.is_file(follow_symlinks=False)
 
 
 def write_if_changed(path: Path, data: bytes | str) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -124,15 +126,24 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
     The site key holds the code key (our code generator, `_PrintingCode`, and Jinja's version) and the config,
     options and theme: Jinja folds a filter of a constant into the compiled code (`{{ 'static/style.css' | href }}`
     is kept as '/static/style.css'), so a site built at another base URL compiles its own. A file that cannot be
-    read is compiled again; one that cannot be written is not kept."""
+    read is compiled again; one that cannot be written is not kept.
+
+    Jinja writes each file through a temporary one (the name, 8 random characters, `.tmp`), which a build killed
+    mid-write leaves behind. Builds into other output folders share the folder without a common lock, so only
+    temporary files older than `STALE` seconds are removed: a write takes milliseconds, and one whose temporary
+    file is removed all the same only fails to keep its template (`dump_bytecode` ignores the failed rename)."""
 
     NAME = re.compile(r"[0-9a-f]+-[0-9a-f]{40}\.cache")  # a site key, then Jinja's key of the template (SHA-1)
+    TEMPORARY = re.compile(NAME.pattern + r"[a-z0-9_]{8}\.tmp")  # tempfile's random part, see `dump_bytecode`
+    STALE = 600
 
     def __init__(self, folder: Path, site_key: bytes) -> None:
         prefix = site_key.hex()
         super().__init__(str(folder), prefix + "-%s.cache")
         for name in _listed(folder):
             if self.NAME.fullmatch(name) and not name.startswith(prefix + "-"):
+                _remove(folder / name)
+            elif self.TEMPORARY.fullmatch(name) and _older_than(folder / name, self.STALE):
                 _remove(folder / name)
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -154,6 +165,15 @@ def _listed(folder: Path) -> list[str]:
         return os.listdir(folder)
     except OSError:
         return []
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    """Whether `path` is a file (not a link) last modified more than `seconds` ago."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and time.time() - st.st_mtime > seconds
 
 
 def _remove(path: Path) -> None:

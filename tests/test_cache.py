@@ -129,3 +129,18 @@ def test_saved_bibtex_entries_are_reused_only_under_the_same_key_and_fields(tmp_
     assert cache.EntryCache(path, b"code").load(renamed) == {("b", "jones2024b"): made["b", "jones2024b"]}
     assert cache.EntryCache(path, b"code").load(edited) == {("a", "smith2024a"): made["a", "smith2024a"]}
     assert cache.EntryCache(path, b"other code").load(cited) == {}
+
+
+def test_opening_the_caches_removes_what_a_build_killed_while_saving_left_of_them_only(tmp_path):
+    """The output's lock is held: no build can be writing these; another output's are left to its own builds."""
+    files = cache.CacheFiles.of(tmp_path / "cache", tmp_path / "content", tmp_path / "out")
+    other = cache.CacheFiles.of(tmp_path / "cache", tmp_path / "content", tmp_path / "elsewhere")
+    (tmp_path / "cache").mkdir()
+    ours = [p.with_name(f".{p.name}.0123456789ab.tmp") for p in (files.build, files.cards, files.abstracts)]
+    kept = [other.cards.with_name(f".{other.cards.name}.0123456789ab.tmp"), files.cards.with_name("notes.tmp")]
+    kept.append(files.cards.with_name(f".{files.cards.name}.mine.tmp"))
+    for path in ours + kept:
+        path.write_bytes(b"half a pickle")
+    cache.Caches.open(files, b"code", b"site")
+    assert [path for path in ours if path.exists()] == []
+    assert all(path.exists() for path in kept)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import jinja2
@@ -119,6 +121,22 @@ def test_only_kept_templates_of_other_code_are_removed_never_other_files(tmp_pat
     assert [name.split("-")[0] for name in compiled] == [b"new code".hex()]  # the old code's removed, only it
     assert theirs.read_text() == "a template of the user's"
     assert (tmp_path / "kept" / "notes.cache").read_text() == "theirs too"
+
+
+def test_temporary_files_a_killed_build_left_are_removed_once_stale_and_only_those(tmp_path):
+    """A render killed mid-write leaves Jinja's temporary file; a build into another output may be writing its own."""
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    name = f"{b'code'.hex()}-{'0' * 40}.cache"
+    left, writing, theirs = kept / f"{name}x7k_2qpa.tmp", kept / f"{name}abcd1234.tmp", kept / "notes.tmp"
+    for path in (left, writing, theirs):
+        path.write_bytes(b"")
+    stale = time.time() - CompiledTemplates.STALE - 60
+    for path in (left, theirs):
+        os.utime(path, (stale, stale))
+    assert kept_template(tmp_path, b"code", "a {{ x }}") == "a <x>"
+    assert not left.exists()
+    assert writing.exists() and theirs.exists()
 
 
 def test_a_damaged_or_unwritable_kept_template_is_compiled_again(tmp_path):
