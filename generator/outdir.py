@@ -7,7 +7,8 @@ folder made before markers existed is recognised by the cache's record of it. Th
 with the build token of the site in the folder (`keys.build_token`): with the list of its files,
 it tells a copy of the folder the last build left (restored by a CI cache) from anything else. The folder may
 never be, hold or sit inside what the site is made from (content, themes, the site config's
-folder) nor be or hold the current folder.
+folder) nor be or hold the current folder, nor sit inside the cache folder or another build's output folder
+(deleted with them).
 
 A build holds an exclusive lock (`flock`) on `.<output>.lock` beside the folder from before it
 reads the cache until it has recorded what it wrote: a second build into the same folder waits
@@ -27,7 +28,7 @@ import fcntl
 import os
 import shutil
 import sys
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -87,8 +88,9 @@ def _files_under(folder: str, prefix: str, found: list[str]) -> None:
 
 def refuse_unsafe(output: Path, content: Path, site_root: Path, cache: Path | None = None) -> None:
     """Refuse an output folder that is, holds or sits inside what the site is made from, or
-    that is or holds the current folder (or the cache folder, which a cold build would wipe
-    halfway). Every path is compared resolved (symlinks followed)."""
+    that is or holds the current folder (or is, holds or sits inside the cache folder, which a cold build would
+    wipe halfway and which is safe to delete), or sits inside another build's output; and a cache folder kept in
+    another build's output. Every path is compared resolved (symlinks followed)."""
     protected = {
         "the content folder": content,
         "the themes folder": site_root / "themes",
@@ -101,12 +103,22 @@ def refuse_unsafe(output: Path, content: Path, site_root: Path, cache: Path | No
         folder = folder.resolve()
         if output == folder or output in folder.parents:
             raise UserError(f"refusing to build into {name} or a folder that holds it", output)
-    for name in ("the content folder", "the themes folder"):
-        if protected[name].resolve() in output.parents:
+    for name in ("the content folder", "the themes folder", "the cache folder"):
+        if name in protected and protected[name].resolve() in output.parents:
             raise UserError(f"refusing to build inside {name}", output)
+    _refuse_inside_an_output(output.parents, output, "build")
     if cache is not None:
         _refuse_cache_among_sources(cache.resolve(), protected)
+        _refuse_inside_an_output((cache.resolve(), *cache.resolve().parents), cache, "keep the cache")
         _refuse_cache_in_a_file(cache)
+
+
+def _refuse_inside_an_output(folders: Iterable[Path], where: Path, what: str) -> None:
+    """A folder inside another build's output (one with the marker) is deleted by that output's next build, which
+    replaces all it holds."""
+    for folder in folders:
+        if (folder / MARKER).is_file():
+            raise UserError(f"refusing to {what} inside another build's output folder, {folder}/", where)
 
 
 def _refuse_cache_among_sources(cache: Path, protected: dict[str, Path]) -> None:

@@ -252,3 +252,19 @@ def test_the_cache_record_is_of_the_folder_a_build_made(tmp_path, papers, site):
     build(papers, out, site, search=False, cache_dir=cache_dir)
     state = cache.load_state(cache.CacheFiles.of(cache_dir, papers, out).build)
     assert state.output_id == keys.folder_id(out) and outdir.MARKER in state.manifest
+
+
+@pytest.mark.parametrize("where", ["inside the cache", "inside another output", "cache inside another output"])
+def test_a_folder_that_clearing_the_cache_or_another_build_would_delete_is_refused(where, tmp_path, papers, site):
+    """Such a site (or cache) was accepted, then deleted by the next build into the outer folder or a cache cleared."""
+    build(papers, tmp_path / "built", site, search=False, cache_dir=tmp_path / "cache")
+    output, cache_dir, why = {
+        "inside the cache": (tmp_path / "cache" / "out", tmp_path / "cache", "build inside the cache folder"),
+        "inside another output": (tmp_path / "built" / "out", tmp_path / "cache", "build inside another build's"),
+        "cache inside another output": (tmp_path / "out", tmp_path / "built" / "c", "keep the cache inside another"),
+    }[where]
+    before = listing(tmp_path)
+    with pytest.raises(UserError, match=f"refusing to {why}") as caught:
+        build(papers, output, site, search=False, cache_dir=cache_dir)
+    assert caught.value.where == str(output.resolve() if cache_dir == tmp_path / "cache" else cache_dir)
+    assert listing(tmp_path) == before
