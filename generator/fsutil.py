@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -51,24 +52,27 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
 _TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]{12}\.tmp")
 
 
-def remove_temporaries(paths: Iterable[Path]) -> None:
+def remove_temporaries(paths: Iterable[Path], older_than: float | None = None) -> None:
     """Delete the temporary files that a `write_atomic` of one of `paths`, killed before its rename, left beside it;
-    nothing else. Only for a caller that no writer of `paths` can run beside (one holding their lock): the rename of
-    a temporary file removed under a live writer fails."""
+    nothing else. The rename of a temporary file removed under a live writer fails: so only for a caller that no
+    writer of `paths` can run beside (one holding their lock), or with `older_than` seconds, longer than any write."""
     wanted = {Path(path) for path in paths}
+    before = None if older_than is None else time.time() - older_than
     for folder in {path.parent for path in wanted}:
         try:
             with os.scandir(folder) as entries:
-                found = [e.path for e in entries if _temporary_of(e, folder, wanted)]
+                found = [e.path for e in entries if _temporary_of(e, folder, wanted, before)]
         except OSError:
             continue
         for path in found:
             Path(path).unlink(missing_ok=True)
 
 
-def _temporary_of(entry: os.DirEntry[str], folder: Path, wanted: set[Path]) -> bool:
+def _temporary_of(entry: os.DirEntry[str], folder: Path, wanted: set[Path], before: float | None) -> bool:
     found = _TEMPORARY.fullmatch(entry.name)
-    return found is not None and folder / found[1] in wanted and entry.is_file(follow_symlinks=False)
+    if found is None or folder / found[1] not in wanted or not entry.is_file(follow_symlinks=False):
+        return False
+    return before is None or entry.stat(follow_symlinks=False).st_mtime < before
 
 
 def write_if_changed(path: Path, data: bytes | str) -> bool:

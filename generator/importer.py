@@ -23,6 +23,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.errors import UserError
+from generator.fsutil import remove_temporaries
 from generator.limits import within_limits
 from generator.loader import content_files, load_content
 from generator.markup import TRAILING
@@ -257,8 +258,14 @@ def plan_import(entries: list[ListingEntry], content_dir: Path, config: SiteConf
     return ImportPlan(len(entries), tuple(new))
 
 
+# A write of one paper takes milliseconds: a temporary file this old beside one is what a killed import left.
+STALE_TEMPORARY = 600
+
+
 def write_plan(plan: ImportPlan, content_dir: Path) -> int:
-    """Write each new paper's file; the number written."""
+    """Write each new paper's file; the number written. The temporary files of these papers that an import killed
+    (-9) left are removed first: the papers it did not finish are those planned again."""
+    remove_temporaries((planned.path for planned in plan.new), older_than=STALE_TEMPORARY)
     added = 0
     for planned in plan.new:
         try:

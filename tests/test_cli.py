@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +101,49 @@ def test_import_listing_command(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "89 added" in result.stdout
     assert len(list((content / "papers").rglob("*.md"))) == 89
+
+
+# SIGTERM sent by the process to itself while its third paper is on disk but not yet renamed into place.
+TERMINATED_WHILE_WRITING = """
+import os, signal, sys, time
+from generator import cli
+
+synced, fsync = [], os.fsync
+
+def fsync_then_terminated(fd):
+    fsync(fd)
+    synced.append(fd)
+    if len(synced) == 3:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(30)  # the signal arrives here
+
+os.fsync = fsync_then_terminated
+sys.argv = ["broadsheet", *sys.argv[1:]]
+cli.run()
+"""
+
+
+def sigterm_as_by_default() -> None:
+    """`preexec_fn`: SIGTERM at its default, whatever this process inherited."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def test_import_listing_stopped_by_sigterm_exits_143_leaving_no_temporary_file(tmp_path):
+    """SIGTERM's default ended the process without unwinding: the write cut short left its `.tmp` beside the papers."""
+    content = tmp_path / "content"
+    args = ["import-listing", str(SEED), "--as-of", "2025-10-29", "--content", str(content)]
+    done = subprocess.run(
+        [sys.executable, "-c", TERMINATED_WHILE_WRITING, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=sigterm_as_by_default,
+    )
+    assert (done.returncode, done.stderr) == (143, "")
+    assert [p.name for p in content.rglob("*") if p.is_file() and not p.name.endswith(".md")] == []
+    assert len(list(content.rglob("*.md"))) == 2
+    assert run("check", "--content", str(content)).returncode == 0
 
 
 # -- one line per user error: each cause, the exact line, the exit status, nothing written --------

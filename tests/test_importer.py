@@ -1,10 +1,13 @@
 import datetime as dt
+import os
+import time
 
 import pytest
 
 from generator.config import SiteConfig
 from generator.errors import UserError
 from generator.importer import (
+    STALE_TEMPORARY,
     import_listing,
     links_in,
     parse_listing,
@@ -223,6 +226,26 @@ def test_a_write_that_fails_names_the_file(tmp_path):
     with pytest.raises(UserError, match="cannot write a paper after 1 of 89: Is a directory") as err:
         write_plan(plan, content)
     assert err.value.where == str(plan.new[1].path)
+
+
+def test_the_temporary_files_a_killed_import_left_are_removed_once_stale_and_only_those(tmp_path):
+    """An import killed with -9 mid-write left `.<file>.<12 hex>.tmp`; another import may be writing its own now."""
+    content = tmp_path / "content"
+    plan = plan_import(read_listing(SEED, AS_OF), content, SiteConfig())
+    first, second = plan.new[0].path, plan.new[1].path
+    for path in (first, second):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    left = first.with_name(f".{first.name}.0123456789ab.tmp")
+    writing = second.with_name(f".{second.name}.0123456789ab.tmp")
+    theirs = first.with_name(".notes.md.0123456789ab.tmp")
+    for path in (left, writing, theirs):
+        path.write_text("half a paper", encoding="utf-8")
+    stale = time.time() - STALE_TEMPORARY - 60
+    for path in (left, theirs):
+        os.utime(path, (stale, stale))
+    write_plan(plan, content)
+    assert not left.exists()
+    assert writing.exists() and theirs.exists()
 
 
 def test_a_file_too_large_for_a_listing_is_refused_unread(tmp_path):
