@@ -13,9 +13,12 @@ by `devhttp`, which also refuses odd paths with 400 or 404.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import functools
+import os
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -74,14 +77,15 @@ class DevServer:
     ) -> None:
         self.content, self.load_config, self.search = content, load_config, search
         self.builds = Builds()
-        self.folder = Path(tempfile.mkdtemp(prefix="broadsheet-serve-"))
+        remove_abandoned(Path(tempfile.gettempdir()))
+        self.folder, self.owner = _owned_folder()
         self.output = self.folder / "site"
         handler = functools.partial(Handler, output=self.output, builds=self.builds)
         # Bound before the first build: with --port 0 the base URL needs the port the OS picked.
         try:
             self.httpd = Server((host, port), handler)
         except OSError as exc:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            self._remove_folder()
             raise UserError(f"cannot listen on port {port}: {exc.strerror}", f"{host}:{port}") from None
         self.url = f"http://{host}:{self.httpd.server_port}/"
         self.serving: threading.Thread | None = None
@@ -157,7 +161,57 @@ class DevServer:
         if self.serving is not None:  # shutdown() waits for serve_forever: forever, if Ctrl+C came in the first build
             self.httpd.shutdown()
         self.httpd.server_close()
+        self._remove_folder()
+
+    def _remove_folder(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self.owner >= 0:  # closed after: a serve starting meanwhile must not take the folder for abandoned
+            os.close(self.owner)
+            self.owner = -1
+
+
+# In each serve's temporary folder: a file locked (flock) by the serve that made it for as long as it runs. The kernel
+# releases the lock when that process dies however it dies (-9, out of memory), so a free lock is a folder left.
+OWNER = "owner.lock"
+PREFIX = "broadsheet-serve-"
+
+
+def _owned_folder() -> tuple[Path, int]:
+    """A new temporary folder, and the descriptor of its `OWNER` lock, held. The file is named `OWNER` only once
+    locked, so that no serve starting meanwhile finds it free; one without it is never removed."""
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX))
+    fd, name = tempfile.mkstemp(prefix=".owner-", dir=folder)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.rename(name, folder / OWNER)
+    return folder, fd
+
+
+def remove_abandoned(temp: Path) -> None:
+    """Delete the temporary folders in `temp` that serves killed with -9 left (their `OWNER` lock free); never a
+    running serve's, another user's, or one without the lock (made by an older version, or being made)."""
+    try:
+        found = [entry.path for entry in os.scandir(temp) if entry.name.startswith(PREFIX)]
+    except OSError:
+        return
+    for folder in found:
+        if _abandoned(Path(folder)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _abandoned(folder: Path) -> bool:
+    try:
+        fd = os.open(folder / OWNER, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        mine = folder.lstat().st_uid == os.fstat(fd).st_uid == os.getuid() and stat.S_ISDIR(folder.lstat().st_mode)
+        if mine:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError while its serve runs
+        return mine
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

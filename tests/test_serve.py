@@ -444,3 +444,32 @@ def test_a_jinja_error_that_reaches_serve_names_its_template_and_line(tmp_path: 
     (line,) = describe(caught.value)
     assert line == f"{tmp_path / 'page.html'}:2: UndefinedError: 'nosuch' is undefined"
     assert describe(jinja2.TemplateNotFound("gone.html")) == ("template: TemplateNotFound: gone.html",)
+
+
+def test_a_folder_left_by_a_serve_killed_with_9_is_removed_by_the_next_and_no_other(
+    fork: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Nothing ran to remove it, and each one left held a copy of the site and its cache."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    older = temp / "broadsheet-serve-older"  # no lock in it: made by an older version, or being made
+    older.mkdir()
+    killed = serve_process(fork, env={"TMPDIR": str(temp)})
+    try:
+        next_line(console_lines(killed), "serving ")
+    finally:
+        killed.kill()
+        killed.wait(timeout=10)
+    (left,) = set(temp.glob("broadsheet-serve-*")) - {older}
+    running = serve_process(fork, env={"TMPDIR": str(temp)})
+    try:
+        next_line(console_lines(running), "serving ")
+        (its,) = set(temp.glob("broadsheet-serve-*")) - {older}
+        assert its != left  # the killed one's removed
+        monkeypatch.setattr(tempfile, "tempdir", str(temp))
+        DevServer(fork / "content", lambda: load_config(root=fork), port=0, search=False).close()
+        assert set(temp.glob("broadsheet-serve-*")) == {older, its}  # a running serve's kept
+    finally:
+        running.terminate()
+        running.wait(timeout=10)
+    assert set(temp.glob("broadsheet-serve-*")) == {older}
