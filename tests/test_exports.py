@@ -15,7 +15,7 @@ from generator import urls
 from generator.bibtex import base_key, bibtex_entry
 from generator.build import build
 from generator.config import Exports
-from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, FieldDigests, Shown, paper_markdown
+from generator.exports import BIB_FIELDS, MARKDOWN_FIELDS, FieldDigests, Shown, paper_markdown, paper_record
 from generator.feeds import FEED_FIELDS
 from generator.model import FIELDS, Kind, Paper, shown
 from generator.search_records import record, record_digest
@@ -86,6 +86,17 @@ SITE = urls.Urls("https://example.org/")
 def test_every_field_has_another_value_here():
     assert set(OTHER) == {f.name for f in dataclasses.fields(Paper)}
     assert [name for name, value in OTHER.items() if value == getattr(FULL, name)] == []
+
+
+def test_the_example_line_of_a_data_file_in_the_docs_has_its_keys_in_order():
+    """docs/open-data.md promises every front matter key in `data/<YYYY>.json`: its example shows them all."""
+    text = (REPO / "docs" / "open-data.md").read_text(encoding="utf-8")
+    block = text.split("`data/<YYYY>.json`", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    (example,) = json.loads(block)["papers"]
+    keys = list(paper_record(FULL, SITE))
+    assert list(example) == keys, (
+        "docs/open-data.md: the example of data/<YYYY>.json should have the keys " + ", ".join(keys)
+    )
 
 
 @pytest.mark.parametrize("name", sorted(OTHER))
