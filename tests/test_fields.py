@@ -13,7 +13,7 @@ import pytest
 
 from generator import cli, model
 from generator.loader import load_content, parse_file
-from generator.model import FIELDS, KEYS, MAX_NAME, Declared, Kind, Owner, Paper, owned_by
+from generator.model import FIELDS, KEYS, MAX_COUNT, MAX_NAME, Declared, Kind, Owner, Paper, owned_by
 from generator.scrape.merge import new_paper
 from generator.scrape.records import ScrapedPaper, within_limits
 from generator.scrape.shelf import write_new
@@ -71,13 +71,19 @@ def test_each_merge_rule_in_the_docs_names_the_fields_of_one_owner():
 
 
 def test_the_limits_in_the_docs_are_the_declared_ones():
+    """Every field with a limit, and every count (`MAX_COUNT`), has its row under "Limits"."""
     rows = doc_table("## Limits")[2:]
     for name, declared in FIELDS.items():
-        if declared.limit == 0:
+        if declared.kind is Kind.COUNT:
+            limit = f"0 to {MAX_COUNT:,}"
+        elif declared.limit:
+            limit = f"{declared.limit:,} "
+        else:
             continue
         label = "abstract (the body)" if declared.kind is Kind.BODY else f"`{name}`"
-        (row,) = [r for r in rows if label in r.split("|")[1]]
-        assert f"{declared.limit:,} " in row.split("|")[2], (name, row)
+        found = [r for r in rows if label in r.split("|")[1]]
+        assert len(found) == 1, f"docs/content-format.md, ## Limits: name {label} in one row, its limit {limit.strip()}"
+        assert limit in found[0].split("|")[2], (name, found[0])
 
 
 def a_paper_with_every_field() -> Paper:
