@@ -195,7 +195,8 @@ def test_the_declaration_that_adding_a_field_shows_declares_a_field():
     source = "@dataclass(frozen=True)\nclass WithIt(Paper):\n" + textwrap.indent(textwrap.dedent(snippet), "    ")
     namespace = {**vars(model), "dataclass": dataclasses.dataclass}
     exec(source, namespace)
-    added = dataclasses.fields(namespace["WithIt"])[-1]
+    (name,) = re.findall(r"^\s*(\w+):", snippet, re.M)  # by name: a newcomer following it has declared it in Paper
+    (added,) = [f for f in dataclasses.fields(namespace["WithIt"]) if f.name == name]
     (declared,) = added.metadata.values()
     assert isinstance(declared, Declared) and declared.kind is Kind.COUNT and added.default is None
 
