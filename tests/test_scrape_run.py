@@ -145,9 +145,9 @@ def test_service_fields_refresh_and_contributor_edits_survive(hf_server, content
         "title: Stealing Part of a Production Language Model", "title: Stealing Part of a Model (edited)"
     )
     text = (
-        text.replace("tags:", "note: my own key\ntags:")
+        text.replace("tags:", "my_own_note: my own key\ntags:")
         if "tags:" in text
-        else text.replace("---\n", "---\nnote: my own key\n", 1)
+        else text.replace("---\n", "---\nmy_own_note: my own key\n", 1)
     )
     text = text.rsplit("---\n", 1)[0] + "---\nMy own summary of the paper.\n"
     path.write_text(text, encoding="utf-8")
@@ -162,8 +162,8 @@ def test_service_fields_refresh_and_contributor_edits_survive(hf_server, content
     assert paper.upvotes == 99 and paper.comments == 7  # the service's
     assert paper.github == "https://github.com/example/new"  # was missing: filled in
     assert paper.title == "Stealing Part of a Model (edited)" and paper.abstract == "My own summary of the paper."
-    assert "note: my own key" in path.read_text(encoding="utf-8")  # an unknown key is kept
-    assert [p.message for p in problems] == ["note: unknown key (ignored)"]
+    assert "my_own_note: my own key" in path.read_text(encoding="utf-8")  # an unknown key is kept
+    assert [p.message for p in problems] == ["my_own_note: unknown key (ignored)"]
 
 
 def test_a_paper_a_contributor_gave_another_id_is_found_by_its_alias(hf_server, content):
