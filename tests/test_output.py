@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import re
@@ -16,6 +17,8 @@ import pytest
 from generator import cache, keys, outdir
 from generator.build import BuildError, build
 from generator.config import load_config
+from generator.model import FIELDS, Paper
+from generator.store import paper_text
 from tests.conftest import REPO, paper_file, write_content
 from tests.sitecheck import tree_snapshot
 
@@ -334,3 +337,36 @@ def test_a_bib_list_is_made_from_the_entries_an_earlier_build_saved(seed, tmp_pa
     a_new_day(seed)  # a new paper in the vision-language tag, and so in its .bib list with FILIP
     build(seed, out, CONFIG, jobs=1, search=False, cache_dir=cache_dir)
     assert b"@misc{as the last build saved it}" in (out / "tags/vision-language/papers.bib").read_bytes()
+
+
+def every_field_papers() -> list[Paper]:
+    """Three papers with every declared field set, on three days, sharing their tags: each page links the others."""
+    from tests.test_exports import FULL  # which imports this module
+
+    return [
+        dataclasses.replace(
+            FULL, id=f"2403.0663{i}", title=f"Paper {i}", aliases=(f"old-slug-{i}",), listed=dt.date(2024, 2, 1 + i)
+        )
+        for i in range(3)
+    ]
+
+
+@pytest.mark.parametrize("name", [name for name in FIELDS if name != "id"])
+def test_an_edit_of_any_one_field_builds_incrementally_what_a_cold_build_makes(name, tmp_path):
+    """Driven by the declarations: a field added to model.Paper is edited here too, so that a page or file that
+    shows it but is keyed on a list of fields without it (kept stale by an incremental build) fails."""
+    from tests.test_exports import OTHER  # a value of each field, the new ones' from their declarations
+
+    content, papers = tmp_path / "content", every_field_papers()
+    for paper in papers:
+        write_content(content, f"2024/{paper.id}.md", paper_text(paper))
+    edited = paper_text(dataclasses.replace(papers[1], **{name: OTHER[name]}))
+    assert edited != paper_text(papers[1])
+    build_twice(
+        content,
+        tmp_path / "out",
+        tmp_path / "cache",
+        lambda c: write_content(c, f"2024/{papers[1].id}.md", edited),
+        jobs=1,
+    )
+    assert tree_snapshot(tmp_path / "out") == cold(content, tmp_path / "cold"), f"stale after an edit of {name}"
