@@ -204,7 +204,16 @@ def test_the_declaration_that_adding_a_field_shows_declares_a_field():
 def test_what_adding_a_field_names_exists():
     text = adding_a_field()
     paths = re.findall(r"`((?:generator|themes|docs|tests)/[\w/.-]+)`", text)
-    assert len(paths) >= 6 and [p for p in paths if not (ROOT / p).is_file()] == []
+    assert len(paths) >= 6 and [p for p in paths if not (ROOT / p).exists()] == []
+    # `module.name`: a name in a module of generator/ or generator/scrape/ (not a file name, `hf_api.py`)
+    names = [(m, n) for m, n in re.findall(r"`([a-z_]+)\.(\w+)`", text) if n not in ("py", "md", "html")]
+    missing = []
+    for module, name in names:
+        found = [ROOT / "generator" / f"{module}.py", ROOT / "generator" / "scrape" / f"{module}.py"]
+        (path,) = [p for p in found if p.is_file()]
+        if not re.search(rf"^(?:def |class )?{name}\b", path.read_text(encoding="utf-8"), re.M):
+            missing.append(f"{module}.{name}")
+    assert len(names) >= 10 and missing == []
     members = re.findall(r"`(?:declare\()?((?:Kind|Owner)\.\w+)", text)
     assert len(members) >= 6
     for kind_or_owner in members:
