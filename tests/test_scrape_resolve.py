@@ -75,6 +75,20 @@ def test_an_exact_title_match_renames_the_paper_and_keeps_what_it_had(server, co
     assert again[0] == 0 and "papers: 0 resolved, 0 without an exact match, 0 failed" in again[1]
 
 
+def test_a_file_with_errors_claiming_the_arxiv_id_stops_the_rename(server, content):
+    """A renamed file of the paper with an error in it: resolve wrote a second file with its id beside it."""
+    old = seed(content)
+    mine = content / "papers" / "2023" / "mine.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("---\nid: '2403.06634'\ntitle: Stealing (mine)\nupvotes: -1\n---\nMine.\n", encoding="utf-8")
+    server.route(hf_search(TITLE), Reply.json([stealing_item()]))
+    files = snapshot(content)
+    status, out, err = run(server, content, "resolve")
+    assert status == 1 and "papers: 0 resolved, 0 without an exact match, 1 failed" in out
+    assert f"{SLUG}: {mine}:4: upvotes: " in err and "not updated until it is fixed" in err
+    assert snapshot(content) == files and old.exists()
+
+
 def test_arxiv_is_asked_when_hugging_face_has_no_exact_match(server, content):
     seed(content, "a-paper-about-science", "Paper About Science")
     server.route(hf_search("Paper About Science"), Reply.json([]))

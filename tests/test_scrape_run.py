@@ -187,6 +187,43 @@ def test_a_paper_a_contributor_gave_another_id_is_found_by_its_alias(hf_server, 
     assert load_content(content).errors == []
 
 
+@pytest.mark.parametrize(
+    ("where", "broken", "line"),
+    [
+        ("2024/03/2403.06634.md", ("upvotes: 63", "upvotes: -63"), 20),  # its own place: the error's line is named
+        ("2024/mine.md", ("upvotes: 63", "upvotes: -63"), 20),  # renamed, and an error in its values
+        (
+            "2023/stealing.md",
+            ("comments: 3", "comments: [3"),
+            22,
+        ),  # moved, and YAML that does not parse (found at the fence)
+    ],
+)
+def test_a_file_with_errors_claiming_the_papers_id_is_left_alone_and_named_at_its_line(
+    hf_server, content, where, broken, line
+):
+    """The scraper wrote the paper again at its usual place beside a renamed file with an error, without a word:
+    two files with one id once the contributor fixed theirs, and their edits no longer the paper's."""
+    hf_server.serve_fixture_days()
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    usual = content / "papers" / "2024" / "03" / "2403.06634.md"
+    text = usual.read_text(encoding="utf-8").replace("Production Language Model", "Model (edited)").replace(*broken)
+    usual.unlink()
+    mine = content / "papers" / where
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text(text, encoding="utf-8")
+    for command in (("scrape", "--date", "2024-03-12"), ("add", "2403.06634")):
+        hf_server.route("/api/papers/2403.06634", Reply.json(fixture_items("2024-03-12")[0]["paper"]))
+        status, out, err = run(hf_server, content, *command)
+        assert status == 1 and "1 failed" in out
+        assert "failed: " in err and f"2403.06634: {mine}:{line}: " in err and "not updated until it is fixed" in err
+        assert sorted(p.name for p in content.rglob("*.md") if "06634" in p.name or p.stem in ("mine", "stealing")) == [
+            mine.name
+        ]
+        assert mine.read_text(encoding="utf-8") == text
+    assert len(load_content(content).papers) == 8  # the other papers were written
+
+
 def test_an_imported_seed_paper_is_enriched_in_place(hf_server, content):
     seed = content / "papers" / "2024" / "stealing-part-of-a-production-language-model.md"
     seed.parent.mkdir(parents=True)

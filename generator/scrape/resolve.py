@@ -21,7 +21,7 @@ from generator.scrape.hf_api import decode_json, parse_items
 from generator.scrape.merge import merged
 from generator.scrape.records import ScrapedPaper
 from generator.scrape.run import Scrape
-from generator.scrape.shelf import Unreadable, write_renamed
+from generator.scrape.shelf import Unreadable, refused, write_renamed
 from generator.scrape.sources import FAILURES, Endpoints, read
 from generator.slugs import title_key
 from generator.store import paper_path
@@ -126,6 +126,9 @@ def _rename(scrape: Scrape, old: Paper, found: ScrapedPaper, done: Resolved) -> 
             f"{old.id}: its arXiv id {found.id} is in the archive already "
             f"({scrape.shelf.by_id[found.id].source_path}); left alone"
         )
+        return
+    if found.id in scrape.shelf.unreadable:  # a file the contributor is still fixing: never a second one
+        done.failures.append(f"{old.id}: {refused(scrape.shelf.unreadable[found.id])}")
         return
     new = dataclasses.replace(merged(old, found), id=found.id, aliases=(*old.aliases, old.id))
     target = paper_path(scrape.content_dir, new.id, new.archive_date)

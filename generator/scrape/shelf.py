@@ -10,13 +10,14 @@ leaves each file old or new.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from generator import frontmatter
 from generator.fsutil import write_if_changed
-from generator.loader import load_content
-from generator.model import Paper
+from generator.loader import LoadResult, load_content
+from generator.model import Paper, Problem
 from generator.scrape.merge import changed_fields
 from generator.slugs import title_key
 from generator.store import KEY_ORDER, paper_meta, paper_path, with_source, write_paper
@@ -25,22 +26,33 @@ from generator.store import KEY_ORDER, paper_meta, paper_path, with_source, writ
 class Shelf:
     """The papers on the shelf (content/), by id, by their old ids (`aliases`: a paper a contributor gave
     another id is still the service's) and, for papers without an arXiv id (imported from a copied
-    listing, id = title slug), by normalised title. Updated as the scrape writes."""
+    listing, id = title slug), by normalised title. Updated as the scrape writes.
 
-    def __init__(self, papers: tuple[Paper, ...] | list[Paper] = ()) -> None:
+    A file the loader could not read is kept out, but the id it claims (its `id:` as written, or its
+    name) is remembered: finding that id raises Unreadable, so the paper is neither updated nor
+    written again beside the file a contributor is still fixing."""
+
+    def __init__(
+        self, papers: tuple[Paper, ...] | list[Paper] = (), unreadable: dict[str, Problem] | None = None
+    ) -> None:
         self.by_id: dict[str, Paper] = {}
         self.by_alias: dict[str, Paper] = {}
         self.by_title: dict[str, Paper] = {}
+        self.unreadable: dict[str, Problem] = dict(unreadable or {})  # id -> the first error of its file
         for paper in papers:
             if paper.id not in self.by_id:  # a duplicate id is the loader's problem to report
                 self.put(paper)
 
     @classmethod
     def load(cls, content_dir: Path) -> Shelf:
-        return cls(load_content(content_dir, missing_ok=True).papers)
+        result = load_content(content_dir, missing_ok=True)
+        return cls(result.papers, unreadable_ids(result))
 
     def find(self, paper_id: str, title: str) -> Paper | None:
-        return self.by_id.get(paper_id) or self.by_alias.get(paper_id) or self.by_title.get(title_key(title))
+        found = self.by_id.get(paper_id) or self.by_alias.get(paper_id)
+        if found is None and paper_id in self.unreadable:
+            raise Unreadable(refused(self.unreadable[paper_id]))
+        return found or self.by_title.get(title_key(title))
 
     def put(self, paper: Paper) -> None:
         self.by_id[paper.id] = paper
@@ -51,7 +63,40 @@ class Shelf:
 
 
 class Unreadable(Exception):
-    """A file is where a new paper would go, but the loader could not read it: never overwrite it."""
+    """A file is where a new paper would go, or claims its id, but the loader could not read it: never
+    overwrite it, nor write the paper again beside it."""
+
+
+def refused(problem: Problem) -> str:
+    return f"{problem}; not updated until it is fixed (`broadsheet check` lists every error)"
+
+
+# An `id:` line as written, for a file whose YAML does not parse.
+_ID_LINE = re.compile(r"""^id:[ \t]*(['"]?)([A-Za-z0-9][A-Za-z0-9._-]*)\1[ \t]*$""", re.MULTILINE)
+
+
+def unreadable_ids(result: LoadResult) -> dict[str, Problem]:
+    """The ids claimed by the files that have errors (their `id:` as written, and their name), each with its
+    file's first error. A file skipped with a warning (an editor's lock, a FIFO) claims nothing."""
+    claimed: dict[str, Problem] = {}
+    for path, entry in result.files.items():
+        errors = [p for p in entry.problems if p.is_error]
+        if entry.paper is not None or not errors:
+            continue
+        for paper_id in (Path(path).stem, *_written_id(path)):
+            claimed.setdefault(paper_id, errors[0])
+    return claimed
+
+
+def _written_id(path: str) -> list[str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        return [str(frontmatter.parse(text).scalars["id"])]
+    except (OSError, UnicodeDecodeError, KeyError):
+        return []
+    except frontmatter.FrontMatterError:
+        found = _ID_LINE.search(text)
+        return [found[2]] if found else []
 
 
 def write_new(content_dir: Path, paper: Paper) -> Paper:
