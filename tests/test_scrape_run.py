@@ -224,6 +224,26 @@ def test_a_file_with_errors_claiming_the_papers_id_is_left_alone_and_named_at_it
     assert len(load_content(content).papers) == 8  # the other papers were written
 
 
+def test_a_symlinked_paper_file_is_updated_through_its_link(hf_server, content, tmp_path):
+    """The update was renamed over the link: the link became a copy, and the file it named was never updated again."""
+    hf_server.serve_fixture_days()
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    link = content / "papers" / "2024" / "03" / "2403.06634.md"
+    shared = tmp_path / "shared" / "stealing.md"
+    shared.parent.mkdir()
+    shared.write_bytes(link.read_bytes())
+    link.unlink()
+    link.symlink_to(shared)
+    items = fixture_items("2024-03-12")
+    items[0]["paper"]["upvotes"] = 99
+    hf_server.serve_day("2024-03-12", items)
+    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 0 and "1 updated, 8 unchanged" in out
+    assert link.is_symlink() and link.readlink() == shared
+    assert load_file(shared)[0].upvotes == 99
+    assert [p.name for p in shared.parent.iterdir()] == ["stealing.md"]  # no temporary file left beside it
+
+
 def test_an_imported_seed_paper_is_enriched_in_place(hf_server, content):
     seed = content / "papers" / "2024" / "stealing-part-of-a-production-language-model.md"
     seed.parent.mkdir(parents=True)

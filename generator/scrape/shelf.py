@@ -112,7 +112,9 @@ def write_update(old: Paper, new: Paper) -> bool:
     changed = changed_fields(old, new)
     if not changed:
         return False
-    path = Path(old.source_path)
+    # Through a symlink to the file it names, as an editor saves: a rename over the link replaced it with a copy,
+    # and the file the contributor linked there was left behind, never updated again.
+    path = Path(old.source_path).resolve()
     doc = frontmatter.parse(path.read_text(encoding="utf-8"))
     meta = _updated_meta(doc.meta, paper_meta(new), changed)
     meta["id"] = new.id  # YAML may have read an unquoted id as a number; the loader kept its digits
