@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import stat
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,18 +15,23 @@ from pathlib import Path
 _NEW_FILE_MODE = 0o666
 
 
-def write_atomic(path: Path, data: bytes | str, durable: bool = True) -> None:
+def write_atomic(path: Path, data: bytes | str, durable: bool = True, keep_mode: bool = False) -> None:
     """Write `data` to `path` through a temporary file in the same folder and a rename.
 
     `durable=False` skips forcing the bytes to disk first: for files that are safe to lose
-    (caches), where the rename alone still guarantees old-or-new, never half.
+    (caches), where the rename alone still guarantees old-or-new, never half. `keep_mode`: the file
+    replaced keeps its permissions (a file someone made read-only, or private), as an editor saves it;
+    otherwise, and for a new file, they are the umask's.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    mode = _mode_of(path) if keep_mode else None
     fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
             handle.write(raw)
             if durable:
                 handle.flush()
@@ -34,6 +40,13 @@ def write_atomic(path: Path, data: bytes | str, durable: bool = True) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _mode_of(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return None
 
 
 def _create_temporary(path: Path) -> tuple[int, Path]:
@@ -75,7 +88,7 @@ def _temporary_of(entry: os.DirEntry[str], folder: Path, wanted: set[Path], befo
     return before is None or entry.stat(follow_symlinks=False).st_mtime < before
 
 
-def write_if_changed(path: Path, data: bytes | str) -> bool:
+def write_if_changed(path: Path, data: bytes | str, keep_mode: bool = False) -> bool:
     """Write atomically unless the file already holds exactly these bytes. Returns True if written."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
@@ -83,7 +96,7 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
             return False
     except FileNotFoundError:
         pass
-    write_atomic(path, raw)
+    write_atomic(path, raw, keep_mode=keep_mode)
     return True
 
 

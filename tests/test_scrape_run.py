@@ -818,3 +818,19 @@ def test_written_files_get_the_umasks_mode(hf_server, content, mask, expected):
     files = list(content.rglob("*.md"))
     assert status == 0 and len(files) == 9
     assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {expected}
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o600, 0o664], ids=oct)
+def test_an_updated_file_keeps_its_mode(hf_server, content, mode):
+    """The update was a new file renamed over the old: a file made read-only became writable, a private one
+    readable by all, whatever its owner had set."""
+    hf_server.serve_fixture_days()
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    path = content / "papers" / "2024" / "03" / "2403.06634.md"
+    path.chmod(mode)
+    items = fixture_items("2024-03-12")
+    items[0]["paper"]["upvotes"] = 99
+    hf_server.serve_day("2024-03-12", items)
+    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 0 and "1 updated, 8 unchanged" in out
+    assert stat.S_IMODE(path.stat().st_mode) == mode and load_file(path)[0].upvotes == 99

@@ -119,7 +119,7 @@ def write_update(old: Paper, new: Paper) -> bool:
     meta = _updated_meta(doc.meta, paper_meta(new), changed)
     meta["id"] = new.id  # YAML may have read an unquoted id as a number; the loader kept its digits
     body = new.abstract if "abstract" in changed else doc.body
-    return write_if_changed(path, frontmatter.dump(meta, body))
+    return write_if_changed(path, frontmatter.dump(meta, body), keep_mode=True)
 
 
 def _updated_meta(meta: dict[str, Any], fresh: dict[str, Any], changed: tuple[str, ...]) -> dict[str, Any]:
