@@ -75,6 +75,15 @@ def test_an_exact_title_match_renames_the_paper_and_keeps_what_it_had(server, co
     assert again[0] == 0 and "papers: 0 resolved, 0 without an exact match, 0 failed" in again[1]
 
 
+def test_a_renamed_file_keeps_its_line_breaks(server, content):
+    old = seed(content)
+    old.write_bytes(old.read_bytes().replace(b"\n", b"\r\n"))
+    server.route(hf_search(TITLE), Reply.json([stealing_item()]))
+    assert run(server, content, "resolve")[0] == 0
+    raw = (content / "papers" / "2024" / "03" / "2403.06634.md").read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n") > 20 and raw.endswith(b"---\r\nThe seed's abstract.\r\n")
+
+
 def test_a_file_with_errors_claiming_the_arxiv_id_stops_the_rename(server, content):
     """A renamed file of the paper with an error in it: resolve wrote a second file with its id beside it."""
     old = seed(content)

@@ -244,6 +244,31 @@ def test_a_symlinked_paper_file_is_updated_through_its_link(hf_server, content, 
     assert [p.name for p in shared.parent.iterdir()] == ["stealing.md"]  # no temporary file left beside it
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        pytest.param(lambda raw: raw.replace(b"\n", b"\r\n"), id="crlf"),
+        pytest.param(lambda raw: b"\xef\xbb\xbf" + raw, id="bom"),
+        pytest.param(lambda raw: raw.rstrip(b"\n"), id="no-last-line-break"),
+        pytest.param(lambda raw: b"\xef\xbb\xbf" + raw.replace(b"\n", b"\r\n").rstrip(b"\r\n"), id="all-three"),
+    ],
+)
+def test_an_update_keeps_the_files_line_breaks_and_byte_order_mark(hf_server, content, written):
+    """Saved by an editor on Windows: the update wrote every line again with "\n", and dropped a byte order mark,
+    so the one value the scraper set came with a change to every line of the contributor's abstract."""
+    hf_server.serve_fixture_days()
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    path = content / "papers" / "2024" / "03" / "2403.06634.md"
+    edited = path.read_bytes().replace(b"\n---\nWe introduce", b"\n---\nWe, the contributors,\n\nintroduce")
+    path.write_bytes(written(edited))
+    items = fixture_items("2024-03-12")
+    items[0]["paper"]["upvotes"] = 99
+    hf_server.serve_day("2024-03-12", items)
+    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 0 and "1 updated, 8 unchanged" in out
+    assert path.read_bytes() == written(edited.replace(b"upvotes: 63", b"upvotes: 99"))
+
+
 def test_an_imported_seed_paper_is_enriched_in_place(hf_server, content):
     seed = content / "papers" / "2024" / "stealing-part-of-a-production-language-model.md"
     seed.parent.mkdir(parents=True)

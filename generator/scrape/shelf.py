@@ -115,11 +115,29 @@ def write_update(old: Paper, new: Paper) -> bool:
     # Through a symlink to the file it names, as an editor saves: a rename over the link replaced it with a copy,
     # and the file the contributor linked there was left behind, never updated again.
     path = Path(old.source_path).resolve()
-    doc = frontmatter.parse(path.read_text(encoding="utf-8"))
+    raw = path.read_bytes()
+    doc = frontmatter.parse(_lines(raw))
     meta = _updated_meta(doc.meta, paper_meta(new), changed)
     meta["id"] = new.id  # YAML may have read an unquoted id as a number; the loader kept its digits
     body = new.abstract if "abstract" in changed else doc.body
-    return write_if_changed(path, frontmatter.dump(meta, body), keep_mode=True)
+    return write_if_changed(path, _as_written(raw, frontmatter.dump(meta, body)), keep_mode=True)
+
+
+def _lines(raw: bytes) -> str:
+    """A file's text with "\n" for each line break, as frontmatter.dump writes."""
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _as_written(raw: bytes, text: str) -> str:
+    """`text` (a rewrite of the file that held `raw`) with that file's line breaks ("\r\n" from an editor on
+    Windows), its byte order mark and its want of a last line break: otherwise every line of the abstract changed
+    with the one value the scraper set, and the contributor's editor changed them all back."""
+    first = raw.find(b"\n")
+    if first > 0 and raw[first - 1] == 0x0D:
+        text = text.replace("\n", "\r\n")
+    if not raw.endswith((b"\n", b"\r")):
+        text = text.removesuffix("\r\n").removesuffix("\n")
+    return "\ufeff" + text if raw.startswith(b"\xef\xbb\xbf") else text
 
 
 def _updated_meta(meta: dict[str, Any], fresh: dict[str, Any], changed: tuple[str, ...]) -> dict[str, Any]:
@@ -140,10 +158,12 @@ def write_renamed(old: Paper, new: Paper, target: Path) -> Paper:
     if target.exists():
         raise Unreadable(f"{target} exists already; {old.source_path} not renamed")
     source = Path(old.source_path)
-    doc = frontmatter.parse(source.read_text(encoding="utf-8"))
+    raw = source.read_bytes()
+    doc = frontmatter.parse(_lines(raw))
     changed = changed_fields(old, new)
     meta = _updated_meta(doc.meta, paper_meta(new), changed)
     meta["id"] = new.id
-    write_if_changed(target, frontmatter.dump(meta, new.abstract if "abstract" in changed else doc.body))
+    text = frontmatter.dump(meta, new.abstract if "abstract" in changed else doc.body)
+    write_if_changed(target, _as_written(raw, text))
     source.unlink()
     return with_source(new, target)
