@@ -84,6 +84,21 @@ def test_a_renamed_file_keeps_its_line_breaks(server, content):
     assert raw.count(b"\n") == raw.count(b"\r\n") > 20 and raw.endswith(b"---\r\nThe seed's abstract.\r\n")
 
 
+def test_a_renamed_file_keeps_its_comments_and_order(server, content):
+    old = seed(content)
+    old.write_text(
+        f"---\n# from the seed listing\ntitle: {TITLE}  # as printed\nid: {SLUG}\ntags: [llm-alignment]\n---\nMine.\n",
+        encoding="utf-8",
+    )
+    server.route(hf_search(TITLE), Reply.json([stealing_item()]))
+    assert run(server, content, "resolve")[0] == 0
+    text = (content / "papers" / "2024" / "03" / "2403.06634.md").read_text(encoding="utf-8")
+    assert text.startswith(
+        f"---\n# from the seed listing\ntitle: {TITLE}  # as printed\nauthors:\n- Nicholas Carlini\n"
+    )
+    assert "\nid: '2403.06634'\ntags: [llm-alignment]\n" in text and text.endswith(f"aliases:\n- {SLUG}\n---\nMine.\n")
+
+
 def test_a_file_with_errors_claiming_the_arxiv_id_stops_the_rename(server, content):
     """A renamed file of the paper with an error in it: resolve wrote a second file with its id beside it."""
     old = seed(content)

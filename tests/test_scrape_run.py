@@ -269,6 +269,62 @@ def test_an_update_keeps_the_files_line_breaks_and_byte_order_mark(hf_server, co
     assert path.read_bytes() == written(edited.replace(b"upvotes: 63", b"upvotes: 99"))
 
 
+CONTRIBUTORS_FILE = """---
+# Checked against the PDF by hand.
+title: >-
+  Stealing Part of a
+  Production Language Model
+id: 2403.06634
+authors: [Nicholas Carlini, et al.]
+published: 2024-03-11
+listed: 2024-03-12
+tags: [security, "LLM"]   # ours
+upvotes: 63  # at the time of writing
+comments: 3
+reviewed: yes
+seen: 0x1F
+
+# more to come
+---
+
+My own summary.\t
+"""
+
+
+def test_an_update_writes_only_the_lines_of_the_values_it_sets(hf_server, content):
+    """Comments, the contributor's order of keys, their quoting and line folding, their own keys as written (`yes`,
+    `0x1F`) and the blank lines around the abstract were all written again in the scraper's own style."""
+    hf_server.serve_fixture_days()
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    path = content / "papers" / "2024" / "03" / "2403.06634.md"
+    path.write_text(CONTRIBUTORS_FILE, encoding="utf-8")
+    items = fixture_items("2024-03-12")
+    items[0]["paper"]["upvotes"], items[0]["paper"]["githubRepo"] = 99, "https://github.com/example/new"
+    hf_server.serve_day("2024-03-12", items)
+    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 0 and "1 updated, 8 unchanged" in out
+    expected = CONTRIBUTORS_FILE.replace("upvotes: 63  # at the time of writing", "upvotes: 99").replace(
+        "# ours\n", "# ours\ngithub: https://github.com/example/new\n"
+    )
+    assert path.read_text(encoding="utf-8") == expected  # github where the usual order puts it: after tags
+
+
+def test_front_matter_in_one_flow_mapping_is_written_again_whole(hf_server, content):
+    hf_server.serve_fixture_days()
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    path = content / "papers" / "2024" / "03" / "2403.06634.md"
+    path.write_text(
+        "---\n{id: '2403.06634', title: Mine, upvotes: 63, listed: 2024-03-12}\n---\nMine.\n", encoding="utf-8"
+    )
+    items = fixture_items("2024-03-12")
+    items[0]["paper"]["upvotes"] = 99
+    hf_server.serve_day("2024-03-12", items)
+    assert run(hf_server, content, "scrape", "--date", "2024-03-12")[0] == 0
+    paper, problems = load_file(path)
+    assert problems == [] and (paper.title, paper.upvotes, paper.abstract) == ("Mine", 99, "Mine.")
+    assert paper.authors[0] == "Nicholas Carlini"  # filled in
+
+
 def test_an_imported_seed_paper_is_enriched_in_place(hf_server, content):
     seed = content / "papers" / "2024" / "stealing-part-of-a-production-language-model.md"
     seed.parent.mkdir(parents=True)

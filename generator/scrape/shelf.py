@@ -2,10 +2,10 @@
 
 (Not "archive": that is taxonomy.Archive, the indexes a build makes, and the /archive/ page.)
 
-An update rewrites only the front matter keys whose values changed: keys the loader does not know
-(a contributor's own) and the abstract stay as they are, and a file whose values did not change is
-not touched at all. Every write goes through fsutil's atomic rename (via store), so a killed scrape
-leaves each file old or new.
+An update writes again only the lines of the front matter keys whose values changed: every other
+line (comments, keys the loader does not know, the contributor's order and quoting) and the abstract
+stay as they are, and a file whose values did not change is not touched at all. Every write goes
+through fsutil's atomic rename, so a killed scrape leaves each file old or new.
 """
 
 from __future__ import annotations
@@ -115,12 +115,75 @@ def write_update(old: Paper, new: Paper) -> bool:
     # Through a symlink to the file it names, as an editor saves: a rename over the link replaced it with a copy,
     # and the file the contributor linked there was left behind, never updated again.
     path = Path(old.source_path).resolve()
-    raw = path.read_bytes()
-    doc = frontmatter.parse(_lines(raw))
-    meta = _updated_meta(doc.meta, paper_meta(new), changed)
-    meta["id"] = new.id  # YAML may have read an unquoted id as a number; the loader kept its digits
-    body = new.abstract if "abstract" in changed else doc.body
-    return write_if_changed(path, _as_written(raw, frontmatter.dump(meta, body)), keep_mode=True)
+    return write_if_changed(path, _rewritten(path.read_bytes(), new, changed), keep_mode=True)
+
+
+def _rewritten(raw: bytes, new: Paper, changed: tuple[str, ...]) -> str:
+    """The file that held `raw`, with the `changed` fields set from `new`: only their lines are written again,
+    so every other line (comments, the contributor's order of keys, quoting and their own keys) stays as it was.
+    A file where that cannot be done and checked (front matter in one flow mapping) is written again whole."""
+    text = _lines(raw).removeprefix("\ufeff")
+    doc = frontmatter.parse(text)
+    fresh = {key: value for key, value in paper_meta(new).items() if key in changed}  # merging never empties one
+    edited = _edited(text, doc, fresh, new.abstract if "abstract" in changed else None)
+    if edited is None:
+        meta = _updated_meta(doc.meta, paper_meta(new), changed)
+        meta["id"] = new.id  # YAML may have read an unquoted id as a number; the loader kept its digits
+        edited = frontmatter.dump(meta, new.abstract if "abstract" in changed else doc.body)
+    return _as_written(raw, edited)
+
+
+def _edited(text: str, doc: frontmatter.Document, fresh: dict[str, Any], abstract: str | None) -> str | None:
+    """`text` with each key of `fresh` set (its lines replaced, or new lines where the usual order puts the key)
+    and the body replaced by `abstract` unless it is None; None unless the result reads as exactly that."""
+    current = doc
+    for key in (k for k in KEY_ORDER if k in fresh):
+        text = _set_key(text, current, key, fresh[key])
+        try:
+            current = frontmatter.parse(text)
+        except frontmatter.FrontMatterError:
+            return None
+    if abstract is not None:
+        lines = text.split("\n")
+        kept = abstract.strip("\n")
+        text = "\n".join(lines[: current.body_line - 1]) + "\n" + (f"{kept}\n" if kept else "")
+    try:
+        check = frontmatter.parse(text)
+    except frontmatter.FrontMatterError:
+        return None
+    body = doc.body if abstract is None else abstract.strip("\n")
+    return text if check.meta == {**doc.meta, **fresh} and check.body == body else None
+
+
+def _set_key(text: str, doc: frontmatter.Document, key: str, value: Any) -> str:
+    """`text` with the lines of top-level `key` replaced by `key: value`, or, when it has none, with that
+    line put after the key before it in the usual order (before the key after it, if none is before)."""
+    lines = text.split("\n")
+    block = frontmatter.dump({key: value}, "")[len("---\n") : -len("---\n")].rstrip("\n").split("\n")
+    fence = doc.body_line - 2  # the closing `---`
+    starts = sorted(line - 1 for line in doc.key_lines.values())
+    if key in doc.key_lines:
+        start = doc.key_lines[key] - 1
+        lines[start : _block_end(lines, start, starts, fence)] = block
+        return "\n".join(lines)
+    place = KEY_ORDER.index(key)
+    before = [k for k in KEY_ORDER[:place] if k in doc.key_lines]
+    after = [k for k in KEY_ORDER[place + 1 :] if k in doc.key_lines]
+    if before:
+        at = _block_end(lines, doc.key_lines[before[-1]] - 1, starts, fence)
+    else:
+        at = doc.key_lines[after[0]] - 1 if after else fence
+    lines[at:at] = block
+    return "\n".join(lines)
+
+
+def _block_end(lines: list[str], start: int, starts: list[int], fence: int) -> int:
+    """Where the value of the key on line `start` ends: at the next key, or the fence, less the blank lines and
+    comments just before it (they go with what follows)."""
+    end = min((s for s in starts if s > start), default=fence)
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
+        end -= 1
+    return end
 
 
 def _lines(raw: bytes) -> str:
@@ -158,12 +221,6 @@ def write_renamed(old: Paper, new: Paper, target: Path) -> Paper:
     if target.exists():
         raise Unreadable(f"{target} exists already; {old.source_path} not renamed")
     source = Path(old.source_path)
-    raw = source.read_bytes()
-    doc = frontmatter.parse(_lines(raw))
-    changed = changed_fields(old, new)
-    meta = _updated_meta(doc.meta, paper_meta(new), changed)
-    meta["id"] = new.id
-    text = frontmatter.dump(meta, new.abstract if "abstract" in changed else doc.body)
-    write_if_changed(target, _as_written(raw, text))
+    write_if_changed(target, _rewritten(source.read_bytes(), new, changed_fields(old, new)))
     source.unlink()
     return with_source(new, target)
