@@ -99,6 +99,24 @@ def test_a_renamed_file_keeps_its_comments_and_order(server, content):
     assert "\nid: '2403.06634'\ntags: [llm-alignment]\n" in text and text.endswith(f"aliases:\n- {SLUG}\n---\nMine.\n")
 
 
+def test_an_edit_made_while_resolve_looks_up_is_kept(server, content, monkeypatch):
+    from generator.scrape import resolve
+
+    old = seed(content)
+    look_up = resolve.look_up
+
+    def look_up_while_a_contributor_edits(*args):
+        found = look_up(*args)
+        old.write_text(old.read_text(encoding="utf-8").replace("upvotes:", "authors: [Their Own Name]\nupvotes:"))
+        return found
+
+    monkeypatch.setattr(resolve, "look_up", look_up_while_a_contributor_edits)
+    server.route(hf_search(TITLE), Reply.json([stealing_item()]))
+    assert run(server, content, "resolve")[0] == 0
+    paper, _ = load_file(content / "papers" / "2024" / "03" / "2403.06634.md")
+    assert paper.authors == ("Their Own Name",) and paper.aliases == (SLUG,)
+
+
 def test_a_file_with_errors_claiming_the_arxiv_id_stops_the_rename(server, content):
     """A renamed file of the paper with an error in it: resolve wrote a second file with its id beside it."""
     old = seed(content)

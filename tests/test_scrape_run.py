@@ -325,6 +325,35 @@ def test_front_matter_in_one_flow_mapping_is_written_again_whole(hf_server, cont
     assert paper.authors[0] == "Nicholas Carlini"  # filled in
 
 
+def test_an_edit_made_while_the_scrape_fetches_is_kept(hf_server, content, monkeypatch):
+    """The merge used the file as it was when the scrape began: authors and an abstract a contributor wrote while it
+    fetched (minutes, on a backfill) were taken for missing and filled over with the service's."""
+    from generator.scrape import sources
+
+    hf_server.serve_fixture_days()
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    path = content / "papers" / "2024" / "03" / "2403.06634.md"
+    text = path.read_text(encoding="utf-8")
+    bare = text[: text.index("authors:")] + text[text.index("published:") : text.rindex("---\n") + 4]
+    path.write_text(bare, encoding="utf-8")  # no authors, no abstract: the scraper would fill both
+    fetch_day = sources.fetch_day
+
+    def fetch_while_a_contributor_edits(*args, **kwargs):
+        fetched = fetch_day(*args, **kwargs)
+        edited = bare.replace("published:", "authors:\n- Their Own Name\npublished:") + "Their own abstract.\n"
+        path.write_text(edited, encoding="utf-8")
+        return fetched
+
+    monkeypatch.setattr(sources, "fetch_day", fetch_while_a_contributor_edits)
+    items = fixture_items("2024-03-12")
+    items[0]["paper"]["upvotes"] = 99
+    hf_server.serve_day("2024-03-12", items)
+    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 0 and "1 updated, 8 unchanged" in out
+    paper, _ = load_file(path)
+    assert paper.authors == ("Their Own Name",) and paper.abstract == "Their own abstract." and paper.upvotes == 99
+
+
 def test_an_imported_seed_paper_is_enriched_in_place(hf_server, content):
     seed = content / "papers" / "2024" / "stealing-part-of-a-production-language-model.md"
     seed.parent.mkdir(parents=True)

@@ -130,9 +130,10 @@ def _rename(scrape: Scrape, old: Paper, found: ScrapedPaper, done: Resolved) -> 
     if found.id in scrape.shelf.unreadable:  # a file the contributor is still fixing: never a second one
         done.failures.append(f"{old.id}: {refused(scrape.shelf.unreadable[found.id])}")
         return
-    new = dataclasses.replace(merged(old, found), id=found.id, aliases=(*old.aliases, old.id))
-    target = paper_path(scrape.content_dir, new.id, new.archive_date)
     try:
+        old = scrape.shelf.current(old)  # as edited since the run began
+        new = dataclasses.replace(merged(old, found), id=found.id, aliases=(*old.aliases, old.id))
+        target = paper_path(scrape.content_dir, new.id, new.archive_date)
         new = write_renamed(old, new, target)
     except (Unreadable, OSError, FrontMatterError) as exc:
         done.failures.append(f"{old.id}: {exc}")

@@ -139,6 +139,7 @@ class Scrape:
         if existing is None:
             self._add(scraped, filtered)
             return
+        existing = self.shelf.current(existing)  # as edited since the scrape began
         paper = merged(existing, scraped)
         changed = write_update(existing, paper)
         self.shelf.put(paper)

@@ -10,13 +10,14 @@ through fsutil's atomic rename, so a killed scrape leaves each file old or new.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
 from generator import frontmatter
 from generator.fsutil import write_if_changed
-from generator.loader import LoadResult, load_content
+from generator.loader import LoadResult, load_content, parse_file
 from generator.model import Paper, Problem
 from generator.scrape.merge import changed_fields
 from generator.slugs import title_key
@@ -33,12 +34,16 @@ class Shelf:
     written again beside the file a contributor is still fixing."""
 
     def __init__(
-        self, papers: tuple[Paper, ...] | list[Paper] = (), unreadable: dict[str, Problem] | None = None
+        self,
+        papers: tuple[Paper, ...] | list[Paper] = (),
+        unreadable: dict[str, Problem] | None = None,
+        digests: dict[str, bytes] | None = None,
     ) -> None:
         self.by_id: dict[str, Paper] = {}
         self.by_alias: dict[str, Paper] = {}
         self.by_title: dict[str, Paper] = {}
         self.unreadable: dict[str, Problem] = dict(unreadable or {})  # id -> the first error of its file
+        self.digests: dict[str, bytes] = dict(digests or {})  # path -> digest of the bytes its paper was read from
         for paper in papers:
             if paper.id not in self.by_id:  # a duplicate id is the loader's problem to report
                 self.put(paper)
@@ -46,7 +51,24 @@ class Shelf:
     @classmethod
     def load(cls, content_dir: Path) -> Shelf:
         result = load_content(content_dir, missing_ok=True)
-        return cls(result.papers, unreadable_ids(result))
+        digests = {path: entry.digest for path, entry in result.files.items() if entry.paper is not None}
+        return cls(result.papers, unreadable_ids(result), digests)
+
+    def current(self, paper: Paper) -> Paper:
+        """`paper` as its file holds it now. A scrape fetches for minutes after the shelf is loaded: a value a
+        contributor wrote meanwhile (authors, an abstract) was taken for missing and filled over."""
+        path = Path(paper.source_path)
+        data = path.read_bytes()
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        if self.digests.get(paper.source_path) == digest:
+            return paper
+        now, problems = parse_file(path, data)
+        if now is None:
+            raise Unreadable(refused(next(p for p in problems if p.is_error)))
+        if now.id != paper.id:
+            raise Unreadable(f"{path}: its id changed from {paper.id!r} to {now.id!r} during the scrape; left alone")
+        self.digests[paper.source_path] = digest
+        return now
 
     def find(self, paper_id: str, title: str) -> Paper | None:
         found = self.by_id.get(paper_id) or self.by_alias.get(paper_id)
