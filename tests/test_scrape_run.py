@@ -354,6 +354,23 @@ def test_an_edit_made_while_the_scrape_fetches_is_kept(hf_server, content, monke
     assert paper.authors == ("Their Own Name",) and paper.abstract == "Their own abstract." and paper.upvotes == 99
 
 
+@pytest.mark.parametrize("other", ["2403.06634v2", "stealing"])
+def test_a_file_holding_another_id_where_the_paper_goes_is_named_for_what_it_is(hf_server, content, other):
+    """It was reported as a file with errors, to be seen with `broadsheet check`, which found none."""
+    hf_server.serve_fixture_days()
+    run(hf_server, content, "scrape", "--date", "2024-03-12")
+    path = content / "papers" / "2024" / "03" / "2403.06634.md"
+    text = path.read_text(encoding="utf-8").replace("'2403.06634'", f"'{other}'").replace("Production ", "")
+    path.write_text(text, encoding="utf-8")
+    status, out, err = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    assert status == 1 and "0 added, 0 updated, 8 unchanged, 1 failed" in out
+    assert err == (
+        f"failed: 2024-03-12: 2403.06634: {path} holds the paper '{other}', not '2403.06634'; not overwritten "
+        "(if it is this paper, list '2403.06634' under its `aliases:`)\n"
+    )
+    assert path.read_text(encoding="utf-8") == text
+
+
 def test_an_imported_seed_paper_is_enriched_in_place(hf_server, content):
     seed = content / "papers" / "2024" / "stealing-part-of-a-production-language-model.md"
     seed.parent.mkdir(parents=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 from generator import frontmatter
 from generator.fsutil import write_if_changed
-from generator.loader import LoadResult, load_content, parse_file
+from generator.loader import LoadResult, load_content, load_file, parse_file
 from generator.model import Paper, Problem
 from generator.scrape.merge import changed_fields
 from generator.slugs import title_key
@@ -124,7 +124,14 @@ def _written_id(path: str) -> list[str]:
 def write_new(content_dir: Path, paper: Paper) -> Paper:
     path = paper_path(content_dir, paper.id, paper.archive_date)
     if path.exists():
-        raise Unreadable(f"{path} exists but has errors (see `broadsheet check`); not overwritten")
+        there, problems = load_file(path)
+        if there is None:
+            raise Unreadable(refused(next(p for p in problems if p.is_error)))
+        # It loads: it said it had errors, and `broadsheet check` found none.
+        raise Unreadable(
+            f"{path} holds the paper {there.id!r}, not {paper.id!r}; not overwritten "
+            f"(if it is this paper, list {paper.id!r} under its `aliases:`)"
+        )
     write_paper(content_dir, paper, path)
     return with_source(paper, path)
 
