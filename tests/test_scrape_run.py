@@ -166,6 +166,15 @@ def test_service_fields_refresh_and_contributor_edits_survive(hf_server, content
     assert [p.message for p in problems] == ["my_own_note: unknown key (ignored)"]
 
 
+def scrape_with_the_first_revoted(hf_server, content) -> tuple[int, str]:
+    """Scrape 2024-03-12 again once the service gives its first paper 99 upvotes: an update of one value."""
+    items = fixture_items("2024-03-12")
+    items[0]["paper"]["upvotes"] = 99
+    hf_server.serve_day("2024-03-12", items)
+    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    return status, out
+
+
 def test_a_paper_a_contributor_gave_another_id_is_found_by_its_alias(hf_server, content):
     """Its arXiv id kept under `aliases` (so its old URL stays), and its title edited: the scraper wrote the paper
     again under that id, and every build after failed with "duplicate id '2403.06634'"."""
@@ -177,10 +186,7 @@ def test_a_paper_a_contributor_gave_another_id_is_found_by_its_alias(hf_server, 
     path.unlink()
     path = path.with_name("stealing.md")
     path.write_text(text, encoding="utf-8")
-    items = fixture_items("2024-03-12")
-    items[0]["paper"]["upvotes"] = 99
-    hf_server.serve_day("2024-03-12", items)
-    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    status, out = scrape_with_the_first_revoted(hf_server, content)
     assert status == 0 and "0 added, 1 updated, 8 unchanged" in out
     assert sorted(p.name for p in path.parent.iterdir() if "06634" in p.name or "stealing" in p.name) == [path.name]
     assert load_file(path)[0].upvotes == 99
@@ -234,10 +240,7 @@ def test_a_symlinked_paper_file_is_updated_through_its_link(hf_server, content, 
     shared.write_bytes(link.read_bytes())
     link.unlink()
     link.symlink_to(shared)
-    items = fixture_items("2024-03-12")
-    items[0]["paper"]["upvotes"] = 99
-    hf_server.serve_day("2024-03-12", items)
-    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    status, out = scrape_with_the_first_revoted(hf_server, content)
     assert status == 0 and "1 updated, 8 unchanged" in out
     assert link.is_symlink() and link.readlink() == shared
     assert load_file(shared)[0].upvotes == 99
@@ -261,10 +264,7 @@ def test_an_update_keeps_the_files_line_breaks_and_byte_order_mark(hf_server, co
     path = content / "papers" / "2024" / "03" / "2403.06634.md"
     edited = path.read_bytes().replace(b"\n---\nWe introduce", b"\n---\nWe, the contributors,\n\nintroduce")
     path.write_bytes(written(edited))
-    items = fixture_items("2024-03-12")
-    items[0]["paper"]["upvotes"] = 99
-    hf_server.serve_day("2024-03-12", items)
-    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    status, out = scrape_with_the_first_revoted(hf_server, content)
     assert status == 0 and "1 updated, 8 unchanged" in out
     assert path.read_bytes() == written(edited.replace(b"upvotes: 63", b"upvotes: 99"))
 
@@ -316,10 +316,7 @@ def test_front_matter_in_one_flow_mapping_is_written_again_whole(hf_server, cont
     path.write_text(
         "---\n{id: '2403.06634', title: Mine, upvotes: 63, listed: 2024-03-12}\n---\nMine.\n", encoding="utf-8"
     )
-    items = fixture_items("2024-03-12")
-    items[0]["paper"]["upvotes"] = 99
-    hf_server.serve_day("2024-03-12", items)
-    assert run(hf_server, content, "scrape", "--date", "2024-03-12")[0] == 0
+    assert scrape_with_the_first_revoted(hf_server, content)[0] == 0
     paper, problems = load_file(path)
     assert problems == [] and (paper.title, paper.upvotes, paper.abstract) == ("Mine", 99, "Mine.")
     assert paper.authors[0] == "Nicholas Carlini"  # filled in
@@ -345,10 +342,7 @@ def test_an_edit_made_while_the_scrape_fetches_is_kept(hf_server, content, monke
         return fetched
 
     monkeypatch.setattr(sources, "fetch_day", fetch_while_a_contributor_edits)
-    items = fixture_items("2024-03-12")
-    items[0]["paper"]["upvotes"] = 99
-    hf_server.serve_day("2024-03-12", items)
-    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    status, out = scrape_with_the_first_revoted(hf_server, content)
     assert status == 0 and "1 updated, 8 unchanged" in out
     paper, _ = load_file(path)
     assert paper.authors == ("Their Own Name",) and paper.abstract == "Their own abstract." and paper.upvotes == 99
@@ -955,9 +949,6 @@ def test_an_updated_file_keeps_its_mode(hf_server, content, mode):
     run(hf_server, content, "scrape", "--date", "2024-03-12")
     path = content / "papers" / "2024" / "03" / "2403.06634.md"
     path.chmod(mode)
-    items = fixture_items("2024-03-12")
-    items[0]["paper"]["upvotes"] = 99
-    hf_server.serve_day("2024-03-12", items)
-    status, out, _ = run(hf_server, content, "scrape", "--date", "2024-03-12")
+    status, out = scrape_with_the_first_revoted(hf_server, content)
     assert status == 0 and "1 updated, 8 unchanged" in out
     assert stat.S_IMODE(path.stat().st_mode) == mode and load_file(path)[0].upvotes == 99
