@@ -46,6 +46,9 @@ def write_bundle(records: Iterable[Mapping[str, Any]], language: str, bundle: Pa
             except ServiceError as exc:
                 process.kill()
                 raise ServiceError(_said(errors) or str(exc)) from None
+            except BaseException:  # interrupted (Ctrl+C, SIGTERM): ended now, not sent every remaining record first
+                process.kill()
+                raise
             finally:
                 writer.join()
                 with contextlib.suppress(BrokenPipeError):  # the service stopped: said above

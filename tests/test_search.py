@@ -179,3 +179,19 @@ def test_a_failed_render_ends_the_shards_made_beside_it(
     assert multiprocessing.active_children() == []
     assert tree_snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "content", "out", "site"]
+
+
+def test_an_interrupted_index_ends_pagefind_at_once(tmp_path: Path, monkeypatch) -> None:
+    """Interrupted (Ctrl+C, SIGTERM) while Pagefind indexed, the build went on sending it every remaining record,
+    and waited for them all before it could end (most of a second at 20,000 papers)."""
+
+    def interrupted(stdout, bundle):
+        time.sleep(0.2)  # Pagefind at work
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pagefind_service, "_receive", interrupted)
+    sent = []
+    records = ({"url": f"/{n}/", "content": f"paper {n} " * 100, "meta": {"title": f"{n}"}} for n in range(100_000))
+    with pytest.raises(KeyboardInterrupt):
+        pagefind_service.write_bundle((sent.append(n) or r for n, r in enumerate(records)), "en", tmp_path / "b")
+    assert len(sent) < 100_000
