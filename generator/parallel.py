@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import multiprocessing.context
 import multiprocessing.pool
 import os
 import signal
@@ -49,10 +50,10 @@ def fork_map(function: Callable[[Any], Any], args: Sequence[Any], workers: int) 
 @contextmanager
 def forked_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
     """A pool of forked workers, closed and joined once the work is done, so that they end by themselves; only a
-    failure terminates them (SIGTERM). Pool's own `with` always terminates them, and once a shard maker of the
-    search index, forked by a process whose SIGTERM handler raises (`Forked`'s), did not end: it waited forever
-    for the task queue's lock, which the terminating pool held."""
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts)
+    failure terminates them (SIGKILL, see `_Worker`). Pool's own `with` always terminates them, and once a shard
+    maker of the search index, forked by a process whose SIGTERM handler raises (`Forked`'s), did not end: it
+    waited forever for the task queue's lock, which the terminating pool held."""
+    pool = _Pool(workers, initializer=_ignore_interrupts, context=multiprocessing.get_context("fork"))
     try:
         yield pool
         pool.close()
@@ -65,9 +66,27 @@ def forked_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
 
 def _ignore_interrupts() -> None:
     """In a forked process: Ctrl+C, which the terminal sends to every process of the command, is left to the
-    parent, which ends its workers (SIGTERM) as it unwinds. Interrupted themselves, workers printed tracebacks
-    of KeyboardInterrupt, and one interrupted in the middle of ending a pool left the build waiting forever."""
+    parent, which ends its workers as it unwinds. Interrupted themselves, workers printed tracebacks of
+    KeyboardInterrupt, and one interrupted in the middle of ending a pool left the build waiting forever.
+    SIGTERM too, which `kill` to the process group, systemd and some CI runners send to every process: a worker
+    it ended while waiting for a task died holding the task queue's lock, and its parent, ending the pool,
+    waited for that lock forever. The pool ends its workers with SIGKILL instead (`_Worker`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+class _Worker(multiprocessing.context.ForkProcess):
+    """A pool's worker, which ignores SIGTERM (`_ignore_interrupts`): ended, by its pool or at exit, with SIGKILL.
+    The pool does so once it holds the task queue's lock itself, so the lock is never lost with a worker."""
+
+    def terminate(self) -> None:
+        self.kill()
+
+
+class _Pool(multiprocessing.pool.Pool):
+    @staticmethod
+    def Process(ctx: Any, *args: Any, **kwds: Any) -> Any:  # noqa: N802 - the name Pool calls
+        return _Worker(*args, **kwds)
 
 
 @contextmanager
@@ -111,12 +130,25 @@ class Forked(Generic[T]):
 
     def cancel(self) -> None:
         self._child.terminate()
-        self._child.join()
+        self._child.join(CANCEL_SECONDS)
+        if self._child.exitcode is None:  # stuck as it unwound: a build that never ends is worse than a kill
+            self._child.kill()
+            self._child.join()
+
+
+CANCEL_SECONDS = 5.0  # what a forked process has to end its own pool and subprocesses once cancelled
 
 
 def _answer(function: Callable[..., Any], args: tuple, send: Connection) -> None:
-    _ignore_interrupts()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the pools it made are ended too
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is left to the parent (see `_ignore_interrupts`)
+    signal.signal(signal.SIGTERM, _exit_once)  # so that the pools it made are ended too
     answer = function(*args)
     with contextlib.suppress(BrokenPipeError):  # the parent is gone (Ctrl+C): no one to answer, nothing to say
         send.send(answer)
+
+
+def _exit_once(signum: int, frame: object) -> None:
+    """SIGTERM in a `Forked` process: it unwinds, ending its pool; a second one (the whole process group's, then
+    the parent's `cancel`) is ignored, so that it cannot stop the unwinding half-way with workers left."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import multiprocessing.pool
 import os
 import signal
@@ -10,7 +11,8 @@ import time
 
 import pytest
 
-from generator.parallel import Forked, fork_map
+from generator import parallel
+from generator.parallel import Forked, fork_map, forked_pool
 
 
 def pid_and(value: int) -> tuple[int, int]:
@@ -90,3 +92,46 @@ def test_a_forked_process_is_ended_when_its_answer_is_waited_for_no_more(ctrl_c)
     finally:
         timer.cancel()
         forked.cancel()
+
+
+def sigterm_disposition(_: object = None) -> object:
+    return signal.getsignal(signal.SIGTERM)
+
+
+def test_pool_workers_leave_sigterm_to_their_parent_which_ends_them_with_sigkill() -> None:
+    """SIGTERM to the process group (`kill -- -PGID`, systemd) ended a worker waiting for a task while it held the
+    task queue's lock, and the parent, ending its pool, waited for that lock forever."""
+    assert fork_map(sigterm_disposition, [1, 2, 3], 3)[:-1] == [signal.SIG_IGN, signal.SIG_IGN]
+    with pytest.raises(ZeroDivisionError), forked_pool(2) as pool:
+        pool.map_async(time.sleep, [30, 30])
+        processes = list(pool._pool)  # type: ignore[attr-defined]
+        time.sleep(0.5)  # both at work
+        inverse(0)
+    assert [p.exitcode for p in processes] == [-signal.SIGKILL, -signal.SIGKILL]
+
+
+def ignoring_sigterm(ready: threading.Event) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    ready.set()
+    time.sleep(60)
+
+
+def test_a_forked_process_that_does_not_end_when_cancelled_is_killed(monkeypatch) -> None:
+    """A build waits for it as it unwinds: a process stuck ending its own work must not keep the build waiting."""
+    monkeypatch.setattr(parallel, "CANCEL_SECONDS", 0.2)
+    ready = multiprocessing.get_context("fork").Event()
+    forked = Forked(ignoring_sigterm, ready)
+    assert ready.wait(10)
+    start = time.monotonic()
+    forked.cancel()
+    assert forked._child.exitcode == -signal.SIGKILL and time.monotonic() - start < 5
+
+
+def test_a_forked_process_ends_its_pool_once_on_two_sigterms() -> None:
+    """The process group's SIGTERM and then the parent's `cancel`: the second one stopped it half-way through ending
+    its pool, leaving workers behind."""
+    forked = Forked(fork_map, time.sleep, [30, 30, 30], 3)
+    time.sleep(0.5)
+    os.kill(forked._child.pid, signal.SIGTERM)
+    forked.cancel()
+    assert forked._child.exitcode == 1
