@@ -1,7 +1,7 @@
 """The `broadsheet` command, and the one place where a failure becomes what the user reads.
 
 Exit status, the same for every command: 0 success, 1 failure, 2 a usage error (argparse),
-130 interrupted (Ctrl+C); 143 `import-listing` stopped by SIGTERM, its files whole and nothing half-written left.
+130 interrupted (Ctrl+C); 143 `build` or `import-listing` stopped by SIGTERM, unwound as after Ctrl+C.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ try:
     from generator import options
     from generator.config import ConfigError, SiteConfig, load_config
     from generator.console import LOG, diagnostics, report, result
-    from generator.errors import UserError
+    from generator.errors import Terminated, UserError
     from generator.scaffold import add_command as add_new
     from generator.search import SearchIndexError
     from generator.tidy import add_command as add_tidy
@@ -67,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         with diagnostics(args.verbosity):
             status: int = args.func(args)
             return status
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as exc:
+        return 143 if isinstance(exc, Terminated) else 130
     except Exception as exc:  # noqa: BLE001 - the one handler: shown as one line, never hidden (--debug)
         return fail(exc, debug)
 
@@ -306,6 +306,13 @@ def site_config(args: argparse.Namespace) -> SiteConfig:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from generator.parallel import terminate_as_interrupt
+
+    with terminate_as_interrupt():
+        return _build(args)
+
+
+def _build(args: argparse.Namespace) -> int:
     from generator.build import BuildError, build  # here, not above: other commands start faster without it
 
     config = site_config(args)

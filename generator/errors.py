@@ -21,3 +21,8 @@ class UserError(Exception):
 
     def line(self) -> str:
         return f"{self.what} ({self.where})" if self.where else self.what
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `docker stop`, systemd, a CI runner's cancel), unwound as Ctrl+C is, in a build
+    (`parallel.terminate_as_interrupt`); the command exits 143, as a process SIGTERM ends does."""

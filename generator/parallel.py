@@ -14,10 +14,13 @@ import multiprocessing.pool
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
+
+from generator.errors import Terminated
 
 T = TypeVar("T")
 
@@ -152,3 +155,50 @@ def _exit_once(signum: int, frame: object) -> None:
     the parent's `cancel`) is ignored, so that it cannot stop the unwinding half-way with workers left."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     sys.exit(1)
+
+
+# -- SIGTERM in the process that forks -------------------------------------------------------------
+
+
+_INSTALLED_BY: int | None = None  # the process whose SIGTERM raises Terminated
+_RAISED = False
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises Terminated in this process, once, for the `with` block: it unwinds as on Ctrl+C, ending its
+    workers and putting output/ back, where it used to die at once, leaving them running and its temporary folder
+    behind. Later SIGTERMs are ignored, so that one cannot stop the undo half-way.
+
+    A process forked from this one gets SIGTERM's default back as it starts, and never runs this handler: a
+    process whose SIGTERM raised, ended by its pool, raised inside the pool's machinery (see `forked_pool`)."""
+    global _INSTALLED_BY, _RAISED
+    # Left as it is off the main thread (where no handler can be set) or when not the default (ignored: the caller
+    # wants it so), as `cli` does for import-listing.
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+    if _INSTALLED_BY is None:
+        os.register_at_fork(after_in_child=_default_in_child)
+    _INSTALLED_BY, _RAISED = os.getpid(), False
+    before = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    global _RAISED
+    if os.getpid() != _INSTALLED_BY:  # a forked process, signalled before `_default_in_child` ran: the default
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    if not _RAISED:
+        _RAISED = True
+        raise Terminated
+
+
+def _default_in_child() -> None:
+    if signal.getsignal(signal.SIGTERM) is _terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

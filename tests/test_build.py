@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import feedparser
@@ -276,3 +281,99 @@ def test_a_base_url_outside_ascii_gives_ascii_urls_and_working_links(tmp_path, c
     assert sitemap.isascii() and f"<loc>{base}papers/2401.00001/</loc>" in sitemap
     assert feedparser.parse(feed).entries[0].link == f"{base}papers/2401.00001/"
     assert missing_targets(output, base) == {}
+
+
+# `broadsheet build`, sent SIGTERM at a point of its work (argv[1]): to itself alone, as `kill PID` and `docker stop`
+# do, or to its whole process group (argv[2]), as `kill -- -PGID`, systemd and some CI runners do.
+SIGTERM_AT = """
+import os, signal, sys, time
+from generator import cli, output, pagefind_service, render
+
+POINT, WHOM = sys.argv[1], sys.argv[2]
+MAIN = os.getpid()
+calls = []
+
+def terminate():
+    if WHOM == "group":
+        os.killpg(os.getpgid(0), signal.SIGTERM)
+    else:
+        os.kill(MAIN, signal.SIGTERM)
+    time.sleep(2)  # a process that ignores it goes on, to be ended by its parent
+
+def at(module, name, point, when):
+    original = getattr(module, name)
+    def hooked(*args, **kwargs):
+        calls.append(name)
+        if POINT == point and when():
+            terminate()
+        return original(*args, **kwargs)
+    hooked.__module__, hooked.__qualname__ = module.__name__, name  # pickled by name, as the original is
+    setattr(module, name, hooked)
+
+at(render, "_render_dealt", "render", lambda: os.getpid() == MAIN)  # while the workers render too
+at(pagefind_service, "_receive", "search", lambda: True)  # while Pagefind indexes, in a forked process
+at(output, "_put", "move", lambda: calls.count("_put") == 3)  # an incremental build, three files in place
+sys.argv = ["broadsheet", *sys.argv[3:]]
+cli.run()
+"""
+
+
+@pytest.fixture(scope="module")
+def papers(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("papers") / "content"
+    subprocess.run([sys.executable, str(REPO / "bench/corpus.py"), "300", str(folder)], check=True)
+    return folder
+
+
+def broadsheet_build(site: Path, *extra: str) -> list[str]:
+    folders = ["--content", str(site / "content"), "--output", str(site / "out" / "site"), "--cache", str(site / "c")]
+    return ["build", *folders, "--base-url", "https://example.org/", "--jobs", "2", *extra]
+
+
+@pytest.mark.parametrize("whom", ["process", "group"])
+@pytest.mark.parametrize(
+    ("point", "kind", "search"),
+    [
+        ("render", "cold", True),
+        ("search", "cold", True),
+        ("search", "incremental", True),
+        ("move", "incremental", False),
+    ],
+)
+def test_sigterm_ends_a_build_as_ctrl_c_does(papers, tmp_path, point, kind, search, whom):
+    """It ended the build at once, leaving its workers running (printing tracebacks), Pagefind, and the cold build's
+    folder beside the output. Unwound as on Ctrl+C, the handler inherited by the workers once made a build wait
+    forever: they ended by themselves, SIGTERM to the whole group, holding the lock their pool needed to end."""
+    site = tmp_path
+    shutil.copytree(papers, site / "content")
+    flags = () if search else ("--no-search",)
+    if kind == "incremental":
+        subprocess.run([sys.executable, "-m", "generator", *broadsheet_build(site, *flags)], cwd=REPO, check=True)
+        subprocess.run([sys.executable, str(REPO / "bench/corpus.py"), "300", str(site / "content"), "--daily"])
+    before = tree_snapshot(site / "out" / "site") if kind == "incremental" else {}
+    command = [sys.executable, "-c", SIGTERM_AT, point, whom, *broadsheet_build(site, *flags)]
+    with subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True, start_new_session=True) as run:
+        try:
+            _, stderr = run.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)
+            raise
+    assert (run.returncode, stderr) == (143, "")
+    assert _group_is_gone(run.pid), "a worker or Pagefind was left running"
+    assert sorted(p.name for p in (site / "out").iterdir()) == (["site"] if before else [])
+    assert tree_snapshot(site / "out" / "site") == before
+    again = subprocess.run(
+        [sys.executable, "-m", "generator", *broadsheet_build(site, *flags)], cwd=REPO, capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+
+
+def _group_is_gone(group: int) -> bool:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False

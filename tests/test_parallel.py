@@ -12,7 +12,8 @@ import time
 import pytest
 
 from generator import parallel
-from generator.parallel import Forked, fork_map, forked_pool
+from generator.errors import Terminated
+from generator.parallel import Forked, fork_map, forked_pool, terminate_as_interrupt
 
 
 def pid_and(value: int) -> tuple[int, int]:
@@ -96,6 +97,35 @@ def test_a_forked_process_is_ended_when_its_answer_is_waited_for_no_more(ctrl_c)
 
 def sigterm_disposition(_: object = None) -> object:
     return signal.getsignal(signal.SIGTERM)
+
+
+def test_sigterm_raises_terminated_once_and_only_in_the_process_that_asked() -> None:
+    """Unwound once: a second SIGTERM (the process group's, then a CI runner's again) is ignored, not raised in the
+    middle of the undo. Before, it ended the build at once, leaving its workers and temporary folder."""
+    before = signal.getsignal(signal.SIGTERM)
+    with terminate_as_interrupt():
+        with pytest.raises(Terminated):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises here
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.1)  # and not a second time
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_process_forked_while_sigterm_raises_gets_the_default_back() -> None:
+    """Forked processes inherit the handler: a pool's worker that ran it when its pool ended it raised inside the
+    pool's machinery, and a build once waited for it forever."""
+    with terminate_as_interrupt():
+        child = os.fork()
+        if child == 0:
+            os._exit(0 if sigterm_disposition() == signal.SIG_DFL else 1)
+        assert os.waitpid(child, 0)[1] == 0
+        child = os.fork()
+        if child == 0:  # signalled before it could put the default back: the handler ends it as the default does
+            parallel._terminated(signal.SIGTERM, None)
+            os._exit(0)
+        status = os.waitpid(child, 0)[1]
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
 
 
 def test_pool_workers_leave_sigterm_to_their_parent_which_ends_them_with_sigkill() -> None:
