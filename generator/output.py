@@ -98,7 +98,7 @@ def scratch(beside: Path) -> Iterator[Path]:
     try:
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        _remove(folder)
 
 
 class staging:
@@ -119,15 +119,25 @@ class staging:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if exc_type is not None:
-            shutil.rmtree(self.stage, ignore_errors=True)
+            _remove(self.stage)
             return
         if not self.output.exists():
             self.stage.rename(self.output)
             return
         if exchange(self.stage, self.output):  # the stage now holds the old output
-            shutil.rmtree(self.stage, ignore_errors=True)
+            _remove(self.stage)
             return
         old = self.output.with_name(f".{self.output.name}.old-{os.getpid()}")
         self.output.rename(old)
         self.stage.rename(self.output)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove(old)
+
+
+def _remove(folder: Path) -> None:
+    """`folder` removed, even if Ctrl+C or SIGTERM comes meanwhile (then raised once it is gone): cut short, removing
+    the old site a cold build had just swapped out left most of it beside the output."""
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+    except KeyboardInterrupt:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise

@@ -14,7 +14,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from generator import cache, keys, outdir
+from generator import cache, keys, outdir, output
 from generator.build import BuildError, build
 from generator.config import load_config
 from generator.model import FIELDS, Paper
@@ -370,3 +370,28 @@ def test_an_edit_of_any_one_field_builds_incrementally_what_a_cold_build_makes(n
         jobs=1,
     )
     assert tree_snapshot(tmp_path / "out") == cold(content, tmp_path / "cold"), f"stale after an edit of {name}"
+
+
+@pytest.mark.parametrize("build_failed", [False, True], ids=["swapped in", "failed"])
+def test_ctrl_c_or_sigterm_while_the_staging_folder_is_removed_leaves_nothing_beside_the_output(
+    build_failed, tmp_path, monkeypatch
+):
+    """SIGTERM as a cold build removed the old site it had just swapped out (or its own, failed) cut the removal
+    short, and most of it was left beside the output."""
+    out = tmp_path / "out"
+    (out / "old").mkdir(parents=True)
+    rmtree = shutil.rmtree
+    interrupts = [KeyboardInterrupt()]
+
+    def interrupted(folder, **kwargs):
+        if interrupts:
+            raise interrupts.pop()  # before anything is removed, as a signal may come
+        rmtree(folder, **kwargs)
+
+    monkeypatch.setattr(output.shutil, "rmtree", interrupted)
+    with pytest.raises(KeyboardInterrupt), output.staging(out) as stage:
+        (stage / "new").mkdir()
+        if build_failed:
+            raise ValueError("the build failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert [p.name for p in out.iterdir()] == (["old"] if build_failed else ["new"])
