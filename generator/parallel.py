@@ -118,8 +118,10 @@ class Forked(Generic[T]):
                 self._child.start()
         finally:
             send.close()
+        _UNANSWERED.add(self)
 
     def result(self) -> T:
+        _UNANSWERED.discard(self)
         try:
             answer: T = self._receive.recv()
         except EOFError:
@@ -132,6 +134,7 @@ class Forked(Generic[T]):
         return answer
 
     def cancel(self) -> None:
+        _UNANSWERED.discard(self)
         self._child.terminate()
         self._child.join(CANCEL_SECONDS)
         if self._child.exitcode is None:  # stuck as it unwound: a build that never ends is worse than a kill
@@ -140,6 +143,10 @@ class Forked(Generic[T]):
 
 
 CANCEL_SECONDS = 5.0  # what a forked process has to end its own pool and subprocesses once cancelled
+
+# Forked processes whose answer no one has asked for yet: those an interrupted build started and would no longer
+# wait for are ended with it (`terminate_as_interrupt`), not joined as the interpreter exits.
+_UNANSWERED: set[Forked[Any]] = set()
 
 
 def _answer(function: Callable[..., Any], args: tuple, send: Connection) -> None:
@@ -168,7 +175,8 @@ _RAISED = False
 def terminate_as_interrupt() -> Iterator[None]:
     """SIGTERM raises Terminated in this process, once, for the `with` block: it unwinds as on Ctrl+C, ending its
     workers and putting output/ back, where it used to die at once, leaving them running and its temporary folder
-    behind. Later SIGTERMs are ignored, so that one cannot stop the undo half-way.
+    behind. Later SIGTERMs are ignored, so that one cannot stop the undo half-way. A block that ends in an exception
+    ends the `Forked` processes whose answers it did not wait for.
 
     A process forked from this one gets SIGTERM's default back as it starts, and never runs this handler: a
     process whose SIGTERM raised, ended by its pool, raised inside the pool's machinery (see `forked_pool`)."""
@@ -184,6 +192,13 @@ def terminate_as_interrupt() -> Iterator[None]:
     before = signal.signal(signal.SIGTERM, _terminated)
     try:
         yield
+    except BaseException:
+        # Interrupted (or failed) where the answer of a forked process was not waited for (an incremental build
+        # saving its caches beside its moves): it went on alone, and the exit waited for it (Python joins the
+        # processes it forked), seconds on a busy machine.
+        for forked in list(_UNANSWERED):
+            forked.cancel()
+        raise
     finally:
         signal.signal(signal.SIGTERM, before)
 

@@ -157,11 +157,12 @@ def test_a_forked_process_that_does_not_end_when_cancelled_is_killed(monkeypatch
     assert forked._child.exitcode == -signal.SIGKILL and time.monotonic() - start < 5
 
 
-def test_a_forked_process_ends_its_pool_once_on_two_sigterms() -> None:
-    """The process group's SIGTERM and then the parent's `cancel`: the second one stopped it half-way through ending
-    its pool, leaving workers behind."""
-    forked = Forked(fork_map, time.sleep, [30, 30, 30], 3)
-    time.sleep(0.5)
-    os.kill(forked._child.pid, signal.SIGTERM)
-    forked.cancel()
-    assert forked._child.exitcode == 1
+def test_an_interrupted_build_ends_the_forked_processes_whose_answers_it_no_longer_waits_for() -> None:
+    """An incremental build saves its caches beside its moves: interrupted before it asked for that answer, the
+    process went on alone, and the exit waited for it."""
+    start = time.monotonic()
+    with pytest.raises(Terminated), terminate_as_interrupt():
+        forked = Forked(time.sleep, 30)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises here
+    assert forked._child.exitcode is not None and time.monotonic() - start < 20  # not the 30 s
