@@ -7,7 +7,9 @@ makes them pay here, where every worker reads the whole archive.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
+import logging  # noqa: F401 - its at-fork callbacks registered before ours: see `_FORKING`
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.pool
@@ -58,6 +60,7 @@ def forked_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
     waited forever for the task queue's lock, which the terminating pool held."""
     pool = _Pool(workers, initializer=_ignore_interrupts, context=multiprocessing.get_context("fork"))
     try:
+        _raise_deferred()
         yield pool
         pool.close()
     except BaseException:
@@ -119,6 +122,7 @@ class Forked(Generic[T]):
         finally:
             send.close()
         _UNANSWERED.add(self)
+        _raise_deferred()
 
     def result(self) -> T:
         _UNANSWERED.discard(self)
@@ -169,6 +173,14 @@ def _exit_once(signum: int, frame: object) -> None:
 
 _INSTALLED_BY: int | None = None  # the process whose SIGTERM raises Terminated
 _RAISED = False
+# A SIGTERM whose Terminated could not be raised, or was raised where Python drops exceptions ("Exception ignored
+# in ..."): a handler runs wherever the main thread runs Python, and one that ran inside logging's at-fork callback
+# was printed and dropped, the build then finishing with status 0. Raised at the next safe point instead
+# (`_raise_deferred`: after a fork, and when the `with` block ends).
+_DEFERRED = False
+# Not empty while this process runs os.fork's callbacks (logging's, imported above, take its lock): set and emptied
+# by C functions, in which no handler can run, registered after logging's so that they run before and after it.
+_FORKING: list[bool] = []
 
 
 @contextmanager
@@ -176,22 +188,31 @@ def terminate_as_interrupt() -> Iterator[None]:
     """SIGTERM raises Terminated in this process, once, for the `with` block: it unwinds as on Ctrl+C, ending its
     workers and putting output/ back, where it used to die at once, leaving them running and its temporary folder
     behind. Later SIGTERMs are ignored, so that one cannot stop the undo half-way. A block that ends in an exception
-    ends the `Forked` processes whose answers it did not wait for.
+    ends the `Forked` processes whose answers it did not wait for. One that arrives while this process forks, or
+    whose Terminated Python dropped, is raised at the next safe point, at the latest as the block ends.
 
     A process forked from this one gets SIGTERM's default back as it starts, and never runs this handler: a
     process whose SIGTERM raised, ended by its pool, raised inside the pool's machinery (see `forked_pool`)."""
-    global _INSTALLED_BY, _RAISED
+    global _INSTALLED_BY, _RAISED, _DEFERRED
     # Left as it is off the main thread (where no handler can be set) or when not the default (ignored: the caller
     # wants it so), as `cli` does for import-listing.
     if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
         yield
         return
     if _INSTALLED_BY is None:
-        os.register_at_fork(after_in_child=_default_in_child)
-    _INSTALLED_BY, _RAISED = os.getpid(), False
+        os.register_at_fork(
+            before=functools.partial(_FORKING.append, True),
+            after_in_parent=_FORKING.clear,
+            after_in_child=_default_in_child,
+        )
+    _INSTALLED_BY, _RAISED, _DEFERRED = os.getpid(), False, False
+    _FORKING.clear()
     before = signal.signal(signal.SIGTERM, _terminated)
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = functools.partial(_dropped, unraisable)
     try:
         yield
+        _raise_deferred()  # the build ran to its end: still, it was asked to stop, and exits 143
     except BaseException:
         # Interrupted (or failed) where the answer of a forked process was not waited for (an incremental build
         # saving its caches beside its moves): it went on alone, and the exit waited for it (Python joins the
@@ -200,20 +221,45 @@ def terminate_as_interrupt() -> Iterator[None]:
             forked.cancel()
         raise
     finally:
+        sys.unraisablehook = unraisable
         signal.signal(signal.SIGTERM, before)
 
 
 def _terminated(signum: int, frame: object) -> None:
-    global _RAISED
+    global _RAISED, _DEFERRED
     if os.getpid() != _INSTALLED_BY:  # a forked process, signalled before `_default_in_child` ran: the default
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)
         return
-    if not _RAISED:
-        _RAISED = True
+    if _RAISED:
+        return
+    if _FORKING:  # raised in an at-fork callback, it would be dropped
+        _DEFERRED = True
+        return
+    _RAISED, _DEFERRED = True, False
+    raise Terminated
+
+
+def _dropped(hook: Callable[[Any], object], unraisable: Any) -> None:
+    """`sys.unraisablehook` while SIGTERM raises: a Terminated dropped (raised in a `__del__`, a weakref's callback,
+    an at-fork callback registered after ours) is raised again at the next safe point, and not printed."""
+    global _DEFERRED
+    if isinstance(unraisable.exc_value, Terminated) and os.getpid() == _INSTALLED_BY:
+        _DEFERRED = True
+    else:
+        hook(unraisable)
+
+
+def _raise_deferred() -> None:
+    """Raise the Terminated of a SIGTERM deferred or dropped (see `_DEFERRED`): called where it unwinds properly."""
+    global _RAISED, _DEFERRED
+    in_main = threading.current_thread() is threading.main_thread()
+    if _DEFERRED and not _FORKING and in_main and os.getpid() == _INSTALLED_BY:
+        _RAISED, _DEFERRED = True, False
         raise Terminated
 
 
 def _default_in_child() -> None:
+    _FORKING.clear()
     if signal.getsignal(signal.SIGTERM) is _terminated:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -6,8 +6,11 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +169,52 @@ def test_an_interrupted_build_ends_the_forked_processes_whose_answers_it_no_long
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)  # the handler raises here
     assert forked._child.exitcode is not None and time.monotonic() - start < 20  # not the 30 s
+
+
+# SIGTERM sent from inside os.fork's callbacks (as logging's took its lock, in a build); registered before
+# `terminate_as_interrupt` registers its own, as logging's are, so run after its `before`.
+SIGTERM_WHILE_FORKING = """
+import os, signal, sys
+from generator import parallel
+from generator.errors import Terminated
+
+def sigterm_self():
+    os.kill(os.getpid(), signal.SIGTERM)
+    sum(range(10))  # the handler runs here, inside os.fork
+
+os.register_at_fork(before=sigterm_self)
+try:
+    with parallel.terminate_as_interrupt(), parallel.forked_pool(1):
+        print("went on")
+except Terminated:
+    sys.exit(143)
+"""
+
+
+def test_a_sigterm_while_forking_is_raised_after_the_fork() -> None:
+    """Raised in an at-fork callback, Terminated was printed ("Exception ignored in ...") and dropped: the build
+    went on and ended with status 0."""
+    done = subprocess.run(
+        [sys.executable, "-c", SIGTERM_WHILE_FORKING],
+        cwd=Path(__file__).parent.parent,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (143, "", "")
+
+
+class SigtermAsDeleted:
+    def __del__(self) -> None:
+        parallel._terminated(signal.SIGTERM, None)
+
+
+def test_a_terminated_python_dropped_is_raised_as_the_block_ends(capsys) -> None:
+    """Anywhere else Python drops an exception (a `__del__`, a weakref's callback): not printed, and the block
+    still ends in Terminated, the command with 143, rather than 0 with the traceback printed."""
+    went_on = False
+    with pytest.raises(Terminated), terminate_as_interrupt():
+        SigtermAsDeleted()
+        went_on = True
+    assert went_on and "Exception ignored" not in capsys.readouterr().err
