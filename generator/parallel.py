@@ -7,6 +7,7 @@ makes them pay here, where every worker reads the whole archive.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import gc
 import logging  # noqa: F401 - its at-fork callbacks registered before ours: see `_FORKING`
@@ -58,7 +59,8 @@ def forked_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
     failure terminates them (SIGKILL, see `_Worker`). Pool's own `with` always terminates them, and once a shard
     maker of the search index, forked by a process whose SIGTERM handler raises (`Forked`'s), did not end: it
     waited forever for the task queue's lock, which the terminating pool held."""
-    pool = _Pool(workers, initializer=_ignore_interrupts, context=multiprocessing.get_context("fork"))
+    context = multiprocessing.get_context("fork")
+    pool = _Pool(workers, initializer=_ignore_interrupts, initargs=(os.getpid(),), context=context)
     try:
         _raise_deferred()
         yield pool
@@ -70,15 +72,26 @@ def forked_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
         pool.join()
 
 
-def _ignore_interrupts() -> None:
+def _ignore_interrupts(parent: int) -> None:
     """In a forked process: Ctrl+C, which the terminal sends to every process of the command, is left to the
     parent, which ends its workers as it unwinds. Interrupted themselves, workers printed tracebacks of
     KeyboardInterrupt, and one interrupted in the middle of ending a pool left the build waiting forever.
     SIGTERM too, which `kill` to the process group, systemd and some CI runners send to every process: a worker
     it ended while waiting for a task died holding the task queue's lock, and its parent, ending the pool,
-    waited for that lock forever. The pool ends its workers with SIGKILL instead (`_Worker`)."""
+    waited for that lock forever. The pool ends its workers with SIGKILL instead (`_Worker`).
+
+    Left to their parent, they end with it (SIGKILL, on Linux): a `Forked` process stuck unwinding, killed after
+    CANCEL_SECONDS, left its search index's workers running, their Pagefind writing into the staging folder the
+    build had just removed, and each printing BrokenPipeError as it answered."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # gone before the request could be made
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when the thread that forked it ends
 
 
 class _Worker(multiprocessing.context.ForkProcess):

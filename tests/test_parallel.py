@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,3 +219,43 @@ def test_a_terminated_python_dropped_is_raised_as_the_block_ends(capsys) -> None
         SigtermAsDeleted()
         went_on = True
     assert went_on and "Exception ignored" not in capsys.readouterr().err
+
+
+WORKER: Any = None  # the pid of the worker below, shared with the test through the fork
+
+
+def record_pid_then_sleep(_: int) -> None:
+    WORKER.value = os.getpid()
+    time.sleep(30)
+
+
+def pool_unwinding_forever(worker: Any) -> None:
+    global WORKER
+    WORKER = worker
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a slow unwind, on a busy machine
+    with forked_pool(1) as pool:
+        pool.apply(record_pid_then_sleep, (0,))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
+def test_the_workers_of_a_forked_process_killed_as_it_unwinds_end_with_it(monkeypatch) -> None:
+    """They ignore SIGTERM and were left running: the search index's Pagefind wrote into the staging folder the
+    build had removed, and each printed BrokenPipeError as it answered its dead pool."""
+    monkeypatch.setattr(parallel, "CANCEL_SECONDS", 0.2)
+    worker = multiprocessing.get_context("fork").Value("i", 0)
+    forked = Forked(pool_unwinding_forever, worker)
+    deadline = time.monotonic() + 10
+    while not worker.value and time.monotonic() < deadline:
+        time.sleep(0.05)
+    forked.cancel()
+    assert forked._child.exitcode == -signal.SIGKILL
+    while time.monotonic() < deadline and running(worker.value):
+        time.sleep(0.05)
+    assert not running(worker.value)
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
