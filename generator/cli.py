@@ -13,12 +13,8 @@ try:
     import dataclasses
     import datetime as dt
     import os
-    import signal
     import sys
-    import threading
     import traceback
-    from collections.abc import Iterator
-    from contextlib import contextmanager
     from pathlib import Path
     from typing import NoReturn
 
@@ -360,28 +356,11 @@ def cmd_import_listing(args: argparse.Namespace) -> int:
             result(args, f"would add {planned.path}: {planned.paper.title}")
         result(args, plan.summary(len(plan.new), "would be added") + "; nothing written (--dry-run)")
         return 0
-    with _terminated_as_an_exit():
+    from generator.parallel import terminate_as_interrupt
+
+    with terminate_as_interrupt():  # a write cut short by SIGTERM's default death left its temporary file
         result(args, plan.summary(write_plan(plan, args.content)))
     return 0
-
-
-@contextmanager
-def _terminated_as_an_exit() -> Iterator[None]:
-    """SIGTERM (a process manager, `timeout`, `kill`) as an exit with 143, the status its default gives: the default
-    ends the process without unwinding, leaving the temporary file of a write cut short beside the content. Left
-    as it is when ignored (the caller wants it so) or off the main thread (where no handler can be set)."""
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
-        yield
-        return
-    signal.signal(signal.SIGTERM, _exit_terminated)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _exit_terminated(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
