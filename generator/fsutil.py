@@ -63,6 +63,14 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
 
 # `_create_temporary`'s names: the file's own name, then 12 hex digits.
 _TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]{12}\.tmp")
+# A write takes milliseconds: a temporary file older than this (seconds) is one a killed process left.
+STALE_TEMPORARY = 600
+
+
+def temporary_for(name: str) -> str | None:
+    """The name of the file whose `write_atomic` made a temporary file named `name`; None if it is not one."""
+    found = _TEMPORARY.fullmatch(name)
+    return found[1] if found else None
 
 
 def remove_temporaries(paths: Iterable[Path], older_than: float | None = None) -> None:
@@ -82,8 +90,8 @@ def remove_temporaries(paths: Iterable[Path], older_than: float | None = None) -
 
 
 def _temporary_of(entry: os.DirEntry[str], folder: Path, wanted: set[Path], before: float | None) -> bool:
-    found = _TEMPORARY.fullmatch(entry.name)
-    if found is None or folder / found[1] not in wanted or not entry.is_file(follow_symlinks=False):
+    target = temporary_for(entry.name)
+    if target is None or folder / target not in wanted or not entry.is_file(follow_symlinks=False):
         return False
     return before is None or entry.stat(follow_symlinks=False).st_mtime < before
 

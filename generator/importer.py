@@ -23,7 +23,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.errors import UserError
-from generator.fsutil import remove_temporaries
+from generator.fsutil import STALE_TEMPORARY, remove_temporaries
 from generator.limits import within_limits
 from generator.loader import content_files, load_content
 from generator.markup import TRAILING
@@ -256,10 +256,6 @@ def plan_import(entries: list[ListingEntry], content_dir: Path, config: SiteConf
         paper = entry_to_paper(entry, paper_id, match_tags(rules, entry.title, entry.abstract))
         new.append(Planned(paper, paper_path(content_dir, paper_id, paper.archive_date)))
     return ImportPlan(len(entries), tuple(new))
-
-
-# A write of one paper takes milliseconds: a temporary file this old beside one is what a killed import left.
-STALE_TEMPORARY = 600
 
 
 def write_plan(plan: ImportPlan, content_dir: Path) -> int:

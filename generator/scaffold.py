@@ -17,7 +17,7 @@ import generator
 from generator import options
 from generator.console import result
 from generator.errors import UserError
-from generator.fsutil import write_atomic
+from generator.fsutil import temporary_for, write_atomic
 
 # Skeleton file -> where it goes in the new archive (dot-files are stored without their dot).
 LAYOUT = {
@@ -113,9 +113,9 @@ def _written(path: Path, files: dict[Path, str]) -> bool:
 
 
 def _temporary_of(path: Path, files: dict[Path, str]) -> bool:
-    """A temporary file `write_atomic` left beside one of `files`: `.<name>.<12 hex digits>.tmp`."""
-    found = re.fullmatch(r"\.(.+)\.[0-9a-f]{12}\.tmp", path.name)
-    return found is not None and path.with_name(found[1]) in files and path.is_file() and not path.is_symlink()
+    """A temporary file `write_atomic` left beside one of `files` (`fsutil.temporary_for`)."""
+    target = temporary_for(path.name)
+    return target is not None and path.with_name(target) in files and path.is_file() and not path.is_symlink()
 
 
 def placeholders(title: str, topics: Sequence[str], version: str) -> dict[str, str]:

@@ -24,6 +24,7 @@ from jinja2.loaders import split_template_path
 from markupsafe import escape
 
 from generator.errors import UserError
+from generator.fsutil import STALE_TEMPORARY
 from generator.markup import escape_text
 
 
@@ -135,7 +136,7 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
 
     NAME = re.compile(r"[0-9a-f]+-[0-9a-f]{40}\.cache")  # a site key, then Jinja's key of the template (SHA-1)
     TEMPORARY = re.compile(NAME.pattern + r"[a-z0-9_]{8}\.tmp")  # tempfile's random part, see `dump_bytecode`
-    STALE = 600
+    STALE = STALE_TEMPORARY
 
     def __init__(self, folder: Path, site_key: bytes) -> None:
         prefix = site_key.hex()

@@ -6,8 +6,8 @@ import pytest
 
 from generator.config import SiteConfig
 from generator.errors import UserError
+from generator.fsutil import STALE_TEMPORARY
 from generator.importer import (
-    STALE_TEMPORARY,
     import_listing,
     links_in,
     parse_listing,
