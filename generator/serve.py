@@ -204,7 +204,8 @@ def _abandoned(folder: Path) -> bool:
     except OSError:
         return False
     try:
-        mine = folder.lstat().st_uid == os.fstat(fd).st_uid == os.getuid() and stat.S_ISDIR(folder.lstat().st_mode)
+        found = folder.lstat()
+        mine = found.st_uid == os.fstat(fd).st_uid == os.getuid() and stat.S_ISDIR(found.st_mode)
         if mine:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError while its serve runs
         return mine
