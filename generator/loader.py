@@ -184,6 +184,11 @@ def _same_bytes(
     return same
 
 
+def file_digest(data: bytes) -> bytes:
+    """The digest of a content file's bytes: what tells one version of the file from another."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 def digests_of(paths: Iterable[str]) -> dict[str, bytes | None]:
     """The digest of each file's bytes, as `load_content` compares them with an earlier load's."""
     return {path: _digest(path) for path in paths}
@@ -196,7 +201,7 @@ def _digest(path: str) -> bytes | None:
     except OSError:
         return None
     regular = _regular_bytes(fd)
-    return hashlib.blake2b(regular[1], digest_size=16).digest() if regular else None
+    return file_digest(regular[1]) if regular else None
 
 
 def _trusted_mtime(mtime_ns: int) -> int:
@@ -238,8 +243,7 @@ def read_entry(path: Path) -> FileEntry:
         paper, problems = None, [Problem(str(path), 1, f"{st.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
     else:
         paper, problems = parse_file(path, data)
-    digest = hashlib.blake2b(data, digest_size=16).digest()
-    return FileEntry(st.st_size, _trusted_mtime(st.st_mtime_ns), digest, paper, tuple(problems))
+    return FileEntry(st.st_size, _trusted_mtime(st.st_mtime_ns), file_digest(data), paper, tuple(problems))
 
 
 def _regular_bytes(fd: int) -> tuple[os.stat_result, bytes] | None:

@@ -10,14 +10,13 @@ through fsutil's atomic rename, so a killed scrape leaves each file old or new.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
 from generator import frontmatter
 from generator.fsutil import write_if_changed
-from generator.loader import LoadResult, load_content, load_file, parse_file
+from generator.loader import LoadResult, file_digest, load_content, load_file, parse_file
 from generator.model import Paper, Problem
 from generator.scrape.merge import changed_fields
 from generator.slugs import title_key
@@ -59,7 +58,7 @@ class Shelf:
         contributor wrote meanwhile (authors, an abstract) was taken for missing and filled over."""
         path = Path(paper.source_path)
         data = path.read_bytes()
-        digest = hashlib.blake2b(data, digest_size=16).digest()
+        digest = file_digest(data)  # as the loader took it: an unchanged file is not parsed again
         if self.digests.get(paper.source_path) == digest:
             return paper
         now, problems = parse_file(path, data)
